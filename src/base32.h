@@ -1,0 +1,1 @@
+/* base32.h -- placeholder until the module lands. */

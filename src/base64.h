@@ -1,0 +1,1 @@
+/* base64.h -- placeholder until the module lands. */

@@ -1,0 +1,1 @@
+/* conf.h -- placeholder until the module lands. */

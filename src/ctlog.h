@@ -1,0 +1,1 @@
+/* ctlog.h -- placeholder until the module lands. */

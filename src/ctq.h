@@ -1,0 +1,1 @@
+/* ctq.h -- placeholder until the module lands. */

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* sth.c -- placeholder until the module lands. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* sthpoll.h -- placeholder until the module lands. */

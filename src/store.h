@@ -1,0 +1,1 @@
+/* store.h -- placeholder until the module lands. */

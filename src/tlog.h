@@ -1,0 +1,1 @@
+/* tlog.h -- placeholder until the module lands. */

@@ -1,0 +1,1 @@
+/* zone.h -- placeholder until the module lands. */
