@@ -1,3 +1,672 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* store.c -- placeholder until the module lands. */
+/*
+ * store.c -- the LMDB store of verified CT data (see store.h for the layout
+ * and the LMDB caveats).
+ *
+ * LMDB return codes are translated once, in err_from_mdb(); nothing above
+ * this file sees an MDB_* code. Every value read is size-checked before it
+ * is copied out, so a corrupt record is CTD_ESTORE, never a crash or a
+ * short read. The store does not log: its callers know which log and which
+ * query a failure belongs to.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "store.h"
+
+/* "r/" + 16 hex digits + NUL; "log/" + 16 hex + NUL for meta. */
+#define NAME_LEN 24
+#define HEX_LEN 16
+/* timestamp(8) root(32) sig_len(2), then the signature. */
+#define STH_HEAD_LEN (8 + MERKLE_HASH_LEN + 2)
+#define STH_VAL_MAX (STH_HEAD_LEN + STH_SIG_MAX)
+
+struct store_log {
+	uint8_t id[32];
+	char hex[HEX_LEN + 1];
+	MDB_dbi ranges;
+	MDB_dbi leaves;
+	MDB_dbi sths;
+};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta;
+	size_t nlogs;
+	/* Embedded, so handles stay put for the store's life. */
+	struct store_log logs[STORE_MAX_LOGS];
+};
+
+static const char format_key[] = "format";
+
+/* The one translation of LMDB codes into enum ctd_err. */
+static int
+err_from_mdb(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return CTD_OK;
+	case MDB_NOTFOUND:
+		return CTD_ENOTFOUND;
+	case MDB_MAP_FULL:
+		return CTD_ESPACE;
+	case MDB_READERS_FULL:
+	case MDB_DBS_FULL:
+		return CTD_EBUSY;
+	case MDB_BAD_TXN:
+	case MDB_BAD_VALSIZE:
+	case MDB_BAD_DBI:
+		return CTD_EINVAL;
+	default:
+		break;
+	}
+	if (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE) {
+		return CTD_ESTORE;
+	}
+	if (rc > 0) {
+		/* LMDB passes system errors through as errno values. */
+		return -rc;
+	}
+	return CTD_ESTORE;
+}
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		v = v << 8 | p[i];
+	}
+	return v;
+}
+
+static void
+hex16(const uint8_t id[32], char out[HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < HEX_LEN / 2; i++) {
+		out[2 * i] = digits[id[i] >> 4];
+		out[2 * i + 1] = digits[id[i] & 0xf];
+	}
+	out[HEX_LEN] = '\0';
+}
+
+/* Create or check the meta database and its format record. */
+static int
+check_format(MDB_txn *txn, MDB_dbi *meta)
+{
+	MDB_val key = { sizeof format_key - 1, (void *)format_key };
+	MDB_val val;
+	uint8_t want[4] = { 0, 0, 0, STORE_FORMAT };
+	int rc = mdb_dbi_open(txn, "meta", 0, meta);
+
+	if (rc == MDB_NOTFOUND) {
+		/* New store, or an LMDB environment of someone else's. */
+		MDB_dbi main_dbi;
+		MDB_stat st;
+		if ((rc = mdb_dbi_open(txn, NULL, 0, &main_dbi)) != 0 ||
+		    (rc = mdb_stat(txn, main_dbi, &st)) != 0) {
+			return err_from_mdb(rc);
+		}
+		if (st.ms_entries != 0) {
+			return CTD_ECONF;
+		}
+		if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, meta)) != 0) {
+			return err_from_mdb(rc);
+		}
+		val = (MDB_val){ sizeof want, want };
+		return err_from_mdb(mdb_put(txn, *meta, &key, &val, 0));
+	}
+	if (rc == MDB_INCOMPATIBLE) {
+		return CTD_ECONF;
+	}
+	if (rc != 0) {
+		return err_from_mdb(rc);
+	}
+	rc = mdb_get(txn, *meta, &key, &val);
+	if (rc == MDB_NOTFOUND) {
+		return CTD_ECONF;
+	}
+	if (rc != 0) {
+		return err_from_mdb(rc);
+	}
+	if (val.mv_size != sizeof want ||
+	    memcmp(val.mv_data, want, sizeof want) != 0) {
+		return CTD_ECONF;
+	}
+	return CTD_OK;
+}
+
+/* Make the directory unless it exists (as a directory or not: LMDB's
+ * open reports a file in the way). */
+static int
+make_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		return -errno;
+	}
+	return CTD_OK;
+}
+
+int
+store_open(const char *dir, uint64_t map_size, struct store **out)
+{
+	struct store *s = NULL;
+	MDB_txn *txn = NULL;
+	int dead;
+	int rc;
+
+	*out = NULL;
+	if ((rc = make_dir(dir)) != CTD_OK) {
+		return rc;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		return CTD_ENOMEM;
+	}
+	if ((rc = err_from_mdb(mdb_env_create(&s->env))) != CTD_OK) {
+		s->env = NULL;
+		goto out;
+	}
+	if (map_size == 0) {
+		map_size = STORE_MAP_SIZE_DEFAULT;
+	}
+	if ((rc = err_from_mdb(mdb_env_set_mapsize(s->env,
+	    (size_t)map_size))) != CTD_OK ||
+	    (rc = err_from_mdb(mdb_env_set_maxdbs(s->env,
+	    1 + 3 * STORE_MAX_LOGS))) != CTD_OK) {
+		goto out;
+	}
+	if ((rc = err_from_mdb(mdb_env_open(s->env, dir, MDB_NOTLS,
+	    0600))) != CTD_OK) {
+		goto out;
+	}
+	/* Free reader slots left by processes that died holding them. */
+	(void)mdb_reader_check(s->env, &dead);
+	if ((rc = err_from_mdb(mdb_txn_begin(s->env, NULL, 0, &txn))) !=
+	    CTD_OK) {
+		goto out;
+	}
+	if ((rc = check_format(txn, &s->meta)) != CTD_OK) {
+		goto out;
+	}
+	rc = err_from_mdb(mdb_txn_commit(txn));
+	txn = NULL;
+out:
+	if (txn != NULL) {
+		mdb_txn_abort(txn);
+	}
+	if (rc != CTD_OK) {
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return CTD_OK;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	if (s->env != NULL) {
+		mdb_env_close(s->env);
+	}
+	free(s);
+}
+
+/* Record the full log ID under its short name, or check the one there. */
+static int
+claim_name(MDB_txn *txn, MDB_dbi meta, const struct store_log *l)
+{
+	char name[NAME_LEN];
+	int n = snprintf(name, sizeof name, "log/%s", l->hex);
+	MDB_val key = { (size_t)n, name };
+	MDB_val val = { sizeof l->id, (void *)l->id };
+	int rc = mdb_put(txn, meta, &key, &val, MDB_NOOVERWRITE);
+
+	if (rc == MDB_KEYEXIST) {
+		if (val.mv_size != sizeof l->id ||
+		    memcmp(val.mv_data, l->id, sizeof l->id) != 0) {
+			return CTD_ECONF;
+		}
+		return CTD_OK;
+	}
+	return err_from_mdb(rc);
+}
+
+static int
+open_db(MDB_txn *txn, char kind, const char *hex, MDB_dbi *dbi)
+{
+	char name[NAME_LEN];
+
+	snprintf(name, sizeof name, "%c/%s", kind, hex);
+	return err_from_mdb(mdb_dbi_open(txn, name, MDB_CREATE, dbi));
+}
+
+int
+store_log_open(struct store *s, const uint8_t log_id[32],
+    struct store_log **out)
+{
+	struct store_log l;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	*out = NULL;
+	for (size_t i = 0; i < s->nlogs; i++) {
+		if (memcmp(s->logs[i].id, log_id, sizeof l.id) == 0) {
+			*out = &s->logs[i];
+			return CTD_OK;
+		}
+	}
+	if (s->nlogs == STORE_MAX_LOGS) {
+		return CTD_EBUSY;
+	}
+	memset(&l, 0, sizeof l);
+	memcpy(l.id, log_id, sizeof l.id);
+	hex16(log_id, l.hex);
+	if ((rc = err_from_mdb(mdb_txn_begin(s->env, NULL, 0, &txn))) !=
+	    CTD_OK) {
+		return rc;
+	}
+	if ((rc = claim_name(txn, s->meta, &l)) != CTD_OK ||
+	    (rc = open_db(txn, 'r', l.hex, &l.ranges)) != CTD_OK ||
+	    (rc = open_db(txn, 'l', l.hex, &l.leaves)) != CTD_OK ||
+	    (rc = open_db(txn, 's', l.hex, &l.sths)) != CTD_OK) {
+		/* Aborting closes the handles this transaction opened. */
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = err_from_mdb(mdb_txn_commit(txn))) != CTD_OK) {
+		return rc;
+	}
+	s->logs[s->nlogs] = l;
+	*out = &s->logs[s->nlogs++];
+	return CTD_OK;
+}
+
+const uint8_t *
+store_log_id(const struct store_log *l)
+{
+	return l->id;
+}
+
+int
+store_stats(struct store *s, struct store_log *l, uint64_t *ranges,
+    uint64_t *leaves, uint64_t *sths)
+{
+	MDB_txn *txn;
+	MDB_stat st[3];
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+
+	if (rc != 0) {
+		return err_from_mdb(rc);
+	}
+	if ((rc = mdb_stat(txn, l->ranges, &st[0])) == 0 &&
+	    (rc = mdb_stat(txn, l->leaves, &st[1])) == 0) {
+		rc = mdb_stat(txn, l->sths, &st[2]);
+	}
+	mdb_txn_abort(txn);
+	if (rc != 0) {
+		return err_from_mdb(rc);
+	}
+	if (ranges != NULL) {
+		*ranges = st[0].ms_entries;
+	}
+	if (leaves != NULL) {
+		*leaves = st[1].ms_entries;
+	}
+	if (sths != NULL) {
+		*sths = st[2].ms_entries;
+	}
+	return CTD_OK;
+}
+
+/* ---- read side ----------------------------------------------------- */
+
+int
+store_reader_init(struct store *s, struct store_reader *r)
+{
+	int rc;
+
+	r->store = s;
+	r->err = CTD_OK;
+	r->txn = NULL;
+	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &r->txn);
+	if (rc != 0) {
+		r->txn = NULL;
+		return err_from_mdb(rc);
+	}
+	/* Park it: keeps the transaction and reader slot, drops the
+	 * snapshot until store_read_begin(). */
+	mdb_txn_reset(r->txn);
+	return CTD_OK;
+}
+
+void
+store_reader_deinit(struct store_reader *r)
+{
+	if (r->txn != NULL) {
+		mdb_txn_abort(r->txn);
+		r->txn = NULL;
+	}
+}
+
+int
+store_read_begin(struct store_reader *r)
+{
+	if (r->txn == NULL) {
+		return CTD_EINVAL;
+	}
+	r->err = CTD_OK;
+	/* mdb_txn_renew() returns EINVAL on a transaction not reset. */
+	return err_from_mdb(mdb_txn_renew(r->txn));
+}
+
+void
+store_read_end(struct store_reader *r)
+{
+	if (r->txn != NULL) {
+		mdb_txn_reset(r->txn);
+	}
+}
+
+/* Remember the first hard error of a read; pass the code through. */
+static int
+read_result(struct store_reader *r, int rc)
+{
+	if (rc != CTD_OK && rc != CTD_ENOTFOUND && r->err == CTD_OK) {
+		r->err = rc;
+	}
+	return rc;
+}
+
+int
+store_get_range(struct store_reader *r, struct store_log *l,
+    uint64_t begin, uint64_t end, uint8_t out[32])
+{
+	uint8_t k[16];
+	MDB_val key = { sizeof k, k };
+	MDB_val val;
+	int rc;
+
+	if (begin >= end) {
+		return CTD_EINVAL;
+	}
+	put_be64(k, begin);
+	put_be64(k + 8, end);
+	if ((rc = mdb_get(r->txn, l->ranges, &key, &val)) != 0) {
+		return read_result(r, err_from_mdb(rc));
+	}
+	if (val.mv_size != MERKLE_HASH_LEN) {
+		return read_result(r, CTD_ESTORE);
+	}
+	memcpy(out, val.mv_data, MERKLE_HASH_LEN);
+	return CTD_OK;
+}
+
+int
+store_get_leaf(struct store_reader *r, struct store_log *l,
+    const uint8_t hash[32], uint64_t *index)
+{
+	MDB_val key = { MERKLE_HASH_LEN, (void *)hash };
+	MDB_val val;
+	int rc;
+
+	if ((rc = mdb_get(r->txn, l->leaves, &key, &val)) != 0) {
+		return read_result(r, err_from_mdb(rc));
+	}
+	if (val.mv_size != 8) {
+		return read_result(r, CTD_ESTORE);
+	}
+	*index = get_be64(val.mv_data);
+	return CTD_OK;
+}
+
+/* Decode an STH record; any length that does not add up is CTD_ESTORE. */
+static int
+sth_decode(const MDB_val *key, const MDB_val *val, struct sth *out)
+{
+	const uint8_t *p = val->mv_data;
+	uint16_t sig_len;
+
+	if (key->mv_size != 8 || val->mv_size < STH_HEAD_LEN) {
+		return CTD_ESTORE;
+	}
+	sig_len = (uint16_t)(p[40] << 8 | p[41]);
+	if (sig_len > STH_SIG_MAX || val->mv_size != STH_HEAD_LEN +
+	    (size_t)sig_len) {
+		return CTD_ESTORE;
+	}
+	memset(out, 0, sizeof *out);
+	out->tree_size = get_be64(key->mv_data);
+	out->timestamp = get_be64(p);
+	memcpy(out->root, p + 8, MERKLE_HASH_LEN);
+	out->sig_len = sig_len;
+	memcpy(out->sig, p + STH_HEAD_LEN, sig_len);
+	return CTD_OK;
+}
+
+int
+store_get_sth(struct store_reader *r, struct store_log *l,
+    uint64_t tree_size, struct sth *out)
+{
+	uint8_t k[8];
+	MDB_val key = { sizeof k, k };
+	MDB_val val;
+	int rc;
+
+	put_be64(k, tree_size);
+	if ((rc = mdb_get(r->txn, l->sths, &key, &val)) != 0) {
+		return read_result(r, err_from_mdb(rc));
+	}
+	return read_result(r, sth_decode(&key, &val, out));
+}
+
+int
+store_latest_sth(struct store_reader *r, struct store_log *l,
+    struct sth *out)
+{
+	MDB_cursor *c;
+	MDB_val key, val;
+	int rc;
+
+	if ((rc = mdb_cursor_open(r->txn, l->sths, &c)) != 0) {
+		return read_result(r, err_from_mdb(rc));
+	}
+	rc = mdb_cursor_get(c, &key, &val, MDB_LAST);
+	if (rc == 0) {
+		rc = sth_decode(&key, &val, out);
+	} else {
+		rc = err_from_mdb(rc);
+	}
+	mdb_cursor_close(c);
+	return read_result(r, rc);
+}
+
+/* ---- write side ---------------------------------------------------- */
+
+void
+store_txn_begin(struct store *s, struct store_txn *t)
+{
+	t->store = s;
+	t->txn = NULL;
+	t->err = err_from_mdb(mdb_txn_begin(s->env, NULL, 0, &t->txn));
+	if (t->err != CTD_OK) {
+		t->txn = NULL;
+	}
+}
+
+static void
+txn_fail(struct store_txn *t, int err)
+{
+	if (t->err == CTD_OK) {
+		t->err = err;
+	}
+}
+
+/*
+ * Insert key -> val unless the key exists. On MDB_KEYEXIST, *old is set to
+ * the stored value (borrowed; valid until the next write in t) and
+ * CTD_EINCONSISTENT is returned so the caller can decide; errors go to
+ * t->err.
+ */
+static int
+insert(struct store_txn *t, MDB_dbi dbi, MDB_val *key, MDB_val *val,
+    MDB_val *old)
+{
+	*old = *val;
+	int rc = mdb_put(t->txn, dbi, key, old, MDB_NOOVERWRITE);
+
+	if (rc == MDB_KEYEXIST) {
+		return CTD_EINCONSISTENT;
+	}
+	rc = err_from_mdb(rc);
+	txn_fail(t, rc);
+	return rc;
+}
+
+static void
+replace(struct store_txn *t, MDB_dbi dbi, MDB_val *key, MDB_val *val)
+{
+	txn_fail(t, err_from_mdb(mdb_put(t->txn, dbi, key, val, 0)));
+}
+
+void
+store_put_range(struct store_txn *t, struct store_log *l, uint64_t begin,
+    uint64_t end, const uint8_t hash[32])
+{
+	uint8_t k[16];
+	MDB_val key = { sizeof k, k };
+	MDB_val val = { MERKLE_HASH_LEN, (void *)hash };
+	MDB_val old;
+
+	if (t->err != CTD_OK) {
+		return;
+	}
+	if (begin >= end) {
+		txn_fail(t, CTD_EINVAL);
+		return;
+	}
+	put_be64(k, begin);
+	put_be64(k + 8, end);
+	if (insert(t, l->ranges, &key, &val, &old) != CTD_EINCONSISTENT) {
+		return;
+	}
+	if (old.mv_size != MERKLE_HASH_LEN) {
+		txn_fail(t, CTD_ESTORE);
+	} else if (memcmp(old.mv_data, hash, MERKLE_HASH_LEN) != 0) {
+		txn_fail(t, CTD_EINCONSISTENT);
+	}
+}
+
+void
+store_put_leaf(struct store_txn *t, struct store_log *l,
+    const uint8_t hash[32], uint64_t index)
+{
+	uint8_t v[8];
+	MDB_val key = { MERKLE_HASH_LEN, (void *)hash };
+	MDB_val val = { sizeof v, v };
+	MDB_val old;
+
+	if (t->err != CTD_OK) {
+		return;
+	}
+	put_be64(v, index);
+	if (insert(t, l->leaves, &key, &val, &old) != CTD_EINCONSISTENT) {
+		return;
+	}
+	if (old.mv_size != sizeof v) {
+		txn_fail(t, CTD_ESTORE);
+	} else if (index < get_be64(old.mv_data)) {
+		/* The same entry twice in the log: keep the smaller index,
+		 * so every instance gives the same answer. */
+		replace(t, l->leaves, &key, &val);
+	}
+}
+
+void
+store_put_sth(struct store_txn *t, struct store_log *l,
+    const struct sth *sth)
+{
+	uint8_t k[8], v[STH_VAL_MAX];
+	MDB_val key = { sizeof k, k };
+	MDB_val val, old;
+	struct sth prev;
+	int rc;
+
+	if (t->err != CTD_OK) {
+		return;
+	}
+	if (sth->sig_len > STH_SIG_MAX) {
+		txn_fail(t, CTD_EINVAL);
+		return;
+	}
+	put_be64(k, sth->tree_size);
+	put_be64(v, sth->timestamp);
+	memcpy(v + 8, sth->root, MERKLE_HASH_LEN);
+	v[40] = (uint8_t)(sth->sig_len >> 8);
+	v[41] = (uint8_t)sth->sig_len;
+	memcpy(v + STH_HEAD_LEN, sth->sig, sth->sig_len);
+	val = (MDB_val){ STH_HEAD_LEN + (size_t)sth->sig_len, v };
+	if (insert(t, l->sths, &key, &val, &old) != CTD_EINCONSISTENT) {
+		return;
+	}
+	if ((rc = sth_decode(&key, &old, &prev)) != CTD_OK) {
+		txn_fail(t, rc);
+	} else if (memcmp(prev.root, sth->root, MERKLE_HASH_LEN) != 0) {
+		/* Two signed roots for one tree size: a forked log. */
+		txn_fail(t, CTD_EINCONSISTENT);
+	} else if (sth->timestamp > prev.timestamp) {
+		replace(t, l->sths, &key, &val);
+	}
+}
+
+int
+store_txn_commit(struct store_txn *t)
+{
+	int rc;
+
+	if (t->txn == NULL) {
+		return t->err;
+	}
+	if (t->err != CTD_OK) {
+		mdb_txn_abort(t->txn);
+		t->txn = NULL;
+		return t->err;
+	}
+	rc = err_from_mdb(mdb_txn_commit(t->txn));
+	t->txn = NULL;
+	t->err = rc;
+	return rc;
+}
+
+void
+store_txn_abort(struct store_txn *t)
+{
+	if (t->txn != NULL) {
+		mdb_txn_abort(t->txn);
+		t->txn = NULL;
+	}
+	/* A commit after an abort must not report success. */
+	if (t->err == CTD_OK) {
+		t->err = CTD_ECANCELED;
+	}
+}

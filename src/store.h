@@ -1,1 +1,268 @@
-/* store.h -- placeholder until the module lands. */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * store.h -- the LMDB store of verified CT data: range hashes, leaf index,
+ * STH history.
+ *
+ * The store never holds proofs (docs/design.md, "the one idea"). It holds
+ * what proofs are made of: the Merkle tree hash of leaf ranges [begin, end),
+ * the index of each known leaf hash, and every verified STH. Only verified
+ * data is written; the answer path reads and never verifies.
+ *
+ * Layout. One LMDB environment (dir/data.mdb, dir/lock.mdb). Per log,
+ * named by the first 16 hex digits of its 32-byte log ID (the SHA-256 of
+ * its key), three named databases:
+ *   ranges  "r/<hex16>"  key begin(8) end(8)  value hash(32)
+ *   leaves  "l/<hex16>"  key leaf hash(32)    value index(8)
+ *   STHs    "s/<hex16>"  key tree_size(8)     value timestamp(8) root(32)
+ *                                                   sig_len(2) sig
+ * All integers are big-endian, so LMDB's byte order is numeric order: the
+ * latest STH is the last key of "s/". A "meta" database holds "format"
+ * (uint32 BE, STORE_FORMAT) and, per log, "log/<hex16>" = the full log ID,
+ * so two logs whose IDs share 64 bits are refused rather than mixed.
+ *
+ * Overwrites. Verified data never changes, so rewriting a record with the
+ * same value is a no-op. A range with a different hash means a forked log
+ * or a bug: the transaction fails with CTD_EINCONSISTENT. A leaf hash seen
+ * at a second index is not a contradiction (a log may hold the same entry
+ * twice, and both indices verified); the smaller index is kept so that
+ * every instance converges on the same answer. An STH for a known tree
+ * size with another root is CTD_EINCONSISTENT; with the same root, the one
+ * with the newer timestamp is kept (logs re-sign the same tree).
+ *
+ * LMDB caveats that apply (read these before using the store):
+ *  - Do not fork with the environment open, and do not open the same store
+ *    twice in one process: LMDB's locks are per process and would be lost.
+ *    Daemonize first, then store_open().
+ *  - The environment is opened with MDB_NOTLS: a read transaction belongs to
+ *    its struct store_reader, not to a thread. Each worker thread keeps one
+ *    reader and reuses it with store_read_begin()/store_read_end()
+ *    (mdb_txn_renew/mdb_txn_reset). A reader must never be used by two
+ *    threads at once. Each reader holds one slot of LMDB's reader table
+ *    (126 by default) for its whole life, until store_reader_deinit().
+ *  - Keep read snapshots short: begin, look up, copy out, end, all within
+ *    one query. Never hold a snapshot across a libuv callback; an open
+ *    snapshot pins old pages and makes the file grow.
+ *  - Writes: one write transaction at a time, begun, filled and committed
+ *    on one thread (LMDB's writer lock belongs to that thread), and kept
+ *    short: it blocks every other writer, never a reader.
+ *  - Map size policy: the map size is fixed at store_open() (from the
+ *    configuration). When it is full, the write fails with CTD_ESPACE, the
+ *    whole transaction is dropped, and the daemon reports it and goes on
+ *    serving what is stored; the operator raises the map size and restarts.
+ *    The store never grows the map by itself (that needs every transaction
+ *    of the process to be closed).
+ *  - Copy values out before the transaction ends. Every getter here copies
+ *    into caller memory; no pointer into the map ever leaves store.c.
+ *  - store_log_open() opens LMDB database handles: call it on the writer
+ *    thread, at startup, before any reader looks at that log.
+ *
+ * The store does not log; callers log once, with the log's name.
+ */
+#ifndef CTD_STORE_H
+#define CTD_STORE_H
+
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "sth.h"
+
+/* On-disk format version kept in meta "format". */
+#define STORE_FORMAT 1
+/* How many logs one store can hold (three databases each). */
+#define STORE_MAX_LOGS 64
+/* Map size used when store_open() is given 0. */
+#define STORE_MAP_SIZE_DEFAULT ((uint64_t)1 << 30)
+
+struct store;
+struct store_log;
+
+/*
+ * A reusable read transaction, one per worker thread (MDB_NOTLS).
+ * txn: the LMDB read transaction, reset between uses.
+ * err: the first hard error (not CTD_ENOTFOUND) since store_read_begin().
+ */
+struct store_reader {
+	MDB_txn *txn;
+	struct store *store;
+	int err;
+};
+
+/*
+ * A write transaction with a sticky error (the Knot knot_lmdb_txn idea):
+ * the first failure is kept in err, later puts do nothing, and commit turns
+ * into abort. Check once, at store_txn_commit().
+ */
+struct store_txn {
+	MDB_txn *txn;
+	struct store *store;
+	int err;
+};
+
+/*
+ * Open (or create) the store in a directory.
+ * @param dir: the directory; created with mode 0700 when missing (its
+ *	parent must exist). Borrowed; not kept.
+ * @param map_size: the LMDB map size in bytes, the most the store may hold;
+ *	0 for STORE_MAP_SIZE_DEFAULT. A store that already holds more
+ *	opens with a map just big enough for what it holds (LMDB's rule), so
+ *	its next writes may be CTD_ESPACE.
+ * @param out: set to the store on success; caller frees with store_close().
+ * @return: CTD_OK; -errno for system errors (CTD_EIO, -EACCES, -ENOENT,
+ *	-ENOTDIR, CTD_ENOMEM, ...); CTD_ECONF when dir holds a store of
+ *	another format or an LMDB environment that is not a ctdns store;
+ *	CTD_ESTORE when LMDB fails otherwise (corrupt file, version mismatch).
+ *	The caller logs.
+ */
+int store_open(const char *dir, uint64_t map_size, struct store **out);
+
+/*
+ * Close the store and free it, with every struct store_log it handed out.
+ * All readers must be deinitialized and all write transactions ended.
+ * @param s: the store, or NULL (no-op).
+ */
+void store_close(struct store *s);
+
+/*
+ * Open (or create) one log's databases. Opening the same log ID again
+ * returns the same handle. Call on the writer thread, before readers use it.
+ * @param s: the store.
+ * @param log_id: the log's 32-byte ID (SHA-256 of its DER public key).
+ * @param out: set to the handle; borrowed, valid until store_close().
+ * @return: CTD_OK; CTD_EBUSY when STORE_MAX_LOGS logs are open already;
+ *	CTD_ECONF when another log ID with the same first 64 bits is stored;
+ *	CTD_ESPACE when the map is full; CTD_ESTORE or -errno otherwise.
+ */
+int store_log_open(struct store *s, const uint8_t log_id[32],
+    struct store_log **out);
+
+/*
+ * The log ID a handle was opened with.
+ * @return: 32 bytes, borrowed; valid until store_close().
+ */
+const uint8_t *store_log_id(const struct store_log *l);
+
+/*
+ * Count the records of one log, each from a fresh snapshot (mdb_stat).
+ * Takes a reader slot for the duration; not for the per-query path.
+ * @param ranges, leaves, sths: set to the counts; each may be NULL.
+ * @return: CTD_OK; CTD_EBUSY when the reader table is full; CTD_ESTORE.
+ */
+int store_stats(struct store *s, struct store_log *l, uint64_t *ranges,
+    uint64_t *leaves, uint64_t *sths);
+
+/* ---- read side: the hot path ---------------------------------------- */
+
+/*
+ * Set up a reader on caller memory (allocates the LMDB transaction once
+ * and takes a reader table slot). The reader starts ended.
+ * @param s: the store; must outlive the reader.
+ * @param r: caller memory; release with store_reader_deinit().
+ * @return: CTD_OK; CTD_EBUSY when LMDB's reader table is full; CTD_ENOMEM;
+ *	CTD_ESTORE.
+ */
+int store_reader_init(struct store *s, struct store_reader *r);
+
+/*
+ * Release a reader (ended or not). A zeroed or deinitialized reader is a
+ * no-op.
+ */
+void store_reader_deinit(struct store_reader *r);
+
+/*
+ * Take a fresh snapshot: every commit finished before this call is seen,
+ * nothing committed later is. No allocation.
+ * @return: CTD_OK; CTD_EINVAL when the reader is already begun or not
+ *	initialized; CTD_ESTORE.
+ */
+int store_read_begin(struct store_reader *r);
+
+/* Release the snapshot; the reader can be begun again. Idempotent. */
+void store_read_end(struct store_reader *r);
+
+/*
+ * Look up the hash of the leaf range [begin, end). The reader must be begun.
+ * @param out: set to the 32-byte hash (copied) on CTD_OK.
+ * @return: CTD_OK; CTD_ENOTFOUND; CTD_EINVAL when begin >= end;
+ *	CTD_ESTORE when the record is corrupt or LMDB fails.
+ */
+int store_get_range(struct store_reader *r, struct store_log *l,
+    uint64_t begin, uint64_t end, uint8_t out[32]);
+
+/*
+ * Look up the index of a leaf hash. The reader must be begun.
+ * @param index: set on CTD_OK (the smallest index the log holds it at,
+ *	among those stored).
+ * @return: CTD_OK; CTD_ENOTFOUND; CTD_ESTORE.
+ */
+int store_get_leaf(struct store_reader *r, struct store_log *l,
+    const uint8_t hash[32], uint64_t *index);
+
+/*
+ * Look up the verified STH of one tree size. The reader must be begun.
+ * @param out: filled (copied) on CTD_OK.
+ * @return: CTD_OK; CTD_ENOTFOUND; CTD_ESTORE when the record is corrupt
+ *	(bad length, sig_len beyond STH_SIG_MAX or the value) or LMDB fails.
+ */
+int store_get_sth(struct store_reader *r, struct store_log *l,
+    uint64_t tree_size, struct sth *out);
+
+/*
+ * The verified STH with the largest tree size. The reader must be begun.
+ * Opens and closes an LMDB cursor (one allocation): keep the current STH
+ * in memory and call this at startup or after a poll, not per query.
+ * @param out: filled (copied) on CTD_OK.
+ * @return: CTD_OK; CTD_ENOTFOUND when no STH is stored; CTD_ESTORE when
+ *	the record is corrupt; CTD_ENOMEM.
+ */
+int store_latest_sth(struct store_reader *r, struct store_log *l,
+    struct sth *out);
+
+/* ---- write side ---------------------------------------------------- */
+
+/*
+ * Begin a write transaction. Failure is recorded in t->err and reported by
+ * store_txn_commit(); the puts do nothing meanwhile.
+ * @param t: caller memory; end with store_txn_commit() or store_txn_abort().
+ */
+void store_txn_begin(struct store *s, struct store_txn *t);
+
+/*
+ * Store the verified hash of the leaf range [begin, end).
+ * Sets t->err (when still 0) to CTD_EINVAL when begin >= end,
+ * CTD_EINCONSISTENT when the range is stored with another hash,
+ * CTD_ESPACE when the map is full, CTD_ESTORE otherwise.
+ */
+void store_put_range(struct store_txn *t, struct store_log *l,
+    uint64_t begin, uint64_t end, const uint8_t hash[32]);
+
+/*
+ * Store a verified leaf hash -> index. A hash already stored keeps the
+ * smaller of the two indices (no error).
+ * Sets t->err to CTD_ESPACE or CTD_ESTORE on failure.
+ */
+void store_put_leaf(struct store_txn *t, struct store_log *l,
+    const uint8_t hash[32], uint64_t index);
+
+/*
+ * Store a verified STH. For a tree size already stored, the same root
+ * keeps the newer timestamp (and its signature); another root sets
+ * CTD_EINCONSISTENT. sig_len above STH_SIG_MAX sets CTD_EINVAL.
+ * @param sth: copied.
+ */
+void store_put_sth(struct store_txn *t, struct store_log *l,
+    const struct sth *sth);
+
+/*
+ * Commit, or abort when t->err is set. The transaction is over either way.
+ * @return: CTD_OK, or the first error (t->err, or the commit's own:
+ *	CTD_ESPACE when the map is full, CTD_ESTORE, -errno). Nothing of a
+ *	failed transaction is stored.
+ */
+int store_txn_commit(struct store_txn *t);
+
+/* Drop the transaction and everything put in it. Idempotent; a later
+ * store_txn_commit() returns t->err, CTD_ECANCELED when it was 0. */
+void store_txn_abort(struct store_txn *t);
+
+#endif /* CTD_STORE_H */
