@@ -1,1 +1,180 @@
-/* fetch.h -- placeholder until the module lands. */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fetch.h -- upstream HTTP(S) GETs to CT logs on a libuv loop (libcurl multi).
+ *
+ * A fetcher binds one libcurl multi handle to one libuv loop: a uv_poll_t
+ * per socket libcurl asks to watch and one uv_timer_t for libcurl's
+ * timeouts. It is single-threaded: every function here must be called on
+ * the loop's thread, and every callback runs on it.
+ *
+ * A pool is the fetcher's view of one CT log and protects that log:
+ *   - identical URLs active or queued in the pool share one transfer (one
+ *     HTTP request, many waiters, all given the same result);
+ *   - at most max_active transfers run at once, at most max_queued wait;
+ *   - with a rate, a token bucket (one token deep, refilled from the loop
+ *     clock) spaces transfer starts at least 1/rate seconds apart, so no
+ *     one-second window holds more than rate starts;
+ *   - beyond these limits fetch_get() refuses at once with CTD_EBUSY: the
+ *     caller answers SERVFAIL rather than letting work pile up.
+ *
+ * What goes on the wire: a GET of the URL and nothing else the caller
+ * controls. No cookies, no credentials, no .netrc, no proxy (environment
+ * proxy variables are ignored), no redirects, only http and https,
+ * "User-Agent: ctdnsd/VERSION", "Accept-Encoding" with what libcurl can
+ * decode (gzip). TLS peers are verified (libcurl's default CA bundle).
+ * Connections are reused between transfers of the same fetcher.
+ *
+ * Caveats:
+ *   - fetch_global_init() must run once at start, before any thread is
+ *     created (libcurl's curl_global_init is not thread-safe).
+ *   - fetcher_close() completes every request at once, but memory is freed
+ *     in libuv close callbacks: run the loop until it ends afterwards.
+ *   - A pool looks up in-flight URLs by linear search over its active and
+ *     queued transfers; keep max_active + max_queued in the hundreds.
+ */
+#ifndef CTD_FETCH_H
+#define CTD_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+struct fetcher;
+struct fetch_pool;
+
+/* Most waiters one transfer takes; more identical requests get CTD_EBUSY. */
+#define FETCH_MAX_WAITERS 1024
+/* Longest URL fetch_get() accepts, in bytes. */
+#define FETCH_URL_MAX 4096
+/* Connect phase limit; a transfer's own timeout_ms applies if shorter. */
+#define FETCH_CONNECT_TIMEOUT_MS 10000
+
+/* Limits of one pool (one CT log). */
+struct fetch_limits {
+	/* transfers at once, >= 1 */
+	unsigned max_active;
+	/* distinct transfers waiting for a slot or a token, may be 0 */
+	unsigned max_queued;
+	/* whole transfer, connect included, from its start, >= 1 */
+	unsigned timeout_ms;
+	/* largest body accepted (after decoding), in bytes, >= 1 */
+	size_t max_body;
+	/* new transfers per second (token bucket), 0 = unlimited */
+	unsigned rate;
+};
+
+/* Counters of one pool since it was created. Transfers, not waiters,
+ * except coalesced and refused, which count fetch_get() calls. */
+struct fetch_stats {
+	/* transfers handed to libcurl */
+	uint64_t started;
+	/* fetch_get() calls that joined a transfer already in the pool */
+	uint64_t coalesced;
+	/* fetch_get() calls refused with CTD_EBUSY */
+	uint64_t refused;
+	/* transfers that ended with HTTP 2xx */
+	uint64_t ok;
+	/* transfers that ended otherwise (timeouts included), not canceled */
+	uint64_t failed;
+	/* transfers that ended with CTD_ETIMEOUT (also counted in failed) */
+	uint64_t timeouts;
+};
+
+/*
+ * The result of one request; called once per successful fetch_get().
+ * @param arg: the caller's pointer given to fetch_get().
+ * @param status: CTD_OK (HTTP 2xx), CTD_EUPSTREAM (any other HTTP status,
+ *	redirects included: they are not followed), CTD_ETIMEOUT (timeout_ms
+ *	passed), CTD_ENET (DNS, connect, TLS, reset, broken HTTP),
+ *	CTD_ERANGE (the body passed max_body; the transfer was aborted),
+ *	CTD_ENOMEM, CTD_ECANCELED (fetcher_close() came first).
+ * @param http_code: the HTTP status, or 0 when none was received.
+ * @param body: with CTD_OK and CTD_EUPSTREAM the response body, NUL
+ *	terminated after body_len bytes (never NULL); otherwise NULL.
+ *	Borrowed; valid until the callback returns.
+ * @param body_len: bytes in body, at most max_body.
+ * The callback may call fetch_get() (even for the same URL: that starts a
+ * new transfer) and fetcher_close().
+ */
+typedef void (*fetch_cb)(void *arg, int status, long http_code,
+    const uint8_t *body, size_t body_len);
+
+/*
+ * Initialise libcurl for the process. Call once at start, before any
+ * thread exists and before fetcher_new().
+ * @return: CTD_OK, or CTD_ENOMEM when libcurl cannot initialise.
+ */
+int fetch_global_init(void);
+
+/*
+ * Release what fetch_global_init() set up. Call once at exit, after the
+ * last fetcher is closed and its loop has run to the end.
+ */
+void fetch_global_cleanup(void);
+
+/*
+ * Create a fetcher on a loop.
+ * @param loop: the libuv loop; borrowed, must outlive the fetcher.
+ * @param out: receives the fetcher; caller closes it with fetcher_close().
+ * @return: CTD_OK, CTD_ENOMEM, or CTD_EIO when libcurl or libuv refuse.
+ */
+int fetcher_new(uv_loop_t *loop, struct fetcher **out);
+
+/*
+ * Cancel every request and start closing all handles. Every pending
+ * callback runs with CTD_ECANCELED before this returns; later fetch_get()
+ * calls return CTD_ECANCELED. The fetcher and its pools are freed in libuv
+ * close callbacks, so the caller then runs the loop until it ends, after
+ * which uv_loop_close() returns 0 (if nothing else holds the loop).
+ * A second call, or a call with NULL, does nothing.
+ * @param f: the fetcher; invalid once the loop has run its close callbacks.
+ */
+void fetcher_close(struct fetcher *f);
+
+/*
+ * Create a pool (the limits for one CT log) in a fetcher.
+ * @param f: the fetcher.
+ * @param lim: the limits, copied.
+ * @param name: the log's name for stats and logs, copied.
+ * @param out: receives the pool; owned by the fetcher, freed by
+ *	fetcher_close() (after the loop ends).
+ * @return: CTD_OK, CTD_EINVAL (a limit out of range, a NULL argument),
+ *	CTD_ENOMEM, CTD_ECANCELED (the fetcher is closing).
+ */
+int fetch_pool_new(struct fetcher *f, const struct fetch_limits *lim,
+    const char *name, struct fetch_pool **out);
+
+/*
+ * Ask for a URL. An identical URL already active or queued in this pool is
+ * joined (coalesced): one transfer, every waiter gets its result.
+ * @param p: the pool.
+ * @param url: an absolute http:// or https:// URL of at most FETCH_URL_MAX
+ *	bytes, no spaces or control characters; copied.
+ * @param cb: called exactly once, later, never from inside fetch_get(),
+ *	when the return is CTD_OK; never called otherwise.
+ * @param arg: passed to cb; borrowed.
+ * @return: CTD_OK; CTD_EBUSY when the pool has max_active transfers
+ *	running (or the rate bucket is empty) and max_queued waiting, or the
+ *	transfer to join has FETCH_MAX_WAITERS; CTD_EINVAL for a NULL
+ *	argument or a URL that is malformed, too long or not http(s);
+ *	CTD_ENOMEM; CTD_EIO when libcurl refuses the transfer;
+ *	CTD_ECANCELED once fetcher_close() was called.
+ */
+int fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg);
+
+/*
+ * Read a pool's counters.
+ * @param p: the pool.
+ * @param out: receives a copy of the counters.
+ */
+void fetch_pool_stats(const struct fetch_pool *p, struct fetch_stats *out);
+
+/*
+ * The pool's name as given to fetch_pool_new().
+ * @param p: the pool.
+ * @return: borrowed; valid as long as the pool.
+ */
+const char *fetch_pool_name(const struct fetch_pool *p);
+
+#endif /* CTD_FETCH_H */
