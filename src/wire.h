@@ -123,6 +123,9 @@ wbuf_u32(struct wbuf *w)
 static inline size_t
 wbuf_read(struct wbuf *w, void *dst, size_t n)
 {
+	if (n == 0) {
+		return 0;
+	}
 	if (!wbuf_avail(w, n, CTD_EMALF)) {
 		memset(dst, 0, n);
 		return 0;

@@ -86,7 +86,9 @@ parse_exact(const uint8_t *w, size_t len, struct ctq *q)
 	if (copy == NULL) {
 		abort();
 	}
-	memcpy(copy, w, len);
+	if (len > 0) {
+		memcpy(copy, w, len);
+	}
 	int rc = ctq_parse(len ? copy : NULL, len, q);
 	free(copy);
 	return rc;
@@ -158,7 +160,20 @@ reject(const char *text)
 			bad++;
 		}
 	}
-	ok(bad == 0, "reject \"%s\"", text);
+	/* Keep the TAP output ASCII: show other bytes as \xNN. */
+	char shown[600];
+	size_t o = 0;
+	for (const char *c = text; *c != '\0' && o + 5 < sizeof shown; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (u >= 0x20 && u < 0x7f) {
+			shown[o++] = (char)u;
+		} else {
+			o += (size_t)snprintf(shown + o, sizeof shown - o,
+			    "\\x%02x", u);
+		}
+	}
+	shown[o] = '\0';
+	ok(bad == 0, "reject \"%s\"", shown);
 }
 
 static void

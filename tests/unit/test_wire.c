@@ -391,6 +391,26 @@ test_parse_bad(void)
 	malformed(p, n, true, "bad label type in an answer owner");
 	n = hand(p, 0, 1, 1, 0, 0, Q_STH "\xc0", Q_STH_LEN + 1);
 	malformed(p, n, true, "answer owner pointer cut short");
+	/* Answer owners of 256 (refused) and 255 bytes (fine). */
+	for (int last = 62; last >= 61; last--) {
+		memcpy(b, Q_STH, Q_STH_LEN);
+		k = Q_STH_LEN;
+		for (int i = 0; i < 4; i++) {
+			int l = i < 3 ? 63 : last;
+			b[k++] = (uint8_t)l;
+			memset(b + k, 'a', (size_t)l);
+			k += (size_t)l;
+		}
+		memcpy(b + k, "\x00\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x00",
+		    11);
+		n = hand(p, 0, 1, 1, 0, 0, b, k + 11);
+		if (last == 62) {
+			malformed(p, n, true, "answer owner of 256 bytes");
+		} else {
+			is_int(parse_exact(p, n, &q), CTD_OK,
+			    "answer owner of 255 bytes: OK");
+		}
+	}
 
 	/* EDNS version 1 parses; the answer will be BADVERS. */
 	struct qopt v1 = { .name = "sth.log.", .type = 16, .id = 1,
