@@ -8,8 +8,9 @@
  * leaf index and every first < second, and mutates each accepted proof.
  * Part 2 checks the draft's lengths and range invariants at 64-bit sizes.
  * Part 3 replays the .txt files of tests/data/merkle (convert.py made them
- * from the shared JSON vectors): the 8-leaf reference tree, the 196 transparency-dev probes
- * and recorded production proofs (Icarus, Pilot, Argon2027h1).
+ * from the shared JSON vectors): the 8-leaf reference tree, the 196
+ * transparency-dev probes and recorded production proofs (Icarus, Pilot,
+ * Argon2027h1).
  */
 #include "config.h"
 
