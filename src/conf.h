@@ -1,1 +1,147 @@
-/* conf.h -- placeholder until the module lands. */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * conf.h -- the ctdnsd configuration file, parsed into struct conf.
+ *
+ * The format is that of nsd.conf and unbound.conf, reduced to what ctdnsd
+ * needs: a section header ("server:" or "log:") at column 0, then indented
+ * "key: value" lines. '#' starts a comment (outside double quotes), blank
+ * lines are ignored, a value may be wrapped in double quotes (no escapes).
+ * "server:" may appear more than once (its keys accumulate); every "log:"
+ * section describes one served log.
+ *
+ * Every error message starts with "file:line: " (or "file: " for whole-file
+ * errors such as a missing listen address), where file is the path exactly
+ * as given to conf_load(), the way nsd-checkconf reports them.
+ *
+ * Relative paths (database, pidfile, zonefile, key-file) are made absolute
+ * against the working directory at load time, because the daemon may chdir
+ * or chroot later. chroot itself is stored as written.
+ *
+ * The log key is checked at load time (DER SubjectPublicKeyInfo of an ECDSA
+ * P-256 or RSA >= 2048 key) and kept as DER bytes; turning it into a struct
+ * logkey (logkey_from_der()) is the caller's step.
+ *
+ * Not pure: conf_load() reads the file, the key files and the working
+ * directory. It never logs.
+ */
+#ifndef CTD_CONF_H
+#define CTD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Defaults and limits, written down once (docs/ctdnsd.conf.5 repeats them). */
+#define CONF_DEFAULT_PORT 53
+#define CONF_DEFAULT_DATABASE_SIZE (UINT64_C(1) << 30)
+#define CONF_MIN_DATABASE_SIZE (UINT64_C(1) << 20)
+#define CONF_DEFAULT_VERBOSITY 1
+#define CONF_MAX_VERBOSITY 5
+#define CONF_DEFAULT_WORKERS 1
+#define CONF_MAX_WORKERS 64
+#define CONF_DEFAULT_TCP_MAX_CONNECTIONS 512
+#define CONF_DEFAULT_TCP_IDLE_TIMEOUT 10
+#define CONF_DEFAULT_STH_REFRESH 60
+#define CONF_DEFAULT_STH_TTL 300
+#define CONF_DEFAULT_PROOF_TTL 86400
+#define CONF_DEFAULT_NEGATIVE_TTL 60
+#define CONF_DEFAULT_UPSTREAM_TIMEOUT 10
+#define CONF_DEFAULT_UPSTREAM_CONCURRENCY 4
+#define CONF_DEFAULT_UPSTREAM_QUEUE 64
+#define CONF_DEFAULT_UPSTREAM_RATE 0 /* 0: unlimited */
+/* A log name: [A-Za-z0-9_-]{1,CONF_MAX_NAME_LEN}. */
+#define CONF_MAX_NAME_LEN 63
+
+/* One listening address ("listen:" or "metrics-listen:"). */
+struct conf_listen {
+	/* Canonical text "ADDR@PORT" (numeric address, port always given),
+	 * for log messages. */
+	char text[80];
+	/* The socket address, ready for bind(). */
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+};
+
+/* One "log:" section: a served CT log. */
+struct conf_log {
+	char *name;	/* unique, [A-Za-z0-9_-] */
+	/* Lower case, with the trailing dot: "demo.ct.example.". */
+	char *zone;
+	char *zonefile;	/* absolute path */
+	char *url;	/* http:// or https://, always ends with '/' */
+	/* DER SubjectPublicKeyInfo, from key: or key-file:. */
+	uint8_t *key_der;
+	size_t key_der_len;
+	uint32_t sth_refresh;	/* seconds between get-sth polls, >= 1 */
+	uint32_t sth_ttl;	/* DNS TTL of sth answers */
+	/* DNS TTL of proof, consistency and hash answers. */
+	uint32_t proof_ttl;
+	uint32_t negative_ttl;	/* DNS TTL of NXDOMAIN / NODATA answers */
+	uint32_t upstream_timeout;	/* seconds, >= 1 */
+	uint32_t upstream_concurrency;	/* requests in flight, >= 1 */
+	uint32_t upstream_queue;	/* requests waiting for a slot */
+	uint32_t upstream_rate;		/* per second, 0 unlimited */
+	char *file;	/* the configuration file of the section */
+	unsigned line;	/* where the section began ("log:" line) */
+};
+
+/* The whole configuration. Every string is owned by the struct. */
+struct conf {
+	struct conf_listen *listens;	/* at least one */
+	size_t listen_count;
+	char *database;		/* absolute path of the LMDB env dir */
+	uint64_t database_size;	/* LMDB map size in bytes, >= 1M */
+	int verbosity;		/* 0..5 */
+	unsigned workers;	/* 1..64 */
+	unsigned tcp_max_connections;
+	unsigned tcp_idle_timeout;	/* seconds */
+	char *pidfile;		/* absolute path, or NULL */
+	char *username;		/* NULL when not given */
+	char *chroot_dir;	/* as written, or NULL */
+	struct conf_listen metrics;	/* valid when has_metrics */
+	bool has_metrics;
+	struct conf_log *logs;	/* at least one */
+	size_t log_count;
+};
+
+/*
+ * Read and check a configuration file.
+ * @param path: the file; error messages name it as given.
+ * @param out: on success, the configuration (caller frees with
+ *	conf_free()); untouched on failure.
+ * @param err: receives a one-line message "file:line: what is wrong" on
+ *	failure (truncated to err_len); may be NULL when err_len is 0.
+ * @param err_len: size of err.
+ * @return: CTD_OK; CTD_EIO when the file cannot be opened or read;
+ *	CTD_ECONF for anything wrong in it (including a key-file that cannot
+ *	be read, reported at its line); CTD_ENOMEM.
+ */
+int conf_load(const char *path, struct conf **out, char *err,
+    size_t err_len);
+
+/*
+ * Free a configuration and everything it owns. conf_free(NULL) is a no-op.
+ * @param c: from conf_load().
+ */
+void conf_free(struct conf *c);
+
+/*
+ * Find a log by its name.
+ * @param c: the configuration.
+ * @param name: the log name (exact match).
+ * @return: the log (borrowed; valid until conf_free()), or NULL.
+ */
+const struct conf_log *conf_find_log(const struct conf *c, const char *name);
+
+/*
+ * Parse a size with an optional k/K, m/M, g/G, t/T suffix (powers of 1024),
+ * as database-size takes it. Exposed for ctdnsd --check and tests.
+ * @param text: the value, nothing around it.
+ * @param out: the size in bytes.
+ * @return: CTD_OK; CTD_EMALF when it is not a number with an optional
+ *	suffix; CTD_ERANGE when it does not fit in 64 bits.
+ */
+int conf_parse_size(const char *text, uint64_t *out);
+
+#endif /* CTD_CONF_H */
