@@ -1,3 +1,470 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* answer.c -- placeholder until the module lands. */
+/*
+ * answer.c -- the query state machine: a DNS query in, an answer out, or the
+ * name of the data that must first be fetched from the log (see answer.h).
+ *
+ * The decisions, in order (docs/design.md has the table):
+ *   not a query (short, QR=1)         drop
+ *   header fine, rest malformed       FORMERR
+ *   opcode other than QUERY           NOTIMP
+ *   EDNS version other than 0         BADVERS
+ *   class other than IN, or no zone   REFUSED
+ *   zone transfer                     REFUSED
+ *   a name of the zone file           its records, or NODATA
+ *   a name that fits no CT form       NXDOMAIN
+ *   no verified STH yet               SERVFAIL
+ *   beyond the tree (index, size...)  NXDOMAIN
+ *   an empty non-terminal, other type NODATA
+ *   data in the store                 TXT
+ *   data missing                      fill it, then look again
+ *   the log does not hold the leaf    NXDOMAIN (short TTL)
+ *   the log failed, lied, or is busy  SERVFAIL
+ */
 #include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "answer.h"
+#include "conf.h"
+#include "ctq.h"
+#include "err.h"
+#include "log.h"
+#include "merkle.h"
+#include "tlog.h"
+#include "wire.h"
+#include "zone.h"
+
+enum {
+	RCODE_NOERROR = 0, RCODE_FORMERR = 1, RCODE_SERVFAIL = 2,
+	RCODE_NXDOMAIN = 3, RCODE_NOTIMP = 4, RCODE_REFUSED = 5,
+	RCODE_BADVERS = 16,
+};
+enum {
+	TYPE_NS = 2, TYPE_SOA = 6, TYPE_TXT = 16, TYPE_IXFR = 251,
+	TYPE_AXFR = 252, TYPE_ANY = 255,
+};
+enum { CLASS_IN = 1 };
+
+/* Nodes in one proof answer: 7 * 32 = 224 bytes fit one TXT string. */
+#define NODES_PER_ANSWER 7
+/* Records one zone-file name may answer with. */
+#define MAX_STATIC_RRS 32
+
+/* One query being answered. */
+struct qstate {
+	struct answer_ctx *ax;
+	struct wire_query q;
+	struct tlog *log;
+	size_t apex_off;	/* where the zone apex starts in q.qname */
+	size_t max_len;
+	uint8_t *out;
+	size_t cap;
+	struct answer_result *res;
+	int fill_status;
+	unsigned round;
+};
+
+int
+answer_ctx_init(struct answer_ctx *ax, struct store *store,
+    struct tlog **logs, size_t log_count)
+{
+	memset(ax, 0, sizeof *ax);
+	ax->logs = logs;
+	ax->log_count = log_count;
+	return store_reader_init(store, &ax->reader);
+}
+
+void
+answer_ctx_deinit(struct answer_ctx *ax)
+{
+	store_reader_deinit(&ax->reader);
+}
+
+int
+answer_rcode(int err)
+{
+	switch (err) {
+	case CTD_OK: return RCODE_NOERROR;
+	case CTD_EMALF: return RCODE_FORMERR;
+	case CTD_ENOTFOUND: return RCODE_NXDOMAIN;
+	case CTD_EINVAL: return RCODE_NOTIMP;
+	case CTD_ERANGE: return RCODE_REFUSED;
+	default: return RCODE_SERVFAIL;
+	}
+}
+
+/* ---- building answers ---------------------------------------------- */
+
+static void
+count_rcode(struct qstate *s, int rcode)
+{
+	if (rcode >= 0 && rcode < 24) {
+		s->ax->stats.by_rcode[rcode]++;
+	}
+}
+
+static void
+finish(struct qstate *s, struct wire_resp *r)
+{
+	s->res->len = wire_resp_end(r, &s->q, s->max_len);
+	s->res->action = s->res->len > 0 ? ANSWER_SEND : ANSWER_DROP;
+}
+
+/* An answer with no records: errors, REFUSED, NOTIMP. */
+static void
+respond_bare(struct qstate *s, int rcode)
+{
+	struct wire_resp r;
+	count_rcode(s, rcode);
+	wire_resp_begin(&r, s->out, s->cap, &s->q, rcode, false);
+	finish(s, &r);
+}
+
+static uint32_t
+negative_ttl(const struct tlog *log)
+{
+	const struct zone_rr *soa = zone_soa(log->zone);
+	uint32_t ttl = log->conf->negative_ttl;
+	if (soa->ttl < ttl) {
+		ttl = soa->ttl;
+	}
+	if (zone_soa_minimum(log->zone) < ttl) {
+		ttl = zone_soa_minimum(log->zone);
+	}
+	return ttl;
+}
+
+/* NXDOMAIN or NODATA: the zone's SOA in the authority section, with the
+ * negative TTL (RFC 2308). */
+static void
+respond_negative(struct qstate *s, int rcode)
+{
+	const struct zone_rr *soa = zone_soa(s->log->zone);
+	struct wire_resp r;
+	count_rcode(s, rcode);
+	wire_resp_begin(&r, s->out, s->cap, &s->q, rcode, true);
+	wire_resp_rr(&r, WIRE_AUTHORITY, s->apex_off, TYPE_SOA,
+	    negative_ttl(s->log), soa->rdata, soa->rdlen);
+	finish(s, &r);
+}
+
+static void
+respond_txt(struct qstate *s, uint32_t ttl, const uint8_t *text, size_t len)
+{
+	struct wire_resp r;
+	count_rcode(s, RCODE_NOERROR);
+	wire_resp_begin(&r, s->out, s->cap, &s->q, RCODE_NOERROR, true);
+	wire_resp_txt(&r, ttl, text, len);
+	finish(s, &r);
+}
+
+static void
+ask_fill(struct qstate *s, enum fill_kind kind, uint64_t a, uint64_t b,
+    const uint8_t *hash)
+{
+	s->ax->stats.misses++;
+	s->res->action = ANSWER_FILL;
+	s->res->log = s->log;
+	s->res->need = (struct fill_need){ .kind = kind, .a = a, .b = b };
+	if (hash != NULL) {
+		memcpy(s->res->need.hash, hash, MERKLE_HASH_LEN);
+	}
+}
+
+/* After a fill that did not succeed, or too many rounds: the final word. */
+static bool
+fill_failed(struct qstate *s, bool leaf_query)
+{
+	if (s->round == 0) {
+		return false;
+	}
+	if (leaf_query && s->fill_status == CTD_ENOTFOUND) {
+		respond_negative(s, RCODE_NXDOMAIN);
+		return true;
+	}
+	if (s->fill_status != CTD_OK || s->round >= ANSWER_MAX_ROUNDS) {
+		respond_bare(s, RCODE_SERVFAIL);
+		return true;
+	}
+	return false;
+}
+
+/* ---- names from the zone file --------------------------------------- */
+
+static void
+answer_static(struct qstate *s)
+{
+	const struct zone_rr *rrs[MAX_STATIC_RRS];
+	const struct zone_rr *glue[MAX_STATIC_RRS];
+	size_t n = zone_find(s->log->zone, s->q.qname_lc, s->q.qname_len,
+	    s->q.qtype, rrs, MAX_STATIC_RRS);
+	if (n == 0) {
+		respond_negative(s, RCODE_NOERROR);
+		return;
+	}
+	struct wire_resp r;
+	count_rcode(s, RCODE_NOERROR);
+	wire_resp_begin(&r, s->out, s->cap, &s->q, RCODE_NOERROR, true);
+	for (size_t i = 0; i < n; i++) {
+		wire_resp_rr(&r, WIRE_ANSWER, 0, rrs[i]->type, rrs[i]->ttl,
+		    rrs[i]->rdata, rrs[i]->rdlen);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rrs[i]->type != TYPE_NS) {
+			continue;
+		}
+		size_t g = zone_glue(s->log->zone, rrs[i], glue,
+		    MAX_STATIC_RRS);
+		for (size_t j = 0; j < g; j++) {
+			wire_resp_rr_named(&r, WIRE_ADDITIONAL, glue[j]->owner,
+			    glue[j]->owner_len, glue[j]->type, glue[j]->ttl,
+			    glue[j]->rdata, glue[j]->rdlen);
+		}
+	}
+	finish(s, &r);
+}
+
+/* ---- CT data from the store ----------------------------------------- */
+
+/* Look up ranges in one read transaction; CTD_ENOTFOUND on the first miss. */
+static int
+get_ranges(struct qstate *s, const struct merkle_range *r, size_t n,
+    uint8_t *out)
+{
+	struct store_reader *rd = &s->ax->reader;
+	int rc = store_read_begin(rd);
+	for (size_t i = 0; rc == CTD_OK && i < n; i++) {
+		rc = store_get_range(rd, s->log->slog, r[i].begin, r[i].end,
+		    out + i * MERKLE_HASH_LEN);
+	}
+	store_read_end(rd);
+	return rc;
+}
+
+static bool
+have_root(struct qstate *s, uint64_t size)
+{
+	uint8_t root[MERKLE_HASH_LEN];
+	struct merkle_range r = { 0, size };
+	return get_ranges(s, &r, 1, root) == CTD_OK;
+}
+
+/* Answer nodes [start, start + 7) of a proof whose ranges are given. */
+static int
+answer_nodes(struct qstate *s, const struct merkle_range *ranges,
+    size_t total, uint64_t start)
+{
+	uint8_t nodes[NODES_PER_ANSWER * MERKLE_HASH_LEN];
+	size_t n = total - start;
+	if (n > NODES_PER_ANSWER) {
+		n = NODES_PER_ANSWER;
+	}
+	int rc = get_ranges(s, ranges + start, n, nodes);
+	if (rc == CTD_OK) {
+		s->ax->stats.hits++;
+		respond_txt(s, s->log->conf->proof_ttl, nodes,
+		    n * MERKLE_HASH_LEN);
+	}
+	return rc;
+}
+
+static void
+answer_tree(struct qstate *s, const struct ctq *cq)
+{
+	struct merkle_range ranges[MERKLE_MAX_PATH];
+	size_t total = merkle_path_ranges(cq->index, cq->size, ranges);
+	int rc = answer_nodes(s, ranges, total, cq->start);
+	if (rc == CTD_OK || fill_failed(s, false)) {
+		return;
+	}
+	if (rc != CTD_ENOTFOUND) {
+		respond_bare(s, RCODE_SERVFAIL);
+	} else if (have_root(s, cq->size)) {
+		ask_fill(s, FILL_PATH, cq->index, cq->size, NULL);
+	} else {
+		ask_fill(s, FILL_ROOT, cq->size, 0, NULL);
+	}
+}
+
+static void
+answer_consistency(struct qstate *s, const struct ctq *cq)
+{
+	struct merkle_range ranges[MERKLE_MAX_CONSISTENCY];
+	size_t total = merkle_consistency_ranges(cq->first, cq->second,
+	    ranges);
+	int rc = answer_nodes(s, ranges, total, cq->start);
+	if (rc == CTD_OK || fill_failed(s, false)) {
+		return;
+	}
+	if (rc != CTD_ENOTFOUND) {
+		respond_bare(s, RCODE_SERVFAIL);
+	} else if (!have_root(s, cq->second)) {
+		ask_fill(s, FILL_ROOT, cq->second, 0, NULL);
+	} else if (merkle_is_pow2(cq->first) && !have_root(s, cq->first)) {
+		/* The proof omits this root; it must be known to check it. */
+		ask_fill(s, FILL_ROOT, cq->first, 0, NULL);
+	} else {
+		ask_fill(s, FILL_CONSISTENCY, cq->first, cq->second, NULL);
+	}
+}
+
+static void
+answer_hash(struct qstate *s, const struct ctq *cq)
+{
+	struct store_reader *rd = &s->ax->reader;
+	uint64_t index;
+	int rc = store_read_begin(rd);
+	if (rc == CTD_OK) {
+		rc = store_get_leaf(rd, s->log->slog, cq->hash, &index);
+	}
+	store_read_end(rd);
+	if (rc == CTD_OK && index < s->log->sth.tree_size) {
+		char text[24];
+		int n = snprintf(text, sizeof text, "%" PRIu64, index);
+		s->ax->stats.hits++;
+		respond_txt(s, s->log->conf->proof_ttl, (const uint8_t *)text,
+		    (size_t)n);
+		return;
+	}
+	if (fill_failed(s, true)) {
+		return;
+	}
+	if (rc != CTD_OK && rc != CTD_ENOTFOUND) {
+		respond_bare(s, RCODE_SERVFAIL);
+		return;
+	}
+	ask_fill(s, FILL_HASH, 0, 0, cq->hash);
+}
+
+static enum answer_form
+form_of(const struct ctq *cq)
+{
+	switch (cq->kind) {
+	case CTQ_STH: return ANSWER_FORM_STH;
+	case CTQ_HASH: case CTQ_HASH_ENT: return ANSWER_FORM_HASH;
+	case CTQ_TREE: case CTQ_TREE_ENT: return ANSWER_FORM_TREE;
+	case CTQ_CONSISTENCY: case CTQ_CONSISTENCY_ENT:
+		return ANSWER_FORM_CONSISTENCY;
+	case CTQ_APEX: return ANSWER_FORM_APEX;
+	}
+	return ANSWER_FORM_OTHER;
+}
+
+static void
+answer_ct(struct qstate *s, const struct ctq *cq)
+{
+	struct tlog *log = s->log;
+	if (!log->has_sth) {
+		/* Without a verified tree nothing below the apex is known. */
+		respond_bare(s, RCODE_SERVFAIL);
+		return;
+	}
+	if (!ctq_exists(cq, log->sth.tree_size)) {
+		respond_negative(s, RCODE_NXDOMAIN);
+		return;
+	}
+	bool full = cq->kind == CTQ_STH || cq->kind == CTQ_HASH ||
+	    cq->kind == CTQ_TREE || cq->kind == CTQ_CONSISTENCY;
+	if (!full || (s->q.qtype != TYPE_TXT && s->q.qtype != TYPE_ANY)) {
+		respond_negative(s, RCODE_NOERROR);
+		return;
+	}
+	switch (cq->kind) {
+	case CTQ_STH:
+		respond_txt(s, log->conf->sth_ttl, (const uint8_t *)log->sth_txt,
+		    log->sth_txt_len);
+		return;
+	case CTQ_HASH:
+		answer_hash(s, cq);
+		return;
+	case CTQ_TREE:
+		answer_tree(s, cq);
+		return;
+	default:
+		answer_consistency(s, cq);
+		return;
+	}
+}
+
+/* ---- finding the zone ----------------------------------------------- */
+
+/* The served log whose apex is a label-aligned suffix of the qname. */
+static struct tlog *
+find_log(struct answer_ctx *ax, const struct wire_query *q, size_t *apex_off)
+{
+	size_t off = 0;
+	/* Walk the labels of the qname; at each boundary compare suffixes. */
+	while (off < q->qname_len) {
+		for (size_t i = 0; i < ax->log_count; i++) {
+			size_t alen;
+			const uint8_t *apex = zone_apex(ax->logs[i]->zone, &alen);
+			if (alen == q->qname_len - off &&
+			    memcmp(apex, q->qname_lc + off, alen) == 0) {
+				*apex_off = off;
+				return ax->logs[i];
+			}
+		}
+		if (q->qname_lc[off] == 0) {
+			break;
+		}
+		off += 1u + q->qname_lc[off];
+	}
+	return NULL;
+}
+
+static void
+answer_in_zone(struct qstate *s)
+{
+	struct ctq cq;
+	if (zone_has_name(s->log->zone, s->q.qname_lc, s->q.qname_len)) {
+		s->ax->stats.by_form[s->apex_off == 0 ? ANSWER_FORM_APEX :
+							ANSWER_FORM_OTHER]++;
+		answer_static(s);
+		return;
+	}
+	if (ctq_parse(s->q.qname_lc, s->apex_off, &cq) != CTD_OK) {
+		s->ax->stats.by_form[ANSWER_FORM_OTHER]++;
+		respond_negative(s, RCODE_NXDOMAIN);
+		return;
+	}
+	s->ax->stats.by_form[form_of(&cq)]++;
+	answer_ct(s, &cq);
+}
+
+void
+answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
+    bool tcp, int fill_status, unsigned round, uint8_t *out, size_t cap,
+    struct answer_result *res)
+{
+	struct qstate s = { .ax = ax, .out = out, .cap = cap, .res = res,
+		.fill_status = fill_status, .round = round };
+	memset(res, 0, sizeof *res);
+	int rc = wire_parse_query(pkt, len, &s.q);
+	s.max_len = tcp ? 65535 : wire_udp_max(&s.q);
+	if (rc == CTD_EINVAL) {
+		res->action = ANSWER_DROP;
+		return;
+	}
+	if (rc != CTD_OK) {
+		respond_bare(&s, RCODE_FORMERR);
+		return;
+	}
+	if (s.q.opcode != 0) {
+		respond_bare(&s, RCODE_NOTIMP);
+		return;
+	}
+	if (s.q.has_edns && s.q.edns_version != 0) {
+		respond_bare(&s, RCODE_BADVERS);
+		return;
+	}
+	s.log = s.q.qclass == CLASS_IN ? find_log(ax, &s.q, &s.apex_off) :
+					 NULL;
+	if (s.log == NULL || s.q.qtype == TYPE_AXFR ||
+	    s.q.qtype == TYPE_IXFR) {
+		respond_bare(&s, RCODE_REFUSED);
+		return;
+	}
+	answer_in_zone(&s);
+}

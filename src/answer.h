@@ -1,1 +1,92 @@
-/* answer.h -- placeholder until the module lands. */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * answer.h -- the query state machine: a DNS query in, an answer out, or the
+ * name of the data that must first be fetched from the log.
+ *
+ * answer.c is the one file that knows the grammar (ctq), the store and the
+ * upstream (fill); it owns the single table from outcomes to DNS rcodes
+ * (docs/design.md). It does no I/O itself: the server sends what it builds
+ * and starts the fills it asks for. A store hit allocates nothing.
+ *
+ * A query that misses is answered in rounds: answer_query() returns
+ * ANSWER_FILL with a need; the server fills it (fill.h) and calls
+ * answer_query() again on the same packet with the fill's status and the
+ * round number, until it returns ANSWER_SEND. Rounds are bounded.
+ */
+#ifndef CTD_ANSWER_H
+#define CTD_ANSWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fill.h"
+#include "store.h"
+
+struct tlog;
+
+/* Most rounds one query may take: root, path and a spare for an STH
+ * switch in between. */
+#define ANSWER_MAX_ROUNDS 4
+
+enum answer_action {
+	ANSWER_SEND,	/* out holds len bytes to send */
+	ANSWER_DROP,	/* send nothing (not a query) */
+	ANSWER_FILL,	/* fill res.need for res.log, then ask again */
+};
+
+struct answer_result {
+	enum answer_action action;
+	size_t len;
+	struct tlog *log;
+	struct fill_need need;
+};
+
+/* Counters by outcome, for the operator and the tests. */
+enum answer_form {
+	ANSWER_FORM_STH, ANSWER_FORM_HASH, ANSWER_FORM_TREE,
+	ANSWER_FORM_CONSISTENCY, ANSWER_FORM_APEX, ANSWER_FORM_OTHER,
+	ANSWER_FORM_COUNT
+};
+
+struct answer_stats {
+	uint64_t by_form[ANSWER_FORM_COUNT];
+	uint64_t by_rcode[24];
+	uint64_t hits, misses;
+};
+
+/* One per thread that answers: holds that thread's store reader. */
+struct answer_ctx {
+	struct tlog **logs;	/* borrowed from the server */
+	size_t log_count;
+	struct store_reader reader;
+	struct answer_stats stats;
+};
+
+/*
+ * Prepare a context over the served logs.
+ * @return: CTD_OK, or a store error.
+ */
+int answer_ctx_init(struct answer_ctx *ax, struct store *store,
+    struct tlog **logs, size_t log_count);
+void answer_ctx_deinit(struct answer_ctx *ax);
+
+/*
+ * Answer one DNS message.
+ * @param pkt, len: the message as received (without the TCP length).
+ * @param tcp: true over TCP (no truncation below 65535 bytes).
+ * @param fill_status: CTD_OK on the first round; then the status the last
+ *	fill ended with (an error answers SERVFAIL, CTD_ENOTFOUND for a leaf
+ *	hash answers NXDOMAIN).
+ * @param round: 0 on the first round, then 1, 2, ...
+ * @param out: the answer is built here; cap >= 65535 is always enough.
+ * @param res: what to do next.
+ */
+void answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
+    bool tcp, int fill_status, unsigned round, uint8_t *out, size_t cap,
+    struct answer_result *res);
+
+/* The rcode an error code maps to: the one table (docs/design.md). */
+int answer_rcode(int err);
+
+#endif /* CTD_ANSWER_H */

@@ -1,1 +1,55 @@
-/* server.h -- placeholder until the module lands. */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * server.h -- the daemon's event loop: UDP and TCP listeners, queries that
+ * wait for the log, signals, and a clean shutdown.
+ *
+ * One libuv loop runs everything: listeners, the answer path, the fetcher
+ * and each log's STH poller. A query that hits the store is answered in
+ * its receive callback with no allocation; one that misses becomes a
+ * pending query (a copy of the packet and its return path) that waits for
+ * its fill, bounded in number (SERVER_MAX_PENDING).
+ *
+ * TCP follows RFC 7766: length-prefixed messages, several per connection
+ * (answers may come out of order), an idle timeout, a cap on connections
+ * and on the queries in flight per connection.
+ *
+ * Shutdown (SIGTERM, SIGINT) closes listeners, connections, pollers and
+ * the fetcher (which cancels every fill), runs the loop until every handle
+ * is closed, then frees all: uv_loop_close() returns 0.
+ */
+#ifndef CTD_SERVER_H
+#define CTD_SERVER_H
+
+#include <stddef.h>
+
+struct conf;
+struct server;
+
+/* Queries waiting for the log at once, across all logs. */
+#define SERVER_MAX_PENDING 4096
+/* Queries in flight on one TCP connection before it stops reading. */
+#define SERVER_TCP_MAX_INFLIGHT 32
+
+/*
+ * Build the server: open the store, the logs and their zones, bind every
+ * listen address (UDP and TCP).
+ * @param conf: takes ownership (freed by server_free()).
+ * @param err: receives what went wrong, naming the file or address.
+ * @return: CTD_OK with *out set; an error otherwise (*out NULL).
+ */
+int server_new(struct conf *conf, struct server **out, char *err,
+    size_t err_len);
+
+/* Start polling the logs and serve until SIGTERM or SIGINT. */
+int server_run(struct server *srv);
+
+/* Ask the server to stop, as SIGTERM does (from the loop's thread). */
+void server_stop(struct server *srv);
+
+/* Reload the zone files, as SIGHUP does. */
+void server_reload(struct server *srv);
+
+/* Free everything. NULL is a no-op. */
+void server_free(struct server *srv);
+
+#endif /* CTD_SERVER_H */

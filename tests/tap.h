@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TAP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
 static int tap_run, tap_failed, tap_planned = -1;
 
 static inline void
@@ -25,7 +27,7 @@ plan(int n)
 	printf("1..%d\n", n);
 }
 
-static inline void
+static inline void TAP_PRINTF(1, 2)
 diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -36,7 +38,7 @@ diag(const char *fmt, ...)
 	va_end(ap);
 }
 
-static inline bool
+static inline bool TAP_PRINTF(2, 0)
 tap_result(bool pass, const char *fmt, va_list ap)
 {
 	tap_run++;
@@ -49,7 +51,7 @@ tap_result(bool pass, const char *fmt, va_list ap)
 	return pass;
 }
 
-static inline bool
+static inline bool TAP_PRINTF(2, 3)
 ok(bool pass, const char *fmt, ...)
 {
 	va_list ap;
@@ -60,7 +62,7 @@ ok(bool pass, const char *fmt, ...)
 }
 
 #define is_int(got, want, ...) tap_is_int((int64_t)(got), (int64_t)(want), __VA_ARGS__)
-static inline bool
+static inline bool TAP_PRINTF(3, 4)
 tap_is_int(int64_t got, int64_t want, const char *fmt, ...)
 {
 	va_list ap;
@@ -73,7 +75,7 @@ tap_is_int(int64_t got, int64_t want, const char *fmt, ...)
 	return r;
 }
 
-static inline bool
+static inline bool TAP_PRINTF(4, 5)
 is_mem(const void *got, const void *want, size_t len, const char *fmt, ...)
 {
 	va_list ap;
