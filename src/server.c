@@ -90,6 +90,7 @@ struct server {
 	struct conn *conns;
 	unsigned conn_count;
 	unsigned pending_count;
+	struct server_stats stats;
 	bool stopping;
 	uint8_t udp_buf[65536];
 	uint8_t out[65535];
@@ -262,6 +263,7 @@ pending_start(struct server *srv, const uint8_t *pkt, size_t len,
 	}
 	if (p == NULL) {
 		struct answer_result fail;
+		srv->stats.pending_refused++;
 		answer_query(&srv->ax, pkt, len, c != NULL, CTD_EBUSY, 1,
 		    srv->out, sizeof srv->out, &fail);
 		if (fail.action != ANSWER_SEND) {
@@ -310,6 +312,7 @@ on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	if (nread <= 0 || peer == NULL || (flags & UV_UDP_PARTIAL)) {
 		return;
 	}
+	srv->stats.udp_queries++;
 	answer_query(&srv->ax, (const uint8_t *)buf->base, (size_t)nread,
 	    false, CTD_OK, 0, srv->out, sizeof srv->out, &res);
 	if (res.action == ANSWER_SEND) {
@@ -372,6 +375,7 @@ tcp_query(struct conn *c, const uint8_t *msg, size_t len)
 {
 	struct server *srv = c->srv;
 	struct answer_result res;
+	srv->stats.tcp_queries++;
 	answer_query(&srv->ax, msg, len, true, CTD_OK, 0, srv->out,
 	    sizeof srv->out, &res);
 	if (res.action == ANSWER_SEND) {
@@ -465,11 +469,16 @@ on_tcp_connection(uv_stream_t *server, int status)
 	}
 	srv->conns = c;
 	srv->conn_count++;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 ||
-	    srv->conn_count > srv->conf->tcp_max_connections) {
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
 		conn_close(c);
 		return;
 	}
+	if (srv->conn_count > srv->conf->tcp_max_connections) {
+		srv->stats.tcp_refused++;
+		conn_close(c);
+		return;
+	}
+	srv->stats.tcp_connections++;
 	uint64_t idle = (uint64_t)srv->conf->tcp_idle_timeout * 1000u;
 	uv_timer_start(&c->idle, on_idle, idle, idle);
 	uv_read_start((uv_stream_t *)&c->tcp, tcp_alloc, on_tcp_read);
@@ -690,6 +699,31 @@ server_reload(struct server *srv)
 		log_notice("reload: log %s: zone %s reloaded", log->name,
 		    log->conf->zone);
 	}
+}
+
+void
+server_stats(struct server *srv, struct server_stats *out)
+{
+	*out = srv->stats;
+	out->answers = srv->ax.stats;
+}
+
+size_t
+server_log_count(const struct server *srv)
+{
+	return srv->log_count;
+}
+
+struct tlog *
+server_log(const struct server *srv, size_t i)
+{
+	return i < srv->log_count ? srv->logs[i] : NULL;
+}
+
+struct uv_loop_s *
+server_loop(struct server *srv)
+{
+	return &srv->loop;
 }
 
 void

@@ -21,9 +21,25 @@
 #define CTD_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "answer.h"
 
 struct conf;
 struct server;
+struct tlog;
+
+/* What the server counts, summed over its workers (for metrics). */
+struct server_stats {
+	uint64_t udp_queries;
+	uint64_t tcp_queries;
+	uint64_t tcp_connections;	/* accepted */
+	uint64_t tcp_refused;		/* over tcp-max-connections */
+	uint64_t pending_refused;	/* SERVFAIL: too many waiting */
+	uint64_t rrl_dropped;		/* response rate limiting */
+	uint64_t rrl_slipped;		/* answered TC=1 instead */
+	struct answer_stats answers;	/* by form, by rcode, hits */
+};
 
 /* Queries waiting for the log at once, across all logs. */
 #define SERVER_MAX_PENDING 4096
@@ -48,6 +64,16 @@ void server_stop(struct server *srv);
 
 /* Reload the zone files, as SIGHUP does. */
 void server_reload(struct server *srv);
+
+/* Sum the counters. Call on the main loop's thread. */
+void server_stats(struct server *srv, struct server_stats *out);
+
+/* The served logs (for metrics): borrowed, valid until server_free(). */
+size_t server_log_count(const struct server *srv);
+struct tlog *server_log(const struct server *srv, size_t i);
+
+/* The main loop, for modules that attach to it (metrics). */
+struct uv_loop_s *server_loop(struct server *srv);
 
 /* Free everything. NULL is a no-op. */
 void server_free(struct server *srv);
