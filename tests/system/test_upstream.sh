@@ -90,6 +90,60 @@ tap_is "$rc" SERVFAIL "with the pool full, a further miss gets SERVFAIL"
 tap_ok $? "at once (${ms} ms), while the log takes 4 s"
 
 ct_sim "/sim/mode?set=normal" >/dev/null
+sleep 5     # the slow requests still in flight drain
+
+# The same unknown leaf hash asked again and again: one upstream request.
+before=$(ct_sim_count get-proof-by-hash)
+unknown=$("$PY" -c 'import base64, os
+print(base64.b32encode(os.urandom(32)).decode().rstrip("="))')
+nx=0
+for i in $(seq 20); do
+	[ "$(ct_rcode TXT "$unknown.hash.$ZONE")" = NXDOMAIN ] && nx=$((nx + 1))
+done
+tap_is $nx 20 "an unknown leaf hash is NXDOMAIN, 20 times"
+tap_is "$(( $(ct_sim_count get-proof-by-hash) - before ))" 1 \
+	"and costs the log one request (negative caching)"
+
+# A flood of random leaf hashes against upstream-rate: 5 per second.
+lib_stop ctdnsd
+ct_conf "upstream-concurrency: 2" "upstream-queue: 4" "upstream-rate: 5"
+ct_start_daemon
+sleep 1
+before=$(ct_sim_count get-proof-by-hash)
+flood=$("$PY" - "$DNS_PORT" "$ZONE" <<'PY'
+import base64, os, socket, sys, time
+import dns.message, dns.rcode
+port, zone = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.01)
+counts, sent, t0 = {}, 0, time.monotonic()
+# 300 random (cache-busting) hashes over 3 seconds.
+while sent < 300 or time.monotonic() - t0 < 4.0:
+    if sent < 300 and time.monotonic() - t0 > sent / 100.0:
+        h = base64.b32encode(os.urandom(32)).decode().rstrip("=")
+        q = dns.message.make_query("%s.hash.%s." % (h, zone), "TXT")
+        s.sendto(q.to_wire(), ("127.0.0.1", port))
+        sent += 1
+    try:
+        r = dns.message.from_wire(s.recv(4096))
+        k = dns.rcode.to_text(r.rcode())
+        counts[k] = counts.get(k, 0) + 1
+    except socket.timeout:
+        pass
+print("%.1f %d %d %d" % (time.monotonic() - t0, sum(counts.values()),
+      counts.get("NXDOMAIN", 0), counts.get("SERVFAIL", 0)))
+PY
+)
+set -- $flood
+secs=$1; answered=$2; nxd=$3; sf=$4
+reqs=$(( $(ct_sim_count get-proof-by-hash) - before ))
+limit=$(( (${secs%.*} + 2) * 5 + 4 ))
+[ "$reqs" -le "$limit" ]
+tap_ok $? "300 random hashes in 3 s reach the log at most 5/s: $reqs requests in ${secs} s (limit $limit)"
+tap_is "$answered" 300 "every query is answered ($nxd NXDOMAIN, $sf SERVFAIL)"
+[ "$sf" -ge 250 ]
+tap_ok $? "beyond the rate: SERVFAIL at once ($sf)"
+
 lib_stop ctdnsd
 tap_is $? 0 "clean stop"
 tap_end
