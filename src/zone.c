@@ -223,6 +223,11 @@ check_ttl(struct loader *l, unsigned line, ldns_rr *rr)
 static int
 check_type(struct loader *l, unsigned line, ldns_rr *rr, bool at_apex)
 {
+	/* ldns reads "name word" as a record of type 0 with no data: a
+	 * typo there must not load silently. */
+	if (ldns_rr_get_type(rr) == 0) {
+		return fail_at(l, line, CTD_ECONF, "no valid record type");
+	}
 	switch (ldns_rr_get_type(rr)) {
 	case LDNS_RR_TYPE_SOA:
 		if (!at_apex) {

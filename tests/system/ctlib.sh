@@ -70,7 +70,7 @@ ct_conf() {
 		echo "log:"
 		echo "    name: demo"
 		echo "    zone: $ZONE."
-		echo "    zonefile: $top_srcdir/zones/demo.ct.example.zone"
+		echo "    zonefile: ${ZONEFILE:-$top_srcdir/zones/demo.ct.example.zone}"
 		echo "    url: $SIM_URL"
 		echo "    key: $SIM_KEY"
 		echo "    sth-refresh: 1"

@@ -8,6 +8,8 @@
 
 ct_init restart
 ct_start_sim 200
+ZONEFILE=$LIB_TMP/zone
+cp "$top_srcdir/zones/demo.ct.example.zone" "$ZONEFILE"
 ct_conf
 ct_start_daemon
 
@@ -51,6 +53,21 @@ tap_is "$rc" SERVFAIL "a proof never fetched gets SERVFAIL while the log is down
 tap_ok $? "and at once (${ms} ms), not after a resolver's timeout"
 tap_is "$(ct_rcode TXT "0.0.201.tree.$ZONE")" NXDOMAIN \
 	"names beyond the stored tree are still NXDOMAIN"
+
+# SIGHUP reloads the zone file; a broken one keeps the loaded zone.
+serial() { ct_dig +short SOA "$ZONE" | awk '{print $3}'; }
+old=$(serial)
+sed "s/$old/$((old + 1))/" "$ZONEFILE" > "$ZONEFILE.new" && mv "$ZONEFILE.new" "$ZONEFILE"
+kill -HUP "$(lib_pid ctdnsd)"
+sleep 0.5
+tap_is "$(serial)" "$((old + 1))" "SIGHUP: the new SOA serial is served"
+echo "broken line (((" >> "$ZONEFILE"
+kill -HUP "$(lib_pid ctdnsd)"
+sleep 0.5
+tap_is "$(serial)" "$((old + 1))" "SIGHUP with a broken zone file keeps the loaded zone"
+ct_log_has "reload: .*zone:[0-9]*:"
+tap_ok $? "and the log names the file and line"
+tap_is "$(ct_sth_size)" 200 "and keeps serving"
 
 lib_stop ctdnsd
 tap_is $? 0 "clean stop"

@@ -212,6 +212,7 @@ struct bad {
 };
 
 static const struct bad bads[] = {
+	{ "bad_no_type.zone", CTD_ECONF, 6, "no valid record type" },
 	{ "bad_outside.zone", CTD_ECONF, 4,
 	    "owner 'www.example.com.' is outside the zone" },
 	{ "bad_origin.zone", CTD_ECONF, 4,
