@@ -261,7 +261,19 @@ plan(struct fill *f, struct fill_job *job)
 	return CTD_EINVAL;
 }
 
-/* Store a verified audit path as the ranges its nodes are. */
+/* Store proof nodes as the ranges they are. */
+static void
+put_ranges(struct store_txn *t, struct store_log *slog,
+    const struct merkle_range *r, size_t n, const uint8_t *nodes,
+    size_t count)
+{
+	for (size_t i = 0; i < n && i < count; i++) {
+		store_put_range(t, slog, r[i].begin, r[i].end,
+		    nodes + i * MERKLE_HASH_LEN);
+	}
+}
+
+/* Store a verified audit path, its leaf and the leaf's index. */
 static void
 put_path(struct store_txn *t, struct store_log *slog, uint64_t index,
     uint64_t size, const uint8_t leaf_hash[MERKLE_HASH_LEN],
@@ -269,27 +281,18 @@ put_path(struct store_txn *t, struct store_log *slog, uint64_t index,
 {
 	struct merkle_range r[MERKLE_MAX_PATH];
 	size_t n = merkle_path_ranges(index, size, r);
-	for (size_t i = 0; i < n && i < count; i++) {
-		store_put_range(t, slog, r[i].begin, r[i].end,
-		    nodes + i * MERKLE_HASH_LEN);
-	}
+	put_ranges(t, slog, r, n, nodes, count);
 	store_put_range(t, slog, index, index + 1, leaf_hash);
 	store_put_leaf(t, slog, leaf_hash, index);
 }
 
-/* Store a verified consistency proof and the first root it implies. */
-static void
-put_consistency(struct store_txn *t, struct store_log *slog, uint64_t first,
-    uint64_t second, const uint8_t first_root[MERKLE_HASH_LEN],
-    const uint8_t *nodes, size_t count)
+void
+fill_put_consistency(struct store_txn *t, struct store_log *slog,
+    uint64_t first, uint64_t second, const uint8_t *nodes, size_t count)
 {
 	struct merkle_range r[MERKLE_MAX_CONSISTENCY];
 	size_t n = merkle_consistency_ranges(first, second, r);
-	for (size_t i = 0; i < n && i < count; i++) {
-		store_put_range(t, slog, r[i].begin, r[i].end,
-		    nodes + i * MERKLE_HASH_LEN);
-	}
-	store_put_range(t, slog, 0, first, first_root);
+	put_ranges(t, slog, r, n, nodes, count);
 }
 
 /* Verify an answer holding an audit path (and its leaf), then store it. */
@@ -358,8 +361,9 @@ take_consistency(struct fill_job *job, struct store_txn *t,
 		memcmp(fr, job->first_root, MERKLE_HASH_LEN) != 0)) {
 		return CTD_EVERIFY;
 	}
-	put_consistency(t, job->fill->log->slog, first, second, fr, nodes,
+	fill_put_consistency(t, job->fill->log->slog, first, second, nodes,
 	    count);
+	store_put_range(t, job->fill->log->slog, 0, first, fr);
 	return CTD_OK;
 }
 

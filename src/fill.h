@@ -71,6 +71,17 @@ void fill_free(struct fill *f);
 int fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
     void *arg);
 
+struct store_txn;
+struct store_log;
+
+/*
+ * Write a verified consistency proof's nodes as the ranges they are (also
+ * used by the STH poller for the proof between two tree heads).
+ * @param nodes: count concatenated 32-byte nodes.
+ */
+void fill_put_consistency(struct store_txn *t, struct store_log *slog,
+    uint64_t first, uint64_t second, const uint8_t *nodes, size_t count);
+
 /* Requests in flight (for tests and metrics). */
 unsigned fill_active(const struct fill *f);
 

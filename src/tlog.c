@@ -161,13 +161,8 @@ tlog_set_sth(struct tlog *log, const struct sth *sth, const uint8_t *proof,
 		store_put_range(&t, log->slog, 0, sth->tree_size, sth->root);
 	}
 	if (proof != NULL && log->has_sth) {
-		struct merkle_range r[MERKLE_MAX_CONSISTENCY];
-		size_t n = merkle_consistency_ranges(log->sth.tree_size,
-		    sth->tree_size, r);
-		for (size_t i = 0; i < n && i < count; i++) {
-			store_put_range(&t, log->slog, r[i].begin, r[i].end,
-			    proof + i * MERKLE_HASH_LEN);
-		}
+		fill_put_consistency(&t, log->slog, log->sth.tree_size,
+		    sth->tree_size, proof, count);
 	}
 	int rc = store_txn_commit(&t);
 	if (rc != CTD_OK) {
