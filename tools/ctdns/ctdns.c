@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "base64.h"
+#include "ctdns_tool.h"
 #include "dnsq.h"
 #include "err.h"
 #include "logkey.h"
@@ -54,23 +55,18 @@ struct client {
 	struct sth sth;		/* the latest STH, once fetched */
 };
 
-struct options {
-	const char *server;
-	const char *key_b64;
-	const char *key_pem;
-	bool tcp;
-	bool verbose;
-};
-
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ctdns [-s ADDR[@PORT]] [-k KEY_B64 | -K KEY.pem] [-T] [-v]"
-	    " COMMAND ZONE ...\n"
+	    " COMMAND ...\n"
 	    "  sth ZONE                           the log's latest STH\n"
 	    "  proof ZONE LEAFHASH [TREE_SIZE]    inclusion of a leaf hash\n"
 	    "  consistency ZONE FIRST SECOND      consistency of two trees\n"
+	    "  verify CERT.pem [--issuer ISSUER.pem] [--sct-list FILE]\n"
+	    "         --log-list FILE [--log-zone LOGID=ZONE] [--json]\n"
+	    "                                     prove a certificate's SCTs\n"
 	    "options:\n"
 	    "  -s ADDR[@PORT]  ask this server (default: /etc/resolv.conf)\n"
 	    "  -k KEY_B64      log key, base64 DER SubjectPublicKeyInfo\n"
@@ -506,6 +502,9 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc >= 1 && strcmp(argv[0], "verify") == 0) {
+		return cmd_verify(argc, argv, &o);
+	}
 	if (argc < 2 || (o.key_b64 != NULL && o.key_pem != NULL)) {
 		usage(stderr);
 		return EXIT_TROUBLE;
@@ -513,8 +512,8 @@ main(int argc, char **argv)
 	if ((rc = load_key(&o, &c.key)) != CTD_OK) {
 		goto out;
 	}
-	if ((rc = dnsq_init(&c.dq, argv[1], o.server, o.tcp, o.verbose)) !=
-	    CTD_OK) {
+	if ((rc = dnsq_init(&c.dq, argv[1], o.server, o.tcp, o.verbose,
+	    stderr)) != CTD_OK) {
 		goto out;
 	}
 	rc = run(&c, argc, argv);

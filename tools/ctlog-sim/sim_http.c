@@ -10,6 +10,8 @@
  *   /ct/v1/get-entries?start=&end=        (at most ENTRIES_MAX per answer)
  *   /ct/v1/get-entry-and-proof?leaf_index=&tree_size=
  *   /ct/v1/get-roots
+ * and, POST, the submissions of sim_submit.c:
+ *   /ct/v1/add-chain, /ct/v1/add-pre-chain   {"chain": [base64 DER...]}
  * A missing or malformed parameter, or one out of range (including a
  * tree_size beyond the published STH), gives 400; a leaf hash the tree of
  * that size does not hold gives 404; errors carry {"error": "..."}.
@@ -27,8 +29,9 @@
  * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
  * work, bad-json cuts every body in half, slow=<ms> sleeps first.
  *
- * Later (issue 3): add-chain / add-pre-chain are POST routes; they need
- * the two-phase MHD body collection (con_cls) that GET does not.
+ * add-chain / add-pre-chain collect their body over several calls of
+ * on_request (con_cls holds it, on_completed frees it if the client goes
+ * away); the HTTP-level modes apply to them too.
  */
 #include "config.h"
 
@@ -48,6 +51,7 @@
 
 #include "sim_http.h"
 #include "sim_log.h"
+#include "sim_submit.h"
 #include "sim_tree.h"
 
 /* get-entries answers at most this many entries, like real logs. */
@@ -63,6 +67,8 @@ enum stat_idx {
 	STAT_GET_ENTRIES,
 	STAT_GET_ENTRY_AND_PROOF,
 	STAT_GET_ROOTS,
+	STAT_ADD_CHAIN,
+	STAT_ADD_PRE_CHAIN,
 	STAT_OTHER,
 	STAT_COUNT,
 	STAT_NONE = -1,	/* control endpoints are not counted */
@@ -70,7 +76,8 @@ enum stat_idx {
 
 static const char *const stat_names[STAT_COUNT] = {
 	"get-sth", "get-sth-consistency", "get-proof-by-hash", "get-entries",
-	"get-entry-and-proof", "get-roots", "other",
+	"get-entry-and-proof", "get-roots", "add-chain", "add-pre-chain",
+	"other",
 };
 
 struct sim_http {
@@ -333,15 +340,22 @@ ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
 	    "leaf_index", (json_int_t)idx, "audit_path", json_proof(&proof)));
 }
 
-/* {"leaf_input": ..., "extra_data": ...} for one leaf. */
+/* {"leaf_input": ..., "extra_data": ...} for leaf idx. */
 static json_t *
-json_entry(struct sim_http *http, const uint8_t *leaf, size_t leaf_len)
+json_entry(struct sim_http *http, uint64_t idx, const uint8_t *leaf,
+    size_t leaf_len)
 {
-	size_t chain_len;
-	const uint8_t *chain = sim_log_chain(http->log, &chain_len);
+	uint8_t *extra;
+	size_t extra_len;
+	json_t *o;
 
-	return json_pack("{s:o, s:o}", "leaf_input", json_b64(leaf, leaf_len),
-	    "extra_data", json_b64(chain, chain_len));
+	if (sim_log_extra(http->log, idx, &extra, &extra_len) != SIM_OK) {
+		return NULL;
+	}
+	o = json_pack("{s:o, s:o}", "leaf_input", json_b64(leaf, leaf_len),
+	    "extra_data", json_b64(extra, extra_len));
+	free(extra);
+	return o;
 }
 
 static void
@@ -370,7 +384,7 @@ ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
 	list = json_array();
 	for (size_t i = 0; i < count; i++) {
 		if (list != NULL && json_array_append_new(list,
-		    json_entry(http, leaves[i], lens[i])) != 0) {
+		    json_entry(http, start + i, leaves[i], lens[i])) != 0) {
 			json_decref(list);
 			list = NULL;
 		}
@@ -385,9 +399,9 @@ ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
 {
 	struct sim_proof proof;
 	uint64_t idx, size;
-	size_t chain_len, leaf_len;
-	const uint8_t *chain = sim_log_chain(http->log, &chain_len);
+	size_t leaf_len;
 	uint8_t *leaf;
+	json_t *entry;
 	int rc;
 
 	if (!arg_u64(conn, rep, "leaf_index", 0, SIM_TREE_MAX_SIZE, &idx) ||
@@ -399,10 +413,13 @@ ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
 		reply_status(rep, rc, "leaf_index/tree_size");
 		return;
 	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o, s:o, s:o}",
-	    "leaf_input", json_b64(leaf, leaf_len),
-	    "extra_data", json_b64(chain, chain_len),
-	    "audit_path", json_proof(&proof)));
+	entry = json_entry(http, idx, leaf, leaf_len);
+	if (entry != NULL && json_object_set_new(entry, "audit_path",
+	    json_proof(&proof)) != 0) {
+		json_decref(entry);
+		entry = NULL;
+	}
+	reply_json(rep, MHD_HTTP_OK, entry);
 	free(leaf);
 }
 
@@ -656,6 +673,45 @@ serve_ct(struct sim_http *http, struct MHD_Connection *conn,
 	}
 }
 
+/* A complete add-chain / add-pre-chain body: append, answer the SCT. */
+static enum MHD_Result
+serve_submit(struct sim_http *http, struct MHD_Connection *conn, bool pre,
+    void **con_cls)
+{
+	struct reply rep = { 0 };
+	unsigned slow_ms = 0;
+	enum sim_mode mode = sim_log_mode(http->log, &slow_ms);
+	enum MHD_Result ret;
+	json_t *body = NULL;
+
+	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN);
+	if (mode == SIM_MODE_SLOW) {
+		sleep_ms(slow_ms);
+	}
+	if (mode == SIM_MODE_ERROR) {
+		reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "simulated server error");
+	} else {
+		unsigned status = sim_submit_run(http->log, pre, *con_cls,
+		    &body);
+		reply_json(&rep, status, body);
+	}
+	sim_submit_free(*con_cls);
+	*con_cls = NULL;
+	ret = send_reply(conn, &rep, mode == SIM_MODE_BAD_JSON);
+	json_decref(rep.body);
+	return ret;
+}
+
+/* A request ends (answered or aborted): drop a half-collected body. */
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	sim_submit_free(*con_cls);
+	*con_cls = NULL;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -669,6 +725,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	unsigned slow_ms = 0;
 	enum MHD_Result ret;
 
+	bool add_chain = strcmp(url, "/ct/v1/add-chain") == 0;
+	bool add_pre = strcmp(url, "/ct/v1/add-pre-chain") == 0;
+
+	if ((add_chain || add_pre) &&
+	    strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+		if (!sim_submit_collect(con_cls, upload_data,
+		    upload_data_size)) {
+			return *con_cls != NULL ? MHD_YES : MHD_NO;
+		}
+		return serve_submit(http, conn, add_pre, con_cls);
+	}
 	/* One read of the mode per request, so its parts agree. */
 	if (ct) {
 		mode = sim_log_mode(http->log, &slow_ms);
@@ -725,6 +792,7 @@ sim_http_start(struct sim_log *log, const char *addr, uint16_t port)
 	    http, MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTIONS_MAX,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_END);
 	if (http->daemon == NULL ||
 	    (info = MHD_get_daemon_info(http->daemon,

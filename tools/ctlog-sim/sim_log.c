@@ -26,6 +26,16 @@
 /* Below this, starting threads costs more than it saves. */
 #define THREADS_MIN_BATCH 64
 
+/* A submitted entry (add-chain, add-pre-chain): its bytes are kept, as
+ * they cannot be regenerated from the index. */
+struct sim_sub {
+	uint64_t idx;
+	uint8_t *leaf;
+	size_t leaf_len;
+	uint8_t *extra;
+	size_t extra_len;
+};
+
 struct sim_log {
 	pthread_rwlock_t lock;
 	pthread_mutex_t grow_lock;
@@ -38,6 +48,9 @@ struct sim_log {
 	uint8_t fork_leaf0[SIM_HASH_LEN];
 	uint64_t rollback_size;
 	uint64_t last_ts;
+	/* Submitted entries by increasing idx; guarded by lock. */
+	struct sim_sub *subs;
+	size_t nsubs, subs_cap;
 };
 
 static const char *const mode_names[] = {
@@ -145,6 +158,11 @@ sim_log_free(struct sim_log *log)
 		return;
 	}
 	sim_tree_deinit(&log->tree);
+	for (size_t i = 0; i < log->nsubs; i++) {
+		free(log->subs[i].leaf);
+		free(log->subs[i].extra);
+	}
+	free(log->subs);
 	sim_key_free(log->key);
 	sim_entries_free(log->entries);
 	pthread_mutex_destroy(&log->grow_lock);
@@ -466,6 +484,132 @@ out:
 	return rc;
 }
 
+/* The submitted entry idx, or NULL. Lock held. */
+static const struct sim_sub *
+sub_find(const struct sim_log *log, uint64_t idx)
+{
+	size_t lo = 0, hi = log->nsubs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (log->subs[mid].idx == idx) {
+			return &log->subs[mid];
+		}
+		if (log->subs[mid].idx < idx) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return NULL;
+}
+
+static int
+copy_bytes(const uint8_t *src, size_t len, uint8_t **out, size_t *out_len)
+{
+	if ((*out = malloc(len > 0 ? len : 1)) == NULL) {
+		return -1;
+	}
+	memcpy(*out, src, len);
+	*out_len = len;
+	return 0;
+}
+
+/*
+ * The MerkleTreeLeaf of entry idx: a submitted one's stored bytes, or
+ * the synthetic entry's. Takes the read lock itself: call unlocked.
+ */
+static int
+entry_leaf(struct sim_log *log, uint64_t idx, bool fork, uint8_t **out,
+    size_t *out_len)
+{
+	const struct sim_sub *sub;
+	int rc = 1;
+
+	if (!fork) {
+		pthread_rwlock_rdlock(&log->lock);
+		if ((sub = sub_find(log, idx)) != NULL) {
+			rc = copy_bytes(sub->leaf, sub->leaf_len, out, out_len);
+		}
+		pthread_rwlock_unlock(&log->lock);
+	}
+	if (rc != 1) {
+		return rc;
+	}
+	return sim_entries_leaf(log->entries, idx, fork, out, out_len);
+}
+
+int
+sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
+    size_t *out_len)
+{
+	const struct sim_sub *sub;
+	size_t len;
+	int rc;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if ((sub = sub_find(log, idx)) != NULL) {
+		rc = copy_bytes(sub->extra, sub->extra_len, out, out_len);
+	} else {
+		const uint8_t *chain = sim_entries_chain(log->entries, &len);
+		rc = copy_bytes(chain, len, out, out_len);
+	}
+	pthread_rwlock_unlock(&log->lock);
+	return rc == 0 ? SIM_OK : SIM_EFAIL;
+}
+
+int
+sim_log_append_leaf(struct sim_log *log, const uint8_t *leaf,
+    size_t leaf_len, const uint8_t *extra, size_t extra_len,
+    uint64_t *idx_out)
+{
+	uint8_t hash[SIM_HASH_LEN];
+	struct sim_sub sub = { 0 };
+	int rc = SIM_EFAIL;
+
+	if (sim_tree_leaf_hash(leaf, leaf_len, hash) != 0 ||
+	    copy_bytes(leaf, leaf_len, &sub.leaf, &sub.leaf_len) != 0 ||
+	    copy_bytes(extra, extra_len, &sub.extra, &sub.extra_len) != 0) {
+		free(sub.leaf);
+		return SIM_EFAIL;
+	}
+	pthread_mutex_lock(&log->grow_lock);
+	pthread_rwlock_wrlock(&log->lock);
+	if (log->nsubs == log->subs_cap) {
+		size_t cap = log->subs_cap == 0 ? 64 : 2 * log->subs_cap;
+		struct sim_sub *more = realloc(log->subs, cap * sizeof *more);
+		if (more == NULL) {
+			goto out;
+		}
+		log->subs = more;
+		log->subs_cap = cap;
+	}
+	sub.idx = sim_tree_size(&log->tree);
+	if (sub.idx >= SIM_TREE_MAX_SIZE ||
+	    sim_tree_append(&log->tree, hash) != 0) {
+		goto out;
+	}
+	log->subs[log->nsubs++] = sub;
+	*idx_out = sub.idx;
+	sub.leaf = sub.extra = NULL;
+	/* Merged at once: the next STH, published now, covers it. */
+	rc = publish(log);
+out:
+	pthread_rwlock_unlock(&log->lock);
+	pthread_mutex_unlock(&log->grow_lock);
+	free(sub.leaf);
+	free(sub.extra);
+	return rc;
+}
+
+int
+sim_log_sign(struct sim_log *log, const uint8_t *msg, size_t msg_len,
+    uint8_t *out, size_t *out_len)
+{
+	return sim_key_sign(log->key, msg, msg_len, out, out_len) == 0 ?
+	    SIM_OK : SIM_EFAIL;
+}
+
 int
 sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
     uint64_t tree_size, uint8_t **leaf_out, size_t *leaf_len,
@@ -483,8 +627,8 @@ sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
 		rc = SIM_OK;
 	}
 	pthread_rwlock_unlock(&log->lock);
-	if (rc == SIM_OK && sim_entries_leaf(log->entries, idx, fork,
-	    leaf_out, leaf_len) != 0) {
+	if (rc == SIM_OK && entry_leaf(log, idx, fork, leaf_out,
+	    leaf_len) != 0) {
 		rc = SIM_EFAIL;
 	}
 	return rc;
@@ -511,8 +655,8 @@ sim_log_entries(struct sim_log *log, uint64_t start, uint64_t end,
 	for (i = 0; i < n; i++) {
 		uint64_t idx = start + i;
 
-		if (sim_entries_leaf(log->entries, idx, fork && idx == 0,
-		    &leaves[i], &lens[i]) != 0) {
+		if (entry_leaf(log, idx, fork && idx == 0, &leaves[i],
+		    &lens[i]) != 0) {
 			while (i > 0) {
 				free(leaves[--i]);
 			}
@@ -537,8 +681,7 @@ sim_log_real_leaf(struct sim_log *log, uint64_t idx,
 	if (hash == NULL) {
 		return SIM_EINVAL;
 	}
-	if (sim_entries_leaf(log->entries, idx, false, leaf_out,
-	    leaf_len) != 0) {
+	if (entry_leaf(log, idx, false, leaf_out, leaf_len) != 0) {
 		return SIM_EFAIL;
 	}
 	return SIM_OK;

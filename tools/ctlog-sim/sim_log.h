@@ -25,9 +25,11 @@
  * growth builds leaves outside the lock (on all CPUs) and appends under the
  * write lock; concurrent growers are serialised.
  *
- * Reads the clock (STH timestamps). Later: add-chain / add-pre-chain will
- * append a submitted leaf through the same append path and sign an SCT with
- * the log key (sim_key_sign()); the leaf source then becomes per entry.
+ * Reads the clock (STH timestamps). Submitted entries (add-chain and
+ * add-pre-chain, sim_submit.c) are appended with sim_log_append_leaf():
+ * their bytes are kept per entry (synthetic ones are regenerated), they
+ * are merged at once and a new STH is published, so the SCT's timestamp
+ * is never later than the STH that covers it.
  */
 #ifndef SIM_LOG_H
 #define SIM_LOG_H
@@ -211,6 +213,35 @@ int sim_log_real_leaf(struct sim_log *log, uint64_t idx,
  */
 int sim_log_real_root(struct sim_log *log, uint64_t size,
     uint8_t out[SIM_HASH_LEN]);
+
+/*
+ * Append a submitted entry, merge it and publish a new STH.
+ * @param log: the log.
+ * @param leaf: its MerkleTreeLeaf (RFC 6962 section 3.4); copied.
+ * @param extra: its extra_data for get-entries (section 4.6); copied.
+ * @param idx_out: set to its leaf index.
+ * @return: SIM_OK; SIM_EFAIL (out of memory, tree full, signing).
+ */
+int sim_log_append_leaf(struct sim_log *log, const uint8_t *leaf,
+    size_t leaf_len, const uint8_t *extra, size_t extra_len,
+    uint64_t *idx_out);
+
+/*
+ * extra_data of entry idx: a submitted entry's own, else the synthetic
+ * entries' chain.
+ * @param out: set to a copy; caller frees with free().
+ * @return: SIM_OK; SIM_EFAIL.
+ */
+int sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
+    size_t *out_len);
+
+/*
+ * Sign msg with the log key as a DigitallySigned (sim_key_sign()).
+ * @param out: room for SIM_KEY_SIG_MAX bytes.
+ * @return: SIM_OK; SIM_EFAIL.
+ */
+int sim_log_sign(struct sim_log *log, const uint8_t *msg, size_t msg_len,
+    uint8_t *out, size_t *out_len);
 
 /*
  * The log's public key, DER SubjectPublicKeyInfo.

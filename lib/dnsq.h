@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dnsq.h -- the CT-over-DNS queries of the ctdns client, over ldns.
+ * dnsq.h -- CT-over-DNS queries over ldns (libctdns, internal).
  *
  * One struct dnsq holds the ldns resolver (the system's, from
  * /etc/resolv.conf, or one server given by address) and the log's zone.
+ * The blocking calls below send with ldns' stub resolver; uvq.c sends the
+ * same questions on a libuv loop and checks the answers with the same
+ * dnsq_answer_from_pkt().
  * Every query is class IN, type TXT, for an absolute name below the zone.
  * Each answer is checked before anything of it is used:
  *  - the rcode is NOERROR (NXDOMAIN is told apart, see each function);
@@ -12,9 +15,10 @@
  *  - the text fits the caller's buffer, sized by what the protocol allows.
  * Truncated UDP answers are asked again over TCP (ldns' fallback).
  *
- * Errors are reported here, once, on stderr, naming the query
- * ("tree query 7.17.1000.tree.demo.ct.example.: SERVFAIL"); callers only
- * act on the returned code. Codes:
+ * Errors are described here, once, naming the query ("tree query
+ * 7.17.1000.tree.demo.ct.example.: SERVFAIL"): into q->err, and on q->errf
+ * when it is set (the ctdns tool sets stderr; the library leaves it NULL
+ * and copies q->err into its report). Callers only act on the code:
  *  CTD_ENET	no usable answer: timeout, unreachable, SERVFAIL, REFUSED,
  *		any rcode but NOERROR/NXDOMAIN (exit status 2 in ctdns);
  *  CTD_EMALF	an answer that breaks the protocol: no TXT, several TXT
@@ -27,6 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
 
 #include <ldns/ldns.h>
 
@@ -35,11 +41,28 @@
 
 /* The longest zone name in text, with its final dot. */
 #define DNSQ_ZONE_MAX 254
+/* A TXT character-string holds at most 255 bytes: 7 proof nodes. */
+#define DNSQ_STRING_MAX 255
+/* The longest query name in text, with its final dot, and a NUL. */
+#define DNSQ_NAME_BUF 256
+#define DNSQ_ERR_MAX 600
 
 struct dnsq {
 	ldns_resolver *res;
 	bool verbose;			/* print each query to stderr */
+	FILE *errf;			/* NULL: describe errors in err only */
+	char err[DNSQ_ERR_MAX];		/* the last error, one line */
 	char zone[DNSQ_ZONE_MAX + 1];	/* absolute, ends with '.' */
+};
+
+/* One checked answer: its code, text and TTL. */
+struct dnsq_answer {
+	int rc;			/* CTD_OK, CTD_ENOTFOUND, CTD_ENET, CTD_EMALF */
+	size_t len;		/* bytes of txt used */
+	size_t strings;		/* character-strings joined into txt */
+	uint32_t ttl;		/* of the TXT record (or the SOA on NXDOMAIN) */
+	uint8_t txt[STH_TXT_MAX];
+	char err[DNSQ_ERR_MAX];	/* set when rc != CTD_OK and not NXDOMAIN */
 };
 
 /*
@@ -60,28 +83,51 @@ enum dnsq_proof {
  *	"ADDR" or "ADDR@PORT" with an IPv4 or IPv6 address (port 53 default).
  * @param tcp: ask over TCP only.
  * @param verbose: print each query and its answer size to stderr.
+ * @param errf: where errors are printed (stderr), or NULL.
  * @return: CTD_OK; CTD_EINVAL for a bad zone or server (reported);
  *	CTD_ECONF when the system resolver cannot be set up (reported).
  */
 int dnsq_init(struct dnsq *q, const char *zone, const char *server,
-    bool tcp, bool verbose);
+    bool tcp, bool verbose, FILE *errf);
+
+/*
+ * Change the zone later queries go to.
+ * @return: CTD_OK; CTD_EINVAL (reported) for a bad zone.
+ */
+int dnsq_set_zone(struct dnsq *q, const char *zone);
+
+/*
+ * The address of the resolver's first nameserver, for uvq.c.
+ * @return: CTD_OK; CTD_ECONF when it has none.
+ */
+int dnsq_server_addr(const struct dnsq *q, struct sockaddr_storage *out,
+    socklen_t *out_len);
+
+/*
+ * Check an answer to "name" TXT: rcode, the one TXT record owned by
+ * qname, the length of its text (at most cap bytes).
+ * @param pkt: the answer; borrowed.
+ * @param what: the query's kind for messages ("sth", "tree", ...).
+ * @param a: filled in; a->rc says what it is (CTD_ENOTFOUND: NXDOMAIN).
+ */
+void dnsq_answer_from_pkt(const ldns_pkt *pkt, const ldns_rdf *qname,
+    const char *what, const char *name, size_t cap, struct dnsq_answer *a);
 
 /* Free the resolver. Safe on a zeroed or already released struct. */
 void dnsq_deinit(struct dnsq *q);
 
 /*
- * Ask "<label>.<zone>" for TXT and return the answer's text.
+ * Ask "<label>.<zone>" for TXT and return the answer's text, blocking.
  * @param what: the query's kind for messages ("sth", "tree", ...).
  * @param label: the name below the zone, without a final dot.
- * @param out: room for cap bytes; the concatenated character-strings.
- * @param out_len: set to the text length.
- * @param out_strings: set to the number of character-strings.
+ * @param cap: most text bytes accepted (<= STH_TXT_MAX).
+ * @param a: the answer (a->rc as returned).
  * @return: CTD_OK; CTD_ENOTFOUND on NXDOMAIN (not reported, the caller
  *	knows what it means); CTD_ENET; CTD_EMALF (text longer than cap
  *	included); CTD_EINVAL when the name is too long.
  */
 int dnsq_txt(struct dnsq *q, const char *what, const char *label,
-    uint8_t *out, size_t cap, size_t *out_len, size_t *out_strings);
+    size_t cap, struct dnsq_answer *a);
 
 /*
  * Fetch and parse the log's latest STH from sth.<zone>. The signature is
@@ -116,6 +162,16 @@ int dnsq_leaf_index(struct dnsq *q, const uint8_t hash[MERKLE_HASH_LEN],
  */
 int dnsq_proof(struct dnsq *q, enum dnsq_proof kind, uint64_t a, uint64_t b,
     size_t total, size_t from, size_t count, uint8_t *out);
+
+/*
+ * Parse the answers' texts (pure): an STH; one decimal leaf index in one
+ * character-string; one string of 1..remaining whole 32-byte nodes.
+ * @return: CTD_OK, or CTD_EMALF when the text is not of that form.
+ */
+int dnsq_parse_sth(const struct dnsq_answer *a, struct sth *out);
+int dnsq_parse_index(const struct dnsq_answer *a, uint64_t *index);
+int dnsq_parse_chunk(const struct dnsq_answer *a, size_t remaining,
+    size_t *nodes);
 
 /*
  * Parse canonical ASCII decimal: digits only, no sign, no leading zero

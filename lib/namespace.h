@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * namespace.h -- keep libctdns' internal symbols out of the embedder's way.
+ *
+ * libctdns.a carries its own copies of the project's pure modules (merkle,
+ * sth, logkey, base32, base64, err) and its internal modules (dnsq, uvq,
+ * sctx, vstate). Their names are short and common (base64_encode!), so a
+ * static library that exported them would collide with an application's
+ * own. Every file of the library, and every in-tree program that uses the
+ * library's internals (tools/ctdns, the unit tests), is compiled with
+ * "-include lib/namespace.h", which renames each of them to ctdns__<name>.
+ * The public API (ctdns.h) is named ctdns_* and is not renamed.
+ *
+ * A new non-static function in lib/ or in one of the modules above needs
+ * a line here; `make check` runs tests/unit/test_client_ns.sh, which fails
+ * when libctdns.a exports a global symbol outside ctdns_ / ctdns__.
+ */
+#ifndef CTDNS_NAMESPACE_H
+#define CTDNS_NAMESPACE_H
+
+/* src/err.c */
+#define ctd_strerror ctdns__ctd_strerror
+/* src/base64.c */
+#define base64_decode ctdns__base64_decode
+#define base64_encode ctdns__base64_encode
+#define base64_encoded_len ctdns__base64_encoded_len
+/* src/base32.c */
+#define base32_decode_hash ctdns__base32_decode_hash
+#define base32_encode_hash ctdns__base32_encode_hash
+/* src/merkle.c */
+#define merkle_consistency_len ctdns__merkle_consistency_len
+#define merkle_consistency_ranges ctdns__merkle_consistency_ranges
+#define merkle_consistency_roots ctdns__merkle_consistency_roots
+#define merkle_is_pow2 ctdns__merkle_is_pow2
+#define merkle_leaf_hash ctdns__merkle_leaf_hash
+#define merkle_node_hash ctdns__merkle_node_hash
+#define merkle_path_len ctdns__merkle_path_len
+#define merkle_path_ranges ctdns__merkle_path_ranges
+#define merkle_path_root ctdns__merkle_path_root
+#define merkle_verify_consistency ctdns__merkle_verify_consistency
+#define merkle_verify_inclusion ctdns__merkle_verify_inclusion
+/* src/sth.c */
+#define sth_from_txt ctdns__sth_from_txt
+#define sth_signed_data ctdns__sth_signed_data
+#define sth_to_txt ctdns__sth_to_txt
+#define sth_verify ctdns__sth_verify
+/* src/logkey.c */
+#define logkey_free ctdns__logkey_free
+#define logkey_from_b64 ctdns__logkey_from_b64
+#define logkey_from_der ctdns__logkey_from_der
+#define logkey_from_pem_file ctdns__logkey_from_pem_file
+#define logkey_id ctdns__logkey_id
+#define logkey_type ctdns__logkey_type
+#define logkey_verify ctdns__logkey_verify
+/* lib/dnsq.c */
+#define dnsq_init ctdns__dnsq_init
+#define dnsq_deinit ctdns__dnsq_deinit
+#define dnsq_txt ctdns__dnsq_txt
+#define dnsq_sth ctdns__dnsq_sth
+#define dnsq_leaf_index ctdns__dnsq_leaf_index
+#define dnsq_proof ctdns__dnsq_proof
+#define dnsq_parse_u64 ctdns__dnsq_parse_u64
+#define dnsq_answer_from_pkt ctdns__dnsq_answer_from_pkt
+#define dnsq_server_addr ctdns__dnsq_server_addr
+#define dnsq_set_zone ctdns__dnsq_set_zone
+#define dnsq_parse_sth ctdns__dnsq_parse_sth
+#define dnsq_parse_index ctdns__dnsq_parse_index
+#define dnsq_parse_chunk ctdns__dnsq_parse_chunk
+/* lib/uvq.c */
+#define uvq_start ctdns__uvq_start
+/* lib/sctx.c */
+#define sctx_add_embedded ctdns__sctx_add_embedded
+#define sctx_add_list ctdns__sctx_add_list
+#define sctx_leaf ctdns__sctx_leaf
+#define sctx_validate ctdns__sctx_validate
+/* lib/loglist.c */
+#define loglist_find ctdns__loglist_find
+/* lib/verify.c */
+#define client_now ctdns__client_now
+/* lib/vstate.c */
+#define vstate_init ctdns__vstate_init
+#define vstate_next ctdns__vstate_next
+#define vstate_feed ctdns__vstate_feed
+
+#endif /* CTDNS_NAMESPACE_H */

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vstate.c -- one SCT's inclusion proof over DNS, as a state machine.
+ *
+ *   STH   sth.<zone>: parse, check the signature with the log's key.
+ *         STH older than the SCT: not yet provable (no question asked
+ *         about the leaf, so no NXDOMAIN is cached for it).
+ *   HASH  <base32 leaf hash>.hash.<zone>: the leaf index.
+ *         NXDOMAIN: not yet provable while the STH is younger than
+ *         SCT + MMD; after that the log broke its promise: proof failed.
+ *         An index beyond the STH's tree: the STH we hold is older than
+ *         the tree that merged the leaf: not yet provable.
+ *   PATH  <start>.<index>.<size>.tree.<zone>, start advanced by the nodes
+ *         each answer held, until merkle_path_len(index, size) nodes;
+ *         then the path must lead from the leaf hash to the STH's root.
+ *
+ * "Try after" times: SCT timestamp + MMD while that lies ahead (RFC 6962
+ * section 3: the log merges within its MMD); once it has passed, now +
+ * the TTL of the STH answer (a resolver may hold an older STH that long).
+ *
+ * Pure: no I/O, no clock (now_ms comes in), no logging.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base32.h"
+#include "err.h"
+#include "internal.h"
+#include "logkey.h"
+
+__attribute__((format(printf, 3, 4)))
+static void
+finish(struct vstate *vs, enum ctdns_outcome outcome, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vs->res->detail, sizeof vs->res->detail, fmt, ap);
+	va_end(ap);
+	vs->res->outcome = outcome;
+	vs->phase = VSTATE_DONE;
+}
+
+void
+vstate_init(struct vstate *vs, const struct ll_log *log, uint64_t sct_ts,
+    const uint8_t leaf_hash[MERKLE_HASH_LEN], uint64_t now_ms,
+    struct ctdns_sct_result *res)
+{
+	memset(vs, 0, sizeof *vs);
+	vs->phase = VSTATE_STH;
+	vs->log = log;
+	vs->sct_ts = sct_ts;
+	vs->now_ms = now_ms;
+	memcpy(vs->leaf_hash, leaf_hash, MERKLE_HASH_LEN);
+	vs->res = res;
+}
+
+bool
+vstate_next(const struct vstate *vs, struct vstate_question *q)
+{
+	char b32[BASE32_HASH_LEN + 1];
+
+	switch (vs->phase) {
+	case VSTATE_STH:
+		q->what = "sth";
+		snprintf(q->label, sizeof q->label, "sth");
+		q->cap = STH_TXT_MAX;
+		return true;
+	case VSTATE_HASH:
+		q->what = "hash";
+		base32_encode_hash(vs->leaf_hash, b32);
+		snprintf(q->label, sizeof q->label, "%s.hash", b32);
+		q->cap = DNSQ_STRING_MAX;
+		return true;
+	case VSTATE_PATH:
+		q->what = "tree";
+		snprintf(q->label, sizeof q->label, "%zu.%" PRIu64 ".%" PRIu64
+		    ".tree", vs->have, vs->index, vs->sth.tree_size);
+		q->cap = DNSQ_STRING_MAX;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* When a proof may exist: the MMD deadline, or a fresh STH. */
+static uint64_t
+retry_after(const struct vstate *vs)
+{
+	uint64_t deadline = vs->sct_ts + vs->log->mmd_ms;
+	uint32_t ttl = vs->sth_ttl > 0 ? vs->sth_ttl : 1;
+
+	return deadline > vs->now_ms ? deadline :
+	    vs->now_ms + (uint64_t)ttl * 1000;
+}
+
+/* The leaf is not in the STH's tree: too early, or a broken promise. */
+static void
+not_merged(struct vstate *vs, const char *why)
+{
+	uint64_t deadline = vs->sct_ts + vs->log->mmd_ms;
+
+	if (vs->sth.timestamp >= deadline) {
+		finish(vs, CTDNS_PROOF_FAILED, "%s, and the STH (tree %" PRIu64
+		    ", timestamp %" PRIu64 ") is past the SCT's timestamp + "
+		    "MMD (%" PRIu64 "): the log did not merge it in time", why,
+		    vs->sth.tree_size, vs->sth.timestamp, deadline);
+		return;
+	}
+	vs->res->retry_after_ms = retry_after(vs);
+	finish(vs, CTDNS_NOT_YET, "%s; the STH (tree %" PRIu64 ") is younger "
+	    "than the SCT's timestamp + MMD", why, vs->sth.tree_size);
+}
+
+static void
+feed_sth(struct vstate *vs, const struct dnsq_answer *a)
+{
+	if (a->rc == CTD_ENOTFOUND) {
+		finish(vs, CTDNS_ERROR, "sth.%s: NXDOMAIN: no CT-over-DNS log "
+		    "at this zone", vs->log->zone);
+		return;
+	}
+	if (a->rc != CTD_OK) {
+		finish(vs, CTDNS_ERROR, "%s", a->err);
+		return;
+	}
+	if (dnsq_parse_sth(a, &vs->sth) != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "sth.%s: the TXT answer is not "
+		    "an STH", vs->log->zone);
+		return;
+	}
+	if (sth_verify(&vs->sth, vs->log->key) != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "sth.%s: the STH signature does "
+		    "not verify with the log's key", vs->log->zone);
+		return;
+	}
+	vs->sth_ttl = a->ttl;
+	vs->res->tree_size = vs->sth.tree_size;
+	vs->res->sth_timestamp_ms = vs->sth.timestamp;
+	if (vs->sth.timestamp < vs->sct_ts) {
+		vs->res->retry_after_ms = retry_after(vs);
+		finish(vs, CTDNS_NOT_YET, "the STH (tree %" PRIu64 ", timestamp "
+		    "%" PRIu64 ") is older than the SCT", vs->sth.tree_size,
+		    vs->sth.timestamp);
+		return;
+	}
+	if (vs->sth.tree_size == 0) {
+		not_merged(vs, "the log's tree is empty");
+		return;
+	}
+	vs->phase = VSTATE_HASH;
+}
+
+/* All nodes are in: check the path against the signed root. */
+static void
+conclude(struct vstate *vs)
+{
+	int rc = merkle_verify_inclusion(vs->index, vs->sth.tree_size,
+	    vs->leaf_hash, vs->path, vs->path_len, vs->sth.root);
+
+	if (rc != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "the audit path of leaf %" PRIu64
+		    " (%zu nodes) does not lead to the signed root of tree %"
+		    PRIu64, vs->index, vs->path_len, vs->sth.tree_size);
+		return;
+	}
+	vs->res->leaf_index = vs->index;
+	finish(vs, CTDNS_INCLUDED, "audit path of %zu nodes verified against "
+	    "the signed root of tree %" PRIu64, vs->path_len,
+	    vs->sth.tree_size);
+}
+
+static void
+feed_hash(struct vstate *vs, const struct dnsq_answer *a)
+{
+	if (a->rc == CTD_ENOTFOUND) {
+		not_merged(vs, "the leaf hash is not in the log (NXDOMAIN)");
+		return;
+	}
+	if (a->rc != CTD_OK) {
+		finish(vs, CTDNS_ERROR, "%s", a->err);
+		return;
+	}
+	if (dnsq_parse_index(a, &vs->index) != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "the hash answer is not one "
+		    "decimal leaf index");
+		return;
+	}
+	if (vs->index >= vs->sth.tree_size) {
+		/* Merged into a tree newer than the STH we were served. */
+		vs->res->retry_after_ms = vs->now_ms +
+		    (uint64_t)(vs->sth_ttl > 0 ? vs->sth_ttl : 1) * 1000;
+		finish(vs, CTDNS_NOT_YET, "leaf index %" PRIu64 " is beyond "
+		    "the STH's tree of %" PRIu64 " leaves (an older STH)",
+		    vs->index, vs->sth.tree_size);
+		return;
+	}
+	vs->path_len = merkle_path_len(vs->index, vs->sth.tree_size);
+	vs->have = 0;
+	if (vs->path_len == 0) {
+		conclude(vs);
+		return;
+	}
+	vs->phase = VSTATE_PATH;
+}
+
+static void
+feed_path(struct vstate *vs, const struct dnsq_answer *a)
+{
+	size_t nodes;
+
+	if (a->rc == CTD_ENOTFOUND) {
+		finish(vs, CTDNS_PROOF_FAILED, "NXDOMAIN for node %zu of the "
+		    "audit path of leaf %" PRIu64 " in tree %" PRIu64 ", which "
+		    "the signed tree must hold", vs->have, vs->index,
+		    vs->sth.tree_size);
+		return;
+	}
+	if (a->rc != CTD_OK) {
+		finish(vs, CTDNS_ERROR, "%s", a->err);
+		return;
+	}
+	if (dnsq_parse_chunk(a, vs->path_len - vs->have, &nodes) != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "tree answer for node %zu is "
+		    "not one string of 1..%zu whole 32-byte nodes (%zu strings,"
+		    " %zu bytes)", vs->have, vs->path_len - vs->have,
+		    a->strings, a->len);
+		return;
+	}
+	memcpy(vs->path + vs->have * MERKLE_HASH_LEN, a->txt,
+	    nodes * MERKLE_HASH_LEN);
+	vs->have += nodes;
+	if (vs->have == vs->path_len) {
+		conclude(vs);
+	}
+}
+
+void
+vstate_feed(struct vstate *vs, const struct dnsq_answer *a)
+{
+	switch (vs->phase) {
+	case VSTATE_STH:
+		feed_sth(vs, a);
+		break;
+	case VSTATE_HASH:
+		feed_hash(vs, a);
+		break;
+	case VSTATE_PATH:
+		feed_path(vs, a);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctdns_tool.h -- what the ctdns tool's command files share.
+ */
+#ifndef CTDNS_TOOL_H
+#define CTDNS_TOOL_H
+
+#include <stdbool.h>
+
+/* The options before the command. */
+struct options {
+	const char *server;
+	const char *key_b64;
+	const char *key_pem;
+	bool tcp;
+	bool verbose;
+};
+
+/*
+ * ctdns verify CERT.pem [--issuer ISSUER.pem] [--sct-list FILE]
+ *     [--sct-source tls|ocsp] --log-list FILE [--log-zone LOGID=ZONE]...
+ *     [-s SERVER] [-T] [--json] [--async]
+ * @param argc, argv: from "verify" on.
+ * @param o: the options given before the command (-s, -T).
+ * @return: the exit status: 0 every SCT that can be proven now was,
+ *	1 an SCT is invalid or its proof failed (or there is no SCT),
+ *	2 usage, files, network.
+ */
+int cmd_verify(int argc, char **argv, const struct options *o);
+
+#endif /* CTDNS_TOOL_H */
