@@ -35,7 +35,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "conf.h"
+#include "logkey.h"
 #include "err.h"
 
 /* RFC 2181 section 8: a TTL is an unsigned 31-bit number. */
@@ -506,85 +508,42 @@ set_url(struct parser *p, void *base, const char *value)
  * ECDSA P-256 or RSA >= 2048 key (the two kinds RFC 6962 allows).
  * @return: NULL when fine, else what is wrong.
  */
+/* Why the key cannot serve as a log key, or NULL when it can. logkey.c
+ * holds the one policy: ECDSA P-256, or RSA of 2048 to 4096 bits. */
 static const char *
 check_key_der(const uint8_t *der, size_t len)
 {
-	const unsigned char *q = der;
-	const char *why = NULL;
-	EVP_PKEY *k = len > LONG_MAX ? NULL : d2i_PUBKEY(NULL, &q, (long)len);
-	if (k == NULL) {
-		why = "not a DER SubjectPublicKeyInfo";
-		goto out;
-	}
-	if (q != der + len) {
-		why = "trailing bytes after the key";
-		goto out;
-	}
-	switch (EVP_PKEY_base_id(k)) {
-	case EVP_PKEY_EC: {
-		int nid = NID_undef;
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-		char group[64];
-		if (EVP_PKEY_get_group_name(k, group, sizeof(group), NULL)) {
-			nid = OBJ_sn2nid(group);
-		}
-#else
-		const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(k);
-		if (ec != NULL) {
-			nid = EC_GROUP_get_curve_name(EC_KEY_get0_group(ec));
-		}
-#endif
-		if (nid != NID_X9_62_prime256v1) {
-			why = "an EC key on a curve other than P-256";
-		}
-		break;
-	}
-	case EVP_PKEY_RSA:
-		if (EVP_PKEY_bits(k) < 2048) {
-			why = "an RSA key shorter than 2048 bits";
-		}
-		break;
+	struct logkey *key = NULL;
+	int rc = logkey_from_der(der, len, &key);
+	logkey_free(key);
+	switch (rc) {
+	case CTD_OK:
+		return NULL;
+	case CTD_ERANGE:
+		return "neither an ECDSA P-256 key nor an RSA key of 2048 to "
+		       "4096 bits";
+	case CTD_ENOMEM:
+		return "out of memory";
 	default:
-		why = "neither an ECDSA P-256 nor an RSA key";
-		break;
+		return "not a DER SubjectPublicKeyInfo";
 	}
-out:
-	EVP_PKEY_free(k);
-	ERR_clear_error();
-	return why;
 }
 
 /* Strict standard base64 with padding; *out is malloc'd. */
 static int
 decode_b64(const char *text, uint8_t **out, size_t *out_len)
 {
-	size_t len = strlen(text), pad = 0;
-	if (len == 0 || len % 4 != 0 || len > INT_MAX) {
-		return CTD_EMALF;
-	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)text[i];
-		if (ch == '=') {
-			pad++;
-		} else if (pad > 0 || !(isalnum(ch) || ch == '+' ||
-		    ch == '/')) {
-			return CTD_EMALF;
-		}
-	}
-	if (pad > 2) {
-		return CTD_EMALF;
-	}
-	uint8_t *buf = malloc(len / 4 * 3);
+	size_t len = strlen(text);
+	uint8_t *buf = malloc(len / 4 * 3 + 1);
 	if (buf == NULL) {
 		return CTD_ENOMEM;
 	}
-	int n = EVP_DecodeBlock(buf, (const unsigned char *)text, (int)len);
-	if (n < 0 || (size_t)n != len / 4 * 3) {
+	int rc = base64_decode(text, len, buf, len / 4 * 3 + 1, out_len);
+	if (rc != CTD_OK || *out_len == 0) {
 		free(buf);
-		return CTD_EMALF;
+		return rc == CTD_OK ? CTD_EMALF : rc;
 	}
 	*out = buf;
-	*out_len = (size_t)n - pad;
 	return CTD_OK;
 }
 
