@@ -164,7 +164,9 @@ static void
 ask_fill(struct qstate *s, enum fill_kind kind, uint64_t a, uint64_t b,
     const uint8_t *hash)
 {
-	s->ax->stats.misses++;
+	if (s->round == 0) {
+		s->ax->stats.misses++;
+	}
 	s->res->action = ANSWER_FILL;
 	s->res->log = s->log;
 	s->res->need = (struct fill_need){ .kind = kind, .a = a, .b = b };
@@ -414,22 +416,31 @@ find_log(struct answer_ctx *ax, const struct wire_query *q, size_t *apex_off)
 	return NULL;
 }
 
+/* Count a query by its form once, on its first round. */
+static void
+count_form(struct qstate *s, enum answer_form form)
+{
+	if (s->round == 0) {
+		s->ax->stats.by_form[form]++;
+	}
+}
+
 static void
 answer_in_zone(struct qstate *s)
 {
 	struct ctq cq;
 	if (zone_has_name(s->log->zone, s->q.qname_lc, s->q.qname_len)) {
-		s->ax->stats.by_form[s->apex_off == 0 ? ANSWER_FORM_APEX :
-							ANSWER_FORM_OTHER]++;
+		count_form(s, s->apex_off == 0 ? ANSWER_FORM_APEX :
+						 ANSWER_FORM_OTHER);
 		answer_static(s);
 		return;
 	}
 	if (ctq_parse(s->q.qname_lc, s->apex_off, &cq) != CTD_OK) {
-		s->ax->stats.by_form[ANSWER_FORM_OTHER]++;
+		count_form(s, ANSWER_FORM_OTHER);
 		respond_negative(s, RCODE_NXDOMAIN);
 		return;
 	}
-	s->ax->stats.by_form[form_of(&cq)]++;
+	count_form(s, form_of(&cq));
 	answer_ct(s, &cq);
 }
 

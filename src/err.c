@@ -14,7 +14,7 @@ ctd_strerror(int err)
 	case CTD_EMALF: return "malformed input";
 	case CTD_ERANGE: return "value out of range";
 	case CTD_ENOTFOUND: return "not found";
-	case CTD_ESPACE: return "no space in buffer";
+	case CTD_ESPACE: return "out of space (a buffer, or the store's map: raise database-size)";
 	case CTD_EVERIFY: return "verification failed";
 	case CTD_EUPSTREAM: return "log answered with an error";
 	case CTD_ETIMEOUT: return "log timed out";
