@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <uv.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,17 @@
 /* Waiters one request may gather: a popular miss under a flood must not
  * grow without bound; the rest get SERVFAIL and retry. */
 #define FILL_MAX_WAITERS 1024
+
+/* Leaf hashes the log said it does not hold, remembered so that a flood of
+ * queries for unknown (random) hashes cannot become a flood upstream. A
+ * direct-mapped table: a collision only forgets an entry early. */
+#define FILL_NEGATIVE_SLOTS 4096
+
+struct negative {
+	uint8_t hash[MERKLE_HASH_LEN];
+	uint64_t tree_size;	/* valid only while this tree is served */
+	uint64_t expires_ms;	/* loop time */
+};
 
 struct fill_waiter {
 	fill_cb cb;
@@ -47,7 +60,44 @@ struct fill {
 	struct fill_job *jobs;
 	unsigned active;
 	struct store_reader reader;
+	struct negative negative[FILL_NEGATIVE_SLOTS];
 };
+
+static struct negative *
+negative_slot(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
+{
+	/* Leaf hashes are SHA-256 outputs: their bytes are already uniform.
+	 * An attacker choosing hashes only evicts its own entries. */
+	size_t i = ((size_t)hash[0] << 8 | hash[1]) % FILL_NEGATIVE_SLOTS;
+	return &f->negative[i];
+}
+
+static uint64_t
+loop_now(struct fill *f)
+{
+	return uv_now(f->log->poll_timer.loop);
+}
+
+static void
+negative_add(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN],
+    uint64_t tree_size)
+{
+	struct negative *n = negative_slot(f, hash);
+	memcpy(n->hash, hash, MERKLE_HASH_LEN);
+	n->tree_size = tree_size;
+	n->expires_ms = loop_now(f) +
+	    (uint64_t)f->log->conf->negative_ttl * 1000u;
+}
+
+/* Known absent from the tree served now (a larger tree may hold it). */
+static bool
+negative_has(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
+{
+	const struct negative *n = negative_slot(f, hash);
+	return n->expires_ms > loop_now(f) &&
+	    n->tree_size == f->log->sth.tree_size &&
+	    memcmp(n->hash, hash, MERKLE_HASH_LEN) == 0;
+}
 
 struct fill *
 fill_new(struct tlog *log)
@@ -369,6 +419,7 @@ on_fetched(void *arg, int status, long http_code, const uint8_t *body,
 	    http_code >= 400 && http_code < 500 && http_code != 429) {
 		/* RFC 6962 logs answer an unknown leaf hash with 4xx. */
 		status = CTD_ENOTFOUND;
+		negative_add(job->fill, job->need.hash, job->anchor_size);
 	} else if (status != CTD_ECANCELED) {
 		log_warn("log %s: %s: %s (HTTP %ld)", log->name,
 		    url_path(job->url), ctd_strerror(status), http_code);
@@ -382,6 +433,9 @@ fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
 {
 	if (!f->log->has_sth || f->log->closing) {
 		return CTD_EBUSY;
+	}
+	if (need->kind == FILL_HASH && negative_has(f, need->hash)) {
+		return CTD_ENOTFOUND;
 	}
 	for (struct fill_job *j = f->jobs; j != NULL; j = j->next) {
 		if (need_equal(&j->need, need)) {

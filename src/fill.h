@@ -22,7 +22,8 @@
  * the root captured when its request started.
  *
  * Identical needs in flight share one request (and the fetch pool shares
- * identical URLs once more). Waiters per request and requests per log are
+ * identical URLs once more). Leaf hashes the log does not hold are
+ * remembered for negative-ttl seconds, while the same tree is served. Waiters per request and requests per log are
  * bounded by the fetch pool's caps; beyond them fill_start() refuses.
  */
 #ifndef CTD_FILL_H
@@ -62,8 +63,10 @@ void fill_free(struct fill *f);
 /*
  * Start filling a need, or join the request already filling it.
  * @return: CTD_OK, and cb(arg, status) will be called exactly once, later;
+ *	CTD_ENOTFOUND at once for a leaf hash the log said, within the
+ *	negative TTL and for the tree served now, it does not hold;
  *	CTD_EBUSY when the log's caps are reached or it has no verified STH
- *	yet (cb will not be called).
+ *	yet. cb is not called when the return is not CTD_OK.
  */
 int fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
     void *arg);

@@ -13,7 +13,7 @@ ZONE=demo.ct.example.
 
 if ! $PY -c 'import dns.message, cryptography' 2>/dev/null; then
 	echo "1..0 # SKIP dnspython or cryptography missing for $PY"
-	exit 77
+	exit 0
 fi
 if [ ! -x "$CTDNS" ]; then
 	echo "Bail out! no $CTDNS"

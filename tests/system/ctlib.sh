@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# ctlib.sh -- helpers of the system tests that run ctdnsd (sourced after
+# lib.sh). Every process runs on 127.0.0.1 with ephemeral ports.
+#
+#   ct_init NAME                lib_init + tool checks (SKIP if missing)
+#   ct_start_sim N [ARGS]       ctlog-sim with N entries: SIM_URL, SIM_KEY
+#   ct_conf [LINES...]          write $CONF (extra lines go in the log:
+#                               section); DNS_PORT, DB chosen here
+#   ct_start_daemon             start ctdnsd -d on $CONF, wait for an STH
+#   ct_restart_daemon           stop and start again on the same store
+#   ct_wait_sth SIZE [SECS]     wait until sth.<zone> serves tree SIZE
+#   ct_sth_size                 the tree size served now (empty if none)
+#   ct_dig ARGS                 dig at the daemon, no recursion, 2 s
+#   ct_rcode ARGS               the rcode dig reports (NOERROR, ...)
+#   ct_sim PATH                 GET $SIM_URL$PATH
+#   ct_sim_count ENDPOINT       requests the log has seen for ENDPOINT
+#   ct_leaf I                   the leaf hash (hex) of entry I
+#   ct_check ARGS               tests/system/dnscheck.py against the daemon
+#   ct_client ARGS              tools/ctdns/ctdns -s daemon -k key ARGS
+#   ct_log_has RE               the daemon's log output matches RE
+
+: "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+. "$top_srcdir/tests/system/lib.sh"
+
+CTLOG_SIM=${CTLOG_SIM:-$top_builddir/tools/ctlog-sim/ctlog-sim}
+CTDNSD=$top_builddir/src/ctdnsd
+CTDNS=$top_builddir/tools/ctdns/ctdns
+PY=/usr/bin/python3
+ZONE=demo.ct.example
+PROOF_TTL=86400
+STH_TTL=123
+NEG_TTL=45
+
+ct_init() {
+	lib_init "$1"
+	lib_need dig curl
+	if ! [ -x "$PY" ] || ! "$PY" -c 'import dns.message' 2>/dev/null; then
+		lib_skip_all "/usr/bin/python3 with dnspython is needed"
+	fi
+	CONF=$LIB_TMP/ctdnsd.conf
+	DB=$LIB_TMP/db
+}
+
+ct_start_sim() {
+	ct_n=$1
+	shift
+	rm -f "$LIB_TMP/sim.port"
+	lib_start sim "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n "$ct_n" \
+		--ready-file "$LIB_TMP/sim.port" "$@"
+	if ! lib_wait_file "$LIB_TMP/sim.port" 30; then
+		echo "Bail out! ctlog-sim did not start"
+		cat "$LIB_TMP/sim.err" >&2
+		exit 99
+	fi
+	SIM_URL=http://127.0.0.1:$(cat "$LIB_TMP/sim.port")/
+	lib_wait_line sim '^key: ' 10
+	SIM_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim.out")
+}
+
+ct_conf() {
+	DNS_PORT=${DNS_PORT:-$(lib_free_port)}
+	{
+		echo "server:"
+		echo "    listen: 127.0.0.1@$DNS_PORT"
+		echo "    database: $DB"
+		echo "    database-size: 64M"
+		echo "    verbosity: ${CT_VERBOSITY:-2}"
+		echo "    tcp-idle-timeout: 3"
+		echo "log:"
+		echo "    name: demo"
+		echo "    zone: $ZONE."
+		echo "    zonefile: $top_srcdir/zones/demo.ct.example.zone"
+		echo "    url: $SIM_URL"
+		echo "    key: $SIM_KEY"
+		echo "    sth-refresh: 1"
+		echo "    sth-ttl: $STH_TTL"
+		echo "    proof-ttl: $PROOF_TTL"
+		echo "    negative-ttl: $NEG_TTL"
+		for ct_line in "$@"; do
+			echo "    $ct_line"
+		done
+	} > "$CONF"
+}
+
+ct_sth_size() {
+	ct_dig +short TXT "sth.$ZONE" 2>/dev/null | tr -d '"' | cut -d. -f1
+}
+
+ct_wait_sth() {
+	ct_left=$(( ${2:-20} * 10 ))
+	until [ "$(ct_sth_size)" = "$1" ]; do
+		ct_left=$((ct_left - 1))
+		[ "$ct_left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+ct_start_daemon() {
+	lib_start ctdnsd "$CTDNSD" -c "$CONF" -d
+	ct_left=200
+	until ct_dig +short TXT "sth.$ZONE" 2>/dev/null | grep -q '"'; do
+		ct_left=$((ct_left - 1))
+		if [ "$ct_left" -le 0 ] ||
+		    ! kill -0 "$(lib_pid ctdnsd)" 2>/dev/null; then
+			echo "Bail out! ctdnsd did not serve an STH"
+			cat "$LIB_TMP/ctdnsd.err" >&2
+			exit 99
+		fi
+		sleep 0.1
+	done
+}
+
+ct_restart_daemon() {
+	cat "$LIB_TMP/ctdnsd.err" >> "$LIB_TMP/ctdnsd.before-restart.err"
+	lib_stop ctdnsd
+	ct_start_daemon
+}
+
+ct_dig() {
+	dig +norec +time=2 +tries=1 -p "$DNS_PORT" @127.0.0.1 "$@"
+}
+
+ct_rcode() {
+	ct_dig "$@" | sed -n 's/.*status: \([A-Z]*\),.*/\1/p' | head -1
+}
+
+ct_sim() {
+	curl -sf "${SIM_URL%/}$1"
+}
+
+ct_sim_count() {
+	ct_sim /sim/stats | "$PY" -c 'import json, sys
+print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+ct_leaf() {
+	ct_sim "/sim/leaf?index=$1" | "$PY" -c 'import json, sys
+print(json.load(sys.stdin)["leaf_hash"])'
+}
+
+ct_check() {
+	"$PY" "$top_srcdir/tests/system/dnscheck.py" 127.0.0.1 "$DNS_PORT" \
+		"$ZONE" "$SIM_URL" --proof-ttl "$PROOF_TTL" --sth-ttl "$STH_TTL" \
+		"$@"
+}
+
+ct_client() {
+	"$CTDNS" -s "127.0.0.1@$DNS_PORT" -k "$SIM_KEY" "$@"
+}
+
+ct_log_has() {
+	grep -q -- "$1" "$LIB_TMP/ctdnsd.err"
+}
