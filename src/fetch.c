@@ -66,6 +66,8 @@ struct xfer {
 	size_t body_len, body_cap;
 	bool too_big;		/* the write callback saw more than max_body */
 	bool nomem;		/* the write callback could not grow body */
+	enum fetch_endpoint ep;	/* for the counters */
+	uint64_t start_ns;	/* uv_hrtime() when handed to libcurl */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -106,6 +108,17 @@ struct fetcher {
 
 static const char user_agent[] = "ctdnsd/" PACKAGE_VERSION;
 static const uint8_t empty_body[1];
+static const uint64_t latency_bounds_ms[FETCH_LATENCY_BUCKETS] =
+    FETCH_LATENCY_BOUNDS_MS;
+static const char *const endpoint_names[FETCH_EP_COUNT] = {
+	[FETCH_EP_GET_STH] = "get-sth",
+	[FETCH_EP_GET_STH_CONSISTENCY] = "get-sth-consistency",
+	[FETCH_EP_GET_PROOF_BY_HASH] = "get-proof-by-hash",
+	[FETCH_EP_GET_ENTRIES] = "get-entries",
+	[FETCH_EP_GET_ENTRY_AND_PROOF] = "get-entry-and-proof",
+	[FETCH_EP_GET_ROOTS] = "get-roots",
+	[FETCH_EP_OTHER] = "other",
+};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -160,6 +173,25 @@ xlist_find(const struct xlist *l, const char *url, uint32_t hash)
 		}
 	}
 	return NULL;
+}
+
+/* The endpoint of a URL: the last segment of its path. */
+static enum fetch_endpoint
+endpoint_of(const char *url)
+{
+	size_t end = strcspn(url, "?#");
+	size_t begin = end;
+	while (begin > 0 && url[begin - 1] != '/') {
+		begin--;
+	}
+	for (int ep = 0; ep < FETCH_EP_OTHER; ep++) {
+		const char *name = endpoint_names[ep];
+		if (strlen(name) == end - begin &&
+		    strncmp(url + begin, name, end - begin) == 0) {
+			return (enum fetch_endpoint)ep;
+		}
+	}
+	return FETCH_EP_OTHER;
 }
 
 /* Translate a libcurl result, the one place CURLcode is looked at. */
@@ -306,15 +338,32 @@ xfer_free(struct xfer *x)
 	free(x);
 }
 
+/* Count how a transfer ended; ran: it was handed to libcurl. */
 static void
-stats_count(struct fetch_pool *p, int status)
+stats_count(struct fetch_pool *p, const struct xfer *x, bool ran, int status)
 {
+	if (status == CTD_ECANCELED) {
+		return;
+	}
 	if (status == CTD_OK) {
 		p->stats.ok++;
-	} else if (status != CTD_ECANCELED) {
+	} else {
 		p->stats.failed++;
+		p->stats.by_endpoint[x->ep].failed++;
 		if (status == CTD_ETIMEOUT) {
 			p->stats.timeouts++;
+		}
+	}
+	if (!ran) {
+		return;
+	}
+	uint64_t ns = uv_hrtime() - x->start_ns;
+	p->stats.latency_count++;
+	p->stats.latency_sum_us += ns / 1000u;
+	for (size_t i = 0; i < FETCH_LATENCY_BUCKETS; i++) {
+		if (ns <= latency_bounds_ms[i] * 1000000u) {
+			p->stats.latency_le[i]++;
+			break;
 		}
 	}
 }
@@ -329,6 +378,7 @@ xfer_complete(struct xfer *x, int status, long http_code)
 {
 	struct fetch_pool *p = x->pool;
 	struct fetcher *f = p->f;
+	bool ran = x->easy != NULL;
 	if (x->easy != NULL) {
 		xlist_unlink(&p->active, x);
 		if (f->multi != NULL) {
@@ -337,7 +387,7 @@ xfer_complete(struct xfer *x, int status, long http_code)
 	} else {
 		xlist_unlink(&p->queued, x);
 	}
-	stats_count(p, status);
+	stats_count(p, x, ran, status);
 	const uint8_t *body = NULL;
 	size_t body_len = 0;
 	if (status == CTD_OK || status == CTD_EUPSTREAM) {
@@ -475,7 +525,9 @@ xfer_start(struct xfer *x)
 		return rc;
 	}
 	xlist_push(&p->active, x);
+	x->start_ns = uv_hrtime();
 	p->stats.started++;
+	p->stats.by_endpoint[x->ep].started++;
 	return CTD_OK;
 }
 
@@ -892,6 +944,7 @@ fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg)
 	}
 	x->pool = p;
 	x->hash = hash;
+	x->ep = endpoint_of(url);
 	if (start_now) {
 		rc = xfer_start(x);
 		if (rc != CTD_OK) {
@@ -915,6 +968,15 @@ void
 fetch_pool_stats(const struct fetch_pool *p, struct fetch_stats *out)
 {
 	*out = p->stats;
+}
+
+const char *
+fetch_endpoint_name(enum fetch_endpoint ep)
+{
+	if ((unsigned)ep >= FETCH_EP_COUNT) {
+		ep = FETCH_EP_OTHER;
+	}
+	return endpoint_names[ep];
 }
 
 const char *

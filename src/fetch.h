@@ -64,6 +64,35 @@ struct fetch_limits {
 	unsigned rate;
 };
 
+/*
+ * The RFC 6962 endpoints a pool counts apart (section 4), told by the last
+ * segment of the URL's path: ".../ct/v1/get-sth?..." is FETCH_EP_GET_STH.
+ * Anything else is FETCH_EP_OTHER.
+ */
+enum fetch_endpoint {
+	FETCH_EP_GET_STH,
+	FETCH_EP_GET_STH_CONSISTENCY,
+	FETCH_EP_GET_PROOF_BY_HASH,
+	FETCH_EP_GET_ENTRIES,
+	FETCH_EP_GET_ENTRY_AND_PROOF,
+	FETCH_EP_GET_ROOTS,
+	FETCH_EP_OTHER,
+	FETCH_EP_COUNT
+};
+
+/* Transfers of one endpoint. */
+struct fetch_endpoint_stats {
+	/* transfers handed to libcurl */
+	uint64_t started;
+	/* transfers that ended other than HTTP 2xx, not canceled */
+	uint64_t failed;
+};
+
+/* Buckets of the latency histogram: upper bounds, in milliseconds. */
+#define FETCH_LATENCY_BUCKETS 11
+#define FETCH_LATENCY_BOUNDS_MS \
+	{ 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 }
+
 /* Counters of one pool since it was created. Transfers, not waiters,
  * except coalesced and refused, which count fetch_get() calls. */
 struct fetch_stats {
@@ -79,6 +108,18 @@ struct fetch_stats {
 	uint64_t failed;
 	/* transfers that ended with CTD_ETIMEOUT (also counted in failed) */
 	uint64_t timeouts;
+	/* started and failed again, by endpoint */
+	struct fetch_endpoint_stats by_endpoint[FETCH_EP_COUNT];
+	/*
+	 * Latency of the transfers that ran and ended (ok or failed, not
+	 * canceled), from the start of the transfer to its end (time spent
+	 * queued is not counted): latency_le[i] counts those that took at
+	 * most FETCH_LATENCY_BOUNDS_MS[i] ms (not cumulative: each transfer
+	 * is in one bucket, or in none when slower than the last bound).
+	 */
+	uint64_t latency_le[FETCH_LATENCY_BUCKETS];
+	uint64_t latency_count;
+	uint64_t latency_sum_us;	/* microseconds */
 };
 
 /*
@@ -169,6 +210,13 @@ int fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg);
  * @param out: receives a copy of the counters.
  */
 void fetch_pool_stats(const struct fetch_pool *p, struct fetch_stats *out);
+
+/*
+ * The name of an endpoint as in its URL, "get-sth" ...; "other".
+ * @param ep: the endpoint; out of range gives "other".
+ * @return: a static string.
+ */
+const char *fetch_endpoint_name(enum fetch_endpoint ep);
 
 /*
  * The pool's name as given to fetch_pool_new().

@@ -210,6 +210,7 @@ on_sth(void *arg, int status, long http_code, const uint8_t *body,
 		    &cand);
 		return;
 	}
+	log->last_poll_ok_ms = wall_ms();
 	consider(log, &cand);
 }
 

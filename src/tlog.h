@@ -61,6 +61,9 @@ struct tlog {
 	/* Set when the log signed something invalid or inconsistent; cleared
 	 * only by a restart, so the operator sees it. */
 	bool alarm;
+	/* Wall clock (ms since the epoch) of the last get-sth answered with
+	 * a tree head whose signature verifies; 0 before the first. */
+	uint64_t last_poll_ok_ms;
 	struct tlog_stats stats;
 };
 

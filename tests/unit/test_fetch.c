@@ -871,6 +871,76 @@ test_close_inside(void)
 	is_int(uv_loop_close(&e.loop), 0, "close inside: uv_loop_close() == 0");
 }
 
+/* Counters by RFC 6962 endpoint and the latency histogram. */
+static void
+test_endpoints(void)
+{
+	struct env e;
+	ok(env_open(&e, NULL), "endpoints: fetcher and pool");
+	struct res r[6];
+	memset(r, 0, sizeof r);
+	/* The test server answers these paths 404: failed transfers. */
+	is_int(get(e.p, "/log/ct/v1/get-sth", &r[0]), CTD_OK,
+	    "endpoints: get-sth accepted");
+	is_int(get(e.p, "/ct/v1/get-proof-by-hash?hash=a%2Fb&tree_size=9",
+	    &r[1]), CTD_OK, "endpoints: get-proof-by-hash accepted");
+	is_int(get(e.p, "/ct/v1/get-sth-consistency?first=1&second=2",
+	    &r[2]), CTD_OK, "endpoints: get-sth-consistency accepted");
+	is_int(get(e.p, "/ct/v1/get-sth-consistencyX", &r[3]), CTD_OK,
+	    "endpoints: a near miss accepted");
+	is_int(get(e.p, "/slow?ms=300&ep", &r[4]), CTD_OK,
+	    "endpoints: a slow request accepted");
+	is_int(get(e.p, "/ok?get-sth", &r[5]), CTD_OK,
+	    "endpoints: a query string naming an endpoint accepted");
+	run_until(&e, 6, 5000);
+	struct fetch_stats st;
+	fetch_pool_stats(e.p, &st);
+	const struct fetch_endpoint_stats *by = st.by_endpoint;
+	is_int(by[FETCH_EP_GET_STH].started, 1, "endpoints: get-sth started");
+	is_int(by[FETCH_EP_GET_STH].failed, 1, "endpoints: get-sth failed");
+	is_int(by[FETCH_EP_GET_PROOF_BY_HASH].started, 1,
+	    "endpoints: get-proof-by-hash started");
+	is_int(by[FETCH_EP_GET_STH_CONSISTENCY].started, 1,
+	    "endpoints: get-sth-consistency started");
+	is_int(by[FETCH_EP_GET_ENTRIES].started +
+	    by[FETCH_EP_GET_ENTRY_AND_PROOF].started +
+	    by[FETCH_EP_GET_ROOTS].started, 0,
+	    "endpoints: nothing counted for endpoints not asked");
+	is_int(by[FETCH_EP_OTHER].started, 3,
+	    "endpoints: the near miss, /slow and /ok count as other");
+	is_int(by[FETCH_EP_OTHER].failed, 1,
+	    "endpoints: of which the near miss failed");
+	uint64_t sum_started = 0, sum_failed = 0;
+	for (int i = 0; i < FETCH_EP_COUNT; i++) {
+		sum_started += by[i].started;
+		sum_failed += by[i].failed;
+	}
+	is_int(sum_started, st.started, "endpoints: add up to started");
+	is_int(sum_failed, st.failed, "endpoints: add up to failed");
+	is_int(st.latency_count, 6, "latency: six transfers observed");
+	static const uint64_t bounds[] = FETCH_LATENCY_BOUNDS_MS;
+	uint64_t in_buckets = 0, slow_bucket = 0;
+	for (int i = 0; i < FETCH_LATENCY_BUCKETS; i++) {
+		in_buckets += st.latency_le[i];
+		if (bounds[i] >= 300 && slow_bucket == 0 &&
+		    st.latency_le[i] != 0) {
+			slow_bucket = bounds[i];
+		}
+	}
+	is_int(in_buckets, 6, "latency: each transfer in one bucket");
+	ok(slow_bucket >= 300 && slow_bucket <= 2500,
+	    "latency: the 300 ms transfer in a bucket >= 300 ms (%llu)",
+	    (unsigned long long)slow_bucket);
+	ok(st.latency_sum_us >= 300000 && st.latency_sum_us < 5000000,
+	    "latency: sum %llu us covers the slow transfer",
+	    (unsigned long long)st.latency_sum_us);
+	ok(strcmp(fetch_endpoint_name(FETCH_EP_GET_ENTRY_AND_PROOF),
+	    "get-entry-and-proof") == 0 &&
+	    strcmp(fetch_endpoint_name((enum fetch_endpoint)99), "other") == 0,
+	    "endpoints: names");
+	env_close(&e, "endpoints");
+}
+
 int
 main(void)
 {
@@ -895,6 +965,7 @@ main(void)
 	test_reenter();
 	test_close();
 	test_close_inside();
+	test_endpoints();
 
 	is_int(cb_inside_get, 0, "no callback ever ran inside fetch_get");
 	is_int(atomic_load(&bad_headers), 0,
