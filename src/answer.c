@@ -101,7 +101,7 @@ static void
 count_rcode(struct qstate *s, int rcode)
 {
 	if (rcode >= 0 && rcode < 24) {
-		s->ax->stats.by_rcode[rcode]++;
+		ANSWER_COUNT(s->ax->stats.by_rcode[rcode]);
 	}
 }
 
@@ -164,7 +164,7 @@ static void
 ask_fill(struct qstate *s, enum fill_kind kind, uint64_t a, uint64_t b,
     const uint8_t *hash)
 {
-	s->ax->stats.misses++;
+	ANSWER_COUNT(s->ax->stats.misses);
 	s->res->action = ANSWER_FILL;
 	s->res->log = s->log;
 	s->res->need = (struct fill_need){ .kind = kind, .a = a, .b = b };
@@ -263,7 +263,7 @@ answer_nodes(struct qstate *s, const struct merkle_range *ranges,
 	}
 	int rc = get_ranges(s, ranges + start, n, nodes);
 	if (rc == CTD_OK) {
-		s->ax->stats.hits++;
+		ANSWER_COUNT(s->ax->stats.hits);
 		respond_txt(s, s->log->conf->proof_ttl, nodes,
 		    n * MERKLE_HASH_LEN);
 	}
@@ -323,7 +323,7 @@ answer_hash(struct qstate *s, const struct ctq *cq)
 	if (rc == CTD_OK && index < s->log->sth.tree_size) {
 		char text[24];
 		int n = snprintf(text, sizeof text, "%" PRIu64, index);
-		s->ax->stats.hits++;
+		ANSWER_COUNT(s->ax->stats.hits);
 		respond_txt(s, s->log->conf->proof_ttl, (const uint8_t *)text,
 		    (size_t)n);
 		return;
@@ -419,17 +419,17 @@ answer_in_zone(struct qstate *s)
 {
 	struct ctq cq;
 	if (zone_has_name(s->log->zone, s->q.qname_lc, s->q.qname_len)) {
-		s->ax->stats.by_form[s->apex_off == 0 ? ANSWER_FORM_APEX :
-							ANSWER_FORM_OTHER]++;
+		ANSWER_COUNT(s->ax->stats.by_form[s->apex_off == 0 ?
+		    ANSWER_FORM_APEX : ANSWER_FORM_OTHER]);
 		answer_static(s);
 		return;
 	}
 	if (ctq_parse(s->q.qname_lc, s->apex_off, &cq) != CTD_OK) {
-		s->ax->stats.by_form[ANSWER_FORM_OTHER]++;
+		ANSWER_COUNT(s->ax->stats.by_form[ANSWER_FORM_OTHER]);
 		respond_negative(s, RCODE_NXDOMAIN);
 		return;
 	}
-	s->ax->stats.by_form[form_of(&cq)]++;
+	ANSWER_COUNT(s->ax->stats.by_form[form_of(&cq)]);
 	answer_ct(s, &cq);
 }
 
@@ -461,6 +461,7 @@ answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
 	}
 	s.log = s.q.qclass == CLASS_IN ? find_log(ax, &s.q, &s.apex_off) :
 					 NULL;
+	res->log = s.log;
 	if (s.log == NULL || s.q.qtype == TYPE_AXFR ||
 	    s.q.qtype == TYPE_IXFR) {
 		respond_bare(&s, RCODE_REFUSED);
