@@ -3,14 +3,15 @@
  * worker.c -- one DNS worker: listeners, TCP connections, the answer path
  * and the queries waiting for the log (see worker.h).
  *
- * The hot path. A UDP query is read with recvmmsg (libuv's
+ * The hot path. UDP queries are read with recvmmsg (libuv's
  * UV_UDP_RECVMMSG: up to UDP_BATCH datagrams per system call into one
- * buffer of UDP_BATCH * 64 KiB that the worker owns), answered into the
- * worker's output buffer and sent with uv_udp_try_send(): a store hit
- * allocates nothing and makes no system call but the receive and the send
- * (the store's read transaction is renewed, not opened; the rate limiter
- * reads the loop's cached clock). Only a full socket buffer makes a send
- * copy its answer. A TCP answer is written with uv_try_write() and copied
+ * buffer of UDP_BATCH * 64 KiB that the worker owns), each is answered
+ * into the worker's output buffer and copied into the worker's send batch,
+ * and the batch goes out with one sendmmsg when libuv ends the receive
+ * batch (UV_UDP_MMSG_FREE): a store hit allocates nothing and costs a
+ * share of two system calls (the store's read transaction is renewed, not
+ * opened; the rate limiter reads the loop's cached clock). Only a full
+ * socket buffer makes a send copy its answer (a queued uv_udp_send). A TCP answer is written with uv_try_write() and copied
  * only when the kernel does not take it whole.
  *
  * Replicas (threaded workers). answer.c reads a log's zone, configuration,
@@ -51,6 +52,7 @@
 #include "sth.h"
 #include "store.h"
 #include "tlog.h"
+#include "wire.h"
 #include "worker.h"
 #include "zone.h"
 
@@ -150,6 +152,13 @@ struct worker {
 	unsigned pending_count;
 	struct server_stats stats;	/* .answers unused: see ax.stats */
 	uint8_t *udp_buf;		/* UDP_BATCH * UDP_CHUNK */
+	/* UDP answers waiting for the end of the receive batch. */
+	struct listener *batch_lst;
+	unsigned batch_n;
+	struct mmsghdr batch_msg[UDP_BATCH];
+	struct iovec batch_iov[UDP_BATCH];
+	struct sockaddr_storage batch_peer[UDP_BATCH];
+	uint8_t batch_out[UDP_BATCH][WIRE_EDNS_UDP_SIZE];
 	uint8_t out[65535];
 };
 
@@ -293,10 +302,70 @@ log_index(const struct worker *w, const struct tlog *log)
 	return SIZE_MAX;
 }
 
-/* Send the answer in w->out over UDP, unless the rate limiter says no. */
+static socklen_t
+addr_len(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
+/* Send the batched answers with one sendmmsg; what the kernel does not
+ * take now goes through libuv's queue. */
+static void
+batch_flush(struct worker *w)
+{
+	struct listener *lst = w->batch_lst;
+	unsigned n = w->batch_n, done = 0;
+	uv_os_fd_t fd;
+	w->batch_n = 0;
+	w->batch_lst = NULL;
+	if (n == 0 || uv_is_closing((uv_handle_t *)&lst->udp) ||
+	    uv_fileno((uv_handle_t *)&lst->udp, &fd) != 0) {
+		return;
+	}
+	while (done < n) {
+		int r = sendmmsg(fd, &w->batch_msg[done], n - done, 0);
+		if (r > 0) {
+			done += (unsigned)r;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ENOBUFS) {
+			break;
+		} else if (errno != EINTR) {
+			done++;		/* this one cannot go; the rest can */
+		}
+	}
+	for (; done < n; done++) {
+		udp_send(lst, (struct sockaddr *)&w->batch_peer[done],
+		    w->batch_out[done], w->batch_iov[done].iov_len);
+	}
+}
+
+static void
+batch_add(struct worker *w, struct listener *lst,
+    const struct sockaddr *peer, const uint8_t *data, size_t len)
+{
+	if (w->batch_lst != lst || w->batch_n == UDP_BATCH) {
+		batch_flush(w);
+		w->batch_lst = lst;
+	}
+	unsigned i = w->batch_n++;
+	memcpy(w->batch_out[i], data, len);
+	memcpy(&w->batch_peer[i], peer, addr_len(peer));
+	w->batch_iov[i] = (struct iovec){ .iov_base = w->batch_out[i],
+		.iov_len = len };
+	w->batch_msg[i] = (struct mmsghdr){ .msg_hdr = {
+		.msg_name = &w->batch_peer[i], .msg_namelen = addr_len(peer),
+		.msg_iov = &w->batch_iov[i], .msg_iovlen = 1 } };
+}
+
+/*
+ * Send the answer in w->out over UDP, unless the rate limiter says no.
+ * @param batch: inside a recvmmsg batch: join the send batch.
+ */
 static void
 udp_answer(struct worker *w, struct listener *lst,
-    const struct sockaddr *peer, const struct answer_result *res)
+    const struct sockaddr *peer, const struct answer_result *res,
+    bool batch)
 {
 	size_t len = res->len;
 	if (w->env->rrl != NULL) {
@@ -314,7 +383,9 @@ udp_answer(struct worker *w, struct listener *lst,
 			return;
 		}
 	}
-	if (len > 0) {
+	if (len > 0 && batch && len <= WIRE_EDNS_UDP_SIZE) {
+		batch_add(w, lst, peer, w->out, len);
+	} else if (len > 0) {
 		udp_send(lst, peer, w->out, len);
 	}
 }
@@ -416,7 +487,8 @@ pending_deliver(struct pending *p, const struct answer_result *res)
 		if (p->tcp && !p->conn->closing) {
 			tcp_send(p->conn, w->out, res->len);
 		} else if (!p->tcp) {
-			udp_answer(w, p->lst, (struct sockaddr *)&p->peer, res);
+			udp_answer(w, p->lst, (struct sockaddr *)&p->peer, res,
+			    false);
 		}
 	}
 	pending_free(p);
@@ -481,7 +553,7 @@ pending_start(struct worker *w, const uint8_t *pkt, size_t len,
 		if (c != NULL) {
 			tcp_send(c, w->out, fail.len);
 		} else {
-			udp_answer(w, lst, peer, &fail);
+			udp_answer(w, lst, peer, &fail, false);
 		}
 		return;
 	}
@@ -531,8 +603,12 @@ on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	struct listener *lst = h->data;
 	struct worker *w = lst->w;
 	struct answer_result res;
-	/* nread 0 with UV_UDP_MMSG_FREE ends a batch: the buffer is ours
-	 * anyway, nothing to free. */
+	/* UV_UDP_MMSG_FREE ends a batch (the receive buffer is ours, there
+	 * is nothing to free): send the answers. */
+	if (flags & UV_UDP_MMSG_FREE) {
+		batch_flush(w);
+		return;
+	}
 	if (nread <= 0 || peer == NULL || (flags & UV_UDP_PARTIAL)) {
 		return;
 	}
@@ -540,7 +616,8 @@ on_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	answer_query(&w->ax, (const uint8_t *)buf->base, (size_t)nread,
 	    false, CTD_OK, 0, w->out, sizeof w->out, &res);
 	if (res.action == ANSWER_SEND) {
-		udp_answer(w, lst, peer, &res);
+		udp_answer(w, lst, peer, &res,
+		    (flags & UV_UDP_MMSG_CHUNK) != 0);
 	} else if (res.action == ANSWER_FILL) {
 		pending_start(w, (const uint8_t *)buf->base, (size_t)nread,
 		    lst, peer, NULL, &res);
