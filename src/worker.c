@@ -11,8 +11,9 @@
  * batch (UV_UDP_MMSG_FREE): a store hit allocates nothing and costs a
  * share of two system calls (the store's read transaction is renewed, not
  * opened; the rate limiter reads the loop's cached clock). Only a full
- * socket buffer makes a send copy its answer (a queued uv_udp_send). A TCP answer is written with uv_try_write() and copied
- * only when the kernel does not take it whole.
+ * socket buffer makes a send copy its answer (a queued uv_udp_send). A
+ * TCP answer is written with uv_try_write() and copied only when the
+ * kernel does not take it whole.
  *
  * Replicas (threaded workers). answer.c reads a log's zone, configuration,
  * store handle and current STH through struct tlog. A threaded worker
@@ -663,14 +664,16 @@ tcp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	struct conn *c = h->data;
 	(void)suggested;
 	if (c->len == c->cap && c->cap < TCP_BUF_MAX) {
-		size_t cap = c->cap * 2 < TCP_BUF_MAX ? c->cap * 2 : TCP_BUF_MAX;
+		size_t cap = c->cap * 2 < TCP_BUF_MAX ? c->cap * 2 :
+		    TCP_BUF_MAX;
 		uint8_t *b = realloc(c->buf, cap);
 		if (b != NULL) {
 			c->buf = b;
 			c->cap = cap;
 		}
 	}
-	*buf = uv_buf_init((char *)c->buf + c->len, (unsigned)(c->cap - c->len));
+	*buf = uv_buf_init((char *)c->buf + c->len,
+	    (unsigned)(c->cap - c->len));
 }
 
 /* Answer one message from a connection. */

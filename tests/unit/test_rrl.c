@@ -325,9 +325,11 @@ test_slip_answer(void)
 	is_int(out[3] & 0x0f, 3, "the rcode is kept");
 
 	alen = answer(out, sizeof out, pkt, qlen, 2);
-	is_int(rrl_class_of(out, alen), RRL_ERROR, "class: SERVFAIL is an error");
+	is_int(rrl_class_of(out, alen), RRL_ERROR,
+	    "class: SERVFAIL is an error");
 	alen = answer(out, sizeof out, pkt, qlen, 5);
-	is_int(rrl_class_of(out, alen), RRL_ERROR, "class: REFUSED is an error");
+	is_int(rrl_class_of(out, alen), RRL_ERROR,
+	    "class: REFUSED is an error");
 	is_int(rrl_class_of(out, 5), RRL_ERROR, "class of a stub: error");
 
 	/* Hostile or broken input: nothing to send. */
