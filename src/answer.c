@@ -101,7 +101,7 @@ static void
 count_rcode(struct qstate *s, int rcode)
 {
 	if (rcode >= 0 && rcode < 24) {
-		s->ax->stats.by_rcode[rcode]++;
+		ANSWER_COUNT(s->ax->stats.by_rcode[rcode]);
 	}
 }
 
@@ -165,7 +165,7 @@ ask_fill(struct qstate *s, enum fill_kind kind, uint64_t a, uint64_t b,
     const uint8_t *hash)
 {
 	if (s->round == 0) {
-		s->ax->stats.misses++;
+		ANSWER_COUNT(s->ax->stats.misses);
 	}
 	s->res->action = ANSWER_FILL;
 	s->res->log = s->log;
@@ -265,7 +265,7 @@ answer_nodes(struct qstate *s, const struct merkle_range *ranges,
 	}
 	int rc = get_ranges(s, ranges + start, n, nodes);
 	if (rc == CTD_OK) {
-		s->ax->stats.hits++;
+		ANSWER_COUNT(s->ax->stats.hits);
 		respond_txt(s, s->log->conf->proof_ttl, nodes,
 		    n * MERKLE_HASH_LEN);
 	}
@@ -325,7 +325,7 @@ answer_hash(struct qstate *s, const struct ctq *cq)
 	if (rc == CTD_OK && index < s->log->sth.tree_size) {
 		char text[24];
 		int n = snprintf(text, sizeof text, "%" PRIu64, index);
-		s->ax->stats.hits++;
+		ANSWER_COUNT(s->ax->stats.hits);
 		respond_txt(s, s->log->conf->proof_ttl, (const uint8_t *)text,
 		    (size_t)n);
 		return;
@@ -421,7 +421,7 @@ static void
 count_form(struct qstate *s, enum answer_form form)
 {
 	if (s->round == 0) {
-		s->ax->stats.by_form[form]++;
+		ANSWER_COUNT(s->ax->stats.by_form[form]);
 	}
 }
 
@@ -472,6 +472,7 @@ answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
 	}
 	s.log = s.q.qclass == CLASS_IN ? find_log(ax, &s.q, &s.apex_off) :
 					 NULL;
+	res->log = s.log;
 	if (s.log == NULL || s.q.qtype == TYPE_AXFR ||
 	    s.q.qtype == TYPE_IXFR) {
 		respond_bare(&s, RCODE_REFUSED);

@@ -38,6 +38,8 @@ enum answer_action {
 struct answer_result {
 	enum answer_action action;
 	size_t len;
+	/* The log whose zone the question fell in (NULL: none); for
+	 * ANSWER_FILL, the log to fill. */
 	struct tlog *log;
 	struct fill_need need;
 };
@@ -54,6 +56,15 @@ struct answer_stats {
 	uint64_t by_rcode[24];
 	uint64_t hits, misses;
 };
+
+/*
+ * Count one more. Counters have one writer (the thread that owns the
+ * context) and are read by the main thread for metrics: a relaxed atomic
+ * load and store, plain moves on the machine, and no data race.
+ */
+#define ANSWER_COUNT(c) \
+	__atomic_store_n(&(c), __atomic_load_n(&(c), __ATOMIC_RELAXED) + 1, \
+	    __ATOMIC_RELAXED)
 
 /* One per thread that answers: holds that thread's store reader. */
 struct answer_ctx {

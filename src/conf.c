@@ -636,6 +636,16 @@ static const struct key_def server_keys[] = {
 	    false, NULL },
 	{ "tcp-idle-timeout", K_UINT, SRV(tcp_idle_timeout), 1, 3600, false,
 	    NULL },
+	{ "rrl-rate", K_U32, SRV(rrl_rate), 0, CONF_MAX_RRL_RATE, false,
+	    NULL },
+	{ "rrl-slip", K_U32, SRV(rrl_slip), 0, CONF_MAX_RRL_SLIP, false,
+	    NULL },
+	{ "rrl-ipv4-prefix", K_UINT, SRV(rrl_ipv4_prefix), 1, 32, false,
+	    NULL },
+	{ "rrl-ipv6-prefix", K_UINT, SRV(rrl_ipv6_prefix), 1, 128, false,
+	    NULL },
+	{ "rrl-size", K_U32, SRV(rrl_size), 1, CONF_MAX_RRL_SIZE, false,
+	    NULL },
 	{ "pidfile", K_PATH, SRV(pidfile), 0, 0, false, NULL },
 	{ "username", K_STR, SRV(username), 0, 0, false, NULL },
 	{ "chroot", K_STR, SRV(chroot_dir), 0, 0, false, NULL },
@@ -975,6 +985,11 @@ conf_load(const char *path, struct conf **out, char *err, size_t err_len)
 	p.c->workers = CONF_DEFAULT_WORKERS;
 	p.c->tcp_max_connections = CONF_DEFAULT_TCP_MAX_CONNECTIONS;
 	p.c->tcp_idle_timeout = CONF_DEFAULT_TCP_IDLE_TIMEOUT;
+	p.c->rrl_rate = CONF_DEFAULT_RRL_RATE;
+	p.c->rrl_slip = CONF_DEFAULT_RRL_SLIP;
+	p.c->rrl_ipv4_prefix = CONF_DEFAULT_RRL_IPV4_PREFIX;
+	p.c->rrl_ipv6_prefix = CONF_DEFAULT_RRL_IPV6_PREFIX;
+	p.c->rrl_size = CONF_DEFAULT_RRL_SIZE;
 	ssize_t n;
 	errno = 0;
 	while (rc == CTD_OK && (n = getline(&line, &cap, fp)) != -1) {

@@ -50,6 +50,14 @@
 #define CONF_DEFAULT_UPSTREAM_CONCURRENCY 4
 #define CONF_DEFAULT_UPSTREAM_QUEUE 64
 #define CONF_DEFAULT_UPSTREAM_RATE 0 /* 0: unlimited */
+#define CONF_DEFAULT_RRL_RATE 0 /* 0: no response rate limiting */
+#define CONF_DEFAULT_RRL_SLIP 2
+#define CONF_DEFAULT_RRL_IPV4_PREFIX 24
+#define CONF_DEFAULT_RRL_IPV6_PREFIX 56
+#define CONF_DEFAULT_RRL_SIZE 100000
+#define CONF_MAX_RRL_RATE 1000000
+#define CONF_MAX_RRL_SLIP 100
+#define CONF_MAX_RRL_SIZE 16777216
 /* A log name: [A-Za-z0-9_-]{1,CONF_MAX_NAME_LEN}. */
 #define CONF_MAX_NAME_LEN 63
 
@@ -96,6 +104,14 @@ struct conf {
 	unsigned workers;	/* 1..64 */
 	unsigned tcp_max_connections;
 	unsigned tcp_idle_timeout;	/* seconds */
+	/* Response rate limiting on UDP (rrl.h): answers per second per
+	 * source prefix and answer kind, 0 off; every rrl_slip-th answer over
+	 * the rate goes out truncated (0: none), the rest are dropped. */
+	uint32_t rrl_rate;
+	uint32_t rrl_slip;
+	unsigned rrl_ipv4_prefix;	/* 1..32 */
+	unsigned rrl_ipv6_prefix;	/* 1..128 */
+	uint32_t rrl_size;		/* buckets in the table */
 	char *pidfile;		/* absolute path, or NULL */
 	char *username;		/* NULL when not given */
 	char *chroot_dir;	/* as written, or NULL */

@@ -3,19 +3,29 @@
  * server.h -- the daemon's event loop: UDP and TCP listeners, queries that
  * wait for the log, signals, and a clean shutdown.
  *
- * One libuv loop runs everything: listeners, the answer path, the fetcher
- * and each log's STH poller. A query that hits the store is answered in
- * its receive callback with no allocation; one that misses becomes a
- * pending query (a copy of the packet and its return path) that waits for
- * its fill, bounded in number (SERVER_MAX_PENDING).
+ * With `workers: 1` one libuv loop runs everything: listeners, the answer
+ * path, the fetcher and each log's STH poller. With `workers: N` (N > 1)
+ * the main loop keeps the fetcher, the pollers and every fill, and N
+ * worker threads (worker.h) each run a loop with their own SO_REUSEPORT
+ * sockets on every listen address and their own store reader; a query
+ * that misses travels to the main loop and back through bounded queues.
+ *
+ * A query that hits the store is answered in its receive callback with no
+ * allocation; one that misses becomes a pending query (a copy of the
+ * packet and its return path) that waits for its fill, bounded in number
+ * (SERVER_MAX_PENDING, shared out among the workers).
+ *
+ * UDP answers pass the response rate limiter (rrl.h) when `rrl-rate` is
+ * set; TCP answers never do.
  *
  * TCP follows RFC 7766: length-prefixed messages, several per connection
  * (answers may come out of order), an idle timeout, a cap on connections
- * and on the queries in flight per connection.
+ * (over all workers) and on the queries in flight per connection.
  *
  * Shutdown (SIGTERM, SIGINT) closes listeners, connections, pollers and
- * the fetcher (which cancels every fill), runs the loop until every handle
- * is closed, then frees all: uv_loop_close() returns 0.
+ * the fetcher (which cancels every fill), stops and joins the workers,
+ * runs every loop until each handle is closed, then frees all:
+ * uv_loop_close() returns 0 on every loop.
  */
 #ifndef CTD_SERVER_H
 #define CTD_SERVER_H
@@ -62,10 +72,13 @@ int server_run(struct server *srv);
 /* Ask the server to stop, as SIGTERM does (from the loop's thread). */
 void server_stop(struct server *srv);
 
-/* Reload the zone files, as SIGHUP does. */
+/* Reload the zone files, as SIGHUP does (the workers switch without
+ * dropping a query; a file that does not load keeps the running zone). */
 void server_reload(struct server *srv);
 
-/* Sum the counters. Call on the main loop's thread. */
+/* Sum the counters of every worker. Call on the main loop's thread; the
+ * workers' counters are read with relaxed atomic loads (each is exact,
+ * the sum a snapshot taken while they run). */
 void server_stats(struct server *srv, struct server_stats *out);
 
 /* The served logs (for metrics): borrowed, valid until server_free(). */

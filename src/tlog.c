@@ -178,6 +178,9 @@ tlog_set_sth(struct tlog *log, const struct sth *sth, const uint8_t *proof,
 		log_notice("log %s: serving verified tree head, tree_size %llu",
 		    log->name, (unsigned long long)sth->tree_size);
 	}
+	if (log->on_sth != NULL) {
+		log->on_sth(log, log->on_sth_arg);
+	}
 	return CTD_OK;
 }
 

@@ -8,7 +8,8 @@
  * which is what `sth.<zone>` answers and what bounds every other query.
  *
  * Threading: a tlog lives on the server's main loop. Its current STH is
- * written only by the poller on that loop.
+ * written only by the poller on that loop; threaded workers read copies
+ * (worker.h), which on_sth lets the server keep up to date.
  */
 #ifndef CTD_TLOG_H
 #define CTD_TLOG_H
@@ -65,6 +66,11 @@ struct tlog {
 	 * a tree head whose signature verifies; 0 before the first. */
 	uint64_t last_poll_ok_ms;
 	struct tlog_stats stats;
+
+	/* Told on the main loop after each switch to a new STH (the server
+	 * passes it on to its worker threads); NULL when nobody listens. */
+	void (*on_sth)(struct tlog *log, void *arg);
+	void *on_sth_arg;
 };
 
 /*

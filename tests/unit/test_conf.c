@@ -175,6 +175,11 @@ test_defaults(const char *file)
 	is_int(c->workers, 1, "workers 1");
 	is_int(c->tcp_max_connections, 512, "tcp-max-connections 512");
 	is_int(c->tcp_idle_timeout, 10, "tcp-idle-timeout 10");
+	is_int(c->rrl_rate, 0, "rrl-rate 0 (off)");
+	is_int(c->rrl_slip, 2, "rrl-slip 2");
+	is_int(c->rrl_ipv4_prefix, 24, "rrl-ipv4-prefix 24");
+	is_int(c->rrl_ipv6_prefix, 56, "rrl-ipv6-prefix 56");
+	is_int(c->rrl_size, 100000, "rrl-size 100000");
 	ok(c->pidfile == NULL && c->username == NULL && c->chroot_dir == NULL,
 	    "no pidfile, username, chroot");
 	ok(!c->has_metrics, "no metrics listener");
@@ -192,6 +197,24 @@ test_defaults(const char *file)
 	ok(l->key_der_len == sizeof(ecdsa_der) &&
 	    memcmp(l->key_der, ecdsa_der, sizeof(ecdsa_der)) == 0,
 	    "base64 key decoded to the DER of the test log key");
+	conf_free(c);
+}
+
+static void
+test_rrl(void)
+{
+	struct conf *c = NULL;
+	char err[512];
+	int rc = conf_load(DIR "rrl.conf", &c, err, sizeof(err));
+	if (!is_int(rc, CTD_OK, "rrl.conf loads")) {
+		diag("  %s", err);
+		return;
+	}
+	is_int(c->rrl_rate, 20, "rrl-rate 20");
+	is_int(c->rrl_slip, 0, "rrl-slip 0 (drop everything over the rate)");
+	is_int(c->rrl_ipv4_prefix, 32, "rrl-ipv4-prefix 32");
+	is_int(c->rrl_ipv6_prefix, 64, "rrl-ipv6-prefix 64");
+	is_int(c->rrl_size, 1000, "rrl-size 1000");
 	conf_free(c);
 }
 
@@ -289,6 +312,22 @@ static const struct bad bads[] = {
 	    "no 'database' in section server:" },
 	{ "bad_no_log.conf", CTD_ECONF, 0, "no log: section" },
 	{ "bad_empty.conf", CTD_ECONF, 0, "no 'listen' in section server:" },
+	{ "bad_rrl_rate.conf", CTD_ECONF, 4,
+	    "'rrl-rate' is out of range: 1000001 (allowed 0 to 1000000)" },
+	{ "bad_rrl_rate_text.conf", CTD_ECONF, 4,
+	    "bad number '10/s' for 'rrl-rate'" },
+	{ "bad_rrl_slip.conf", CTD_ECONF, 4,
+	    "'rrl-slip' is out of range: 101 (allowed 0 to 100)" },
+	{ "bad_rrl_v4.conf", CTD_ECONF, 4,
+	    "'rrl-ipv4-prefix' is out of range: 33 (allowed 1 to 32)" },
+	{ "bad_rrl_v4_zero.conf", CTD_ECONF, 4,
+	    "'rrl-ipv4-prefix' is out of range: 0 (allowed 1 to 32)" },
+	{ "bad_rrl_v6.conf", CTD_ECONF, 4,
+	    "'rrl-ipv6-prefix' is out of range: 129 (allowed 1 to 128)" },
+	{ "bad_rrl_size.conf", CTD_ECONF, 4,
+	    "'rrl-size' is out of range: 0 (allowed 1 to 16777216)" },
+	{ "bad_rrl_dup.conf", CTD_ECONF, 5,
+	    "duplicate key 'rrl-rate' in section server:" },
 	{ "no-such.conf", CTD_EIO, 0,
 	    "cannot open: No such file or directory" },
 };
@@ -413,6 +452,7 @@ main(void)
 	test_good();
 	test_defaults(DIR "minimal.conf");
 	test_defaults(DIR "crlf.conf");
+	test_rrl();
 	test_bad();
 	test_size();
 	conf_free(NULL);

@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""dnsprobe.py -- transport-level probes of ctdnsd for the system tests.
+
+Usage: python3 dnsprobe.py COMMAND ARGS...
+  idle HOST PORT                 connect over TCP, send nothing; print the
+                                 seconds until the server closes
+  cap HOST PORT N QNAME          hold N TCP connections, open one more:
+                                 the extra one must be closed at once and
+                                 the N held ones must still answer QNAME
+  pipeline HOST PORT QNAME...    send every query on one TCP connection
+                                 in one write; every answer must come
+                                 back (any order), NOERROR with one TXT
+                                 equal to the UDP answer for that name
+  flood HOST PORT QNAME COUNT [SOURCE]
+                                 send COUNT UDP queries from one socket as
+                                 fast as possible; print "full F tc T
+                                 other O lost L"
+  spread HOST PORT QNAME COUNT   COUNT UDP queries, each from a new socket
+                                 (a new source port); all must be answered
+Exit 0 when the probe holds, 1 otherwise (the reason on stderr).
+"""
+
+import socket
+import struct
+import sys
+import time
+
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+
+
+class Fail(Exception):
+    pass
+
+
+def query(qname, qid=None):
+    q = dns.message.make_query(qname, "TXT")
+    q.flags &= ~dns.flags.RD
+    if qid is not None:
+        q.id = qid
+    return q
+
+
+def txt_of(r):
+    if r.rcode() != dns.rcode.NOERROR or len(r.answer) != 1:
+        raise Fail("%s: rcode %s, %d answer rrsets" % (
+            r.question[0].name, dns.rcode.to_text(r.rcode()), len(r.answer)))
+    return b"".join(r.answer[0][0].strings)
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise Fail("connection closed after %d of %d bytes" % (len(buf), n))
+        buf += chunk
+    return buf
+
+
+def tcp_ask(s, qname):
+    wire = query(qname).to_wire()
+    s.sendall(struct.pack("!H", len(wire)) + wire)
+    (n,) = struct.unpack("!H", recv_exact(s, 2))
+    return dns.message.from_wire(recv_exact(s, n))
+
+
+def closed_within(s, secs):
+    """True when the peer closes s within secs (EOF or reset)."""
+    s.settimeout(secs)
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def cmd_idle(host, port):
+    s = socket.create_connection((host, int(port)), timeout=5)
+    t0 = time.monotonic()
+    if not closed_within(s, 30):
+        raise Fail("an idle connection is still open after 30 s")
+    print("%.2f" % (time.monotonic() - t0))
+
+
+def cmd_cap(host, port, n, qname):
+    held = []
+    for _ in range(int(n)):
+        s = socket.create_connection((host, int(port)), timeout=5)
+        held.append(s)
+        time.sleep(0.1)     # accepted before the next one arrives
+    extra = socket.create_connection((host, int(port)), timeout=5)
+    if not closed_within(extra, 3):
+        raise Fail("connection %d beyond the cap was not closed" % (int(n) + 1))
+    for i, s in enumerate(held):
+        s.settimeout(5)
+        txt_of(tcp_ask(s, qname))
+    for s in held + [extra]:
+        s.close()
+
+
+def cmd_pipeline(host, port, qnames):
+    s = socket.create_connection((host, int(port)), timeout=20)
+    wires = {}
+    data = b""
+    for i, name in enumerate(qnames):
+        q = query(name, qid=1000 + i)
+        wires[q.id] = name
+        w = q.to_wire()
+        data += struct.pack("!H", len(w)) + w
+    s.sendall(data)
+    got = {}
+    order = []
+    while len(got) < len(wires):
+        (n,) = struct.unpack("!H", recv_exact(s, 2))
+        r = dns.message.from_wire(recv_exact(s, n))
+        if r.id not in wires or r.id in got:
+            raise Fail("unexpected or repeated answer id %d" % r.id)
+        if r.question[0].name != dns.name.from_text(wires[r.id]):
+            raise Fail("answer %d is for %s" % (r.id, r.question[0].name))
+        got[r.id] = txt_of(r)
+        order.append(r.id - 1000)
+    s.close()
+    for qid, name in wires.items():
+        want = txt_of(dns.query.udp(query(name), host, port=int(port),
+                                    timeout=5))
+        if got[qid] != want:
+            raise Fail("%s: the TCP answer differs from the UDP one" % name)
+    print("answers in order: %s" % " ".join(str(i) for i in order))
+
+
+def cmd_flood(host, port, qname, count, source=None):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+    if source:
+        s.bind((source, 0))
+    count = int(count)
+    full = tc = other = 0
+    s.setblocking(False)
+    seen = set()
+
+    def drain():
+        nonlocal full, tc, other
+        while True:
+            try:
+                data = s.recv(65535)
+            except BlockingIOError:
+                return
+            r = dns.message.from_wire(data)
+            if r.id in seen:
+                raise Fail("answer id %d twice" % r.id)
+            seen.add(r.id)
+            if r.flags & dns.flags.TC:
+                if r.answer or r.authority:
+                    raise Fail("a TC=1 answer carries records")
+                tc += 1
+            elif r.rcode() == dns.rcode.NOERROR and r.answer:
+                full += 1
+            else:
+                other += 1
+
+    for i in range(count):
+        s.sendto(query(qname, qid=i).to_wire(), (host, int(port)))
+        if i % 16 == 15:
+            drain()
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        drain()
+        time.sleep(0.01)
+    print("full %d tc %d other %d lost %d" % (full, tc, other,
+                                             count - full - tc - other))
+
+
+def cmd_spread(host, port, qname, count):
+    for _ in range(int(count)):
+        txt_of(dns.query.udp(query(qname), host, port=int(port), timeout=5))
+
+
+def main(argv):
+    if len(argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd, args = argv[1], argv[2:]
+    try:
+        if cmd == "idle":
+            cmd_idle(*args)
+        elif cmd == "cap":
+            cmd_cap(*args)
+        elif cmd == "pipeline":
+            cmd_pipeline(args[0], args[1], args[2:])
+        elif cmd == "flood":
+            cmd_flood(*args)
+        elif cmd == "spread":
+            cmd_spread(*args)
+        else:
+            print("unknown command " + cmd, file=sys.stderr)
+            return 2
+    except (Fail, OSError, dns.exception.DNSException) as e:
+        print("dnsprobe: %s: %s" % (cmd, e), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    import dns.exception
+    import dns.name
+    sys.exit(main(sys.argv))
