@@ -29,11 +29,13 @@ for i in leaves:
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(0.5)
 pending, done = {}, open(out, "w")
+next_id = 0     # unique IDs: random ones collide among 64 in flight
 t0 = time.monotonic()
 while (names or pending) and time.monotonic() - t0 < 20:
     while names and len(pending) < 64:
         n = names.pop()
-        q = dns.message.make_query(n, "TXT")
+        q = dns.message.make_query(n, "TXT", id=next_id)
+        next_id += 1
         pending[q.id] = n
         s.sendto(q.to_wire(), ("127.0.0.1", port))
     try:
@@ -71,7 +73,7 @@ for line in open(path):
     got = b"".join(r.answer[0][0].strings).hex() if r.answer else ""
     if r.rcode() != dns.rcode.NOERROR or got != want:
         bad += 1
-        print("# lost or changed: %s" % name)
+        print("# lost or changed: %s: rcode %s, %d answer bytes" % (name, dns.rcode.to_text(r.rcode()), len(got) // 2))
 sys.exit(1 if bad else 0)
 PY
 tap_ok $? "after SIGKILL and restart, with the log down, every answer given before is given again"
