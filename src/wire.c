@@ -345,7 +345,10 @@ wire_resp_txt(struct wire_resp *r, uint32_t ttl, const uint8_t *text,
 	do {
 		size_t chunk = len - done > 255 ? 255 : len - done;
 		wbuf_put_u8(&r->buf, (uint8_t)chunk);
-		wbuf_put(&r->buf, text + done, chunk);
+		if (chunk > 0) {
+			/* text may be NULL when len is 0: no NULL + 0. */
+			wbuf_put(&r->buf, text + done, chunk);
+		}
 		done += chunk;
 	} while (done < len);
 	if (r->buf.err == CTD_OK) {

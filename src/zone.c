@@ -541,7 +541,10 @@ finish(struct loader *l)
 	for (size_t i = 0; i < l->count; i++) {
 		l->recs[i].owner = z->blob + l->recs[i].owner_off;
 	}
-	qsort(l->recs, l->count, sizeof(*l->recs), cmp_pending);
+	if (l->count > 0) {
+		/* recs is NULL for an empty file: qsort() wants a pointer. */
+		qsort(l->recs, l->count, sizeof(*l->recs), cmp_pending);
+	}
 	int rc = check_sets(l, z->blob);
 	if (rc != CTD_OK) {
 		return rc;
