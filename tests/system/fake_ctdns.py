@@ -278,7 +278,10 @@ def main():
                 out = log.respond(data, True)
                 self.request.sendall(struct.pack(">H", len(out)) + out)
 
-    socketserver.ThreadingUDPServer.allow_reuse_address = True
+    # Not for UDP: on Linux SO_REUSEADDR lets a second UDP socket bind the
+    # same port and take its datagrams; a collision must fail the bind
+    # (the test then picks another port).
+    socketserver.ThreadingUDPServer.allow_reuse_address = False
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     udp = socketserver.ThreadingUDPServer(("127.0.0.1", int(port)), Udp)
     tcp = socketserver.ThreadingTCPServer(("127.0.0.1", int(port)), Tcp)
