@@ -299,8 +299,10 @@ tap_is "$?" 0 "first proof of leaf $INDEX through Unbound"
 HASH_Q1=$(count_queries "$B32.hash.$ZONE")
 TREE_Q1=$(count_queries ".$INDEX.$NOW_SIZE.tree.$ZONE")
 CASE=$(grep -ci "hash.$ZONE TXT" "$T/relay.log")
-tap_ok "$([ "$HASH_Q1" -eq 1 ] && [ "$TREE_Q1" -ge 1 ]; echo $?)" \
-    "ctdnsd saw the first proof's hash query once, and its tree queries ($TREE_Q1)"
+# At least once: under load Unbound may retry a first (upstream-filled)
+# answer that was slow; what matters is the repeat below.
+tap_ok "$([ "$HASH_Q1" -ge 1 ] && [ "$TREE_Q1" -ge 1 ]; echo $?)" \
+    "ctdnsd saw the first proof's hash query ($HASH_Q1) and its tree queries ($TREE_Q1)"
 check "Unbound randomised the letter case of the names it asked (0x20)" \
     sh -c "grep -i ' [^ ]*\.$ZONE TXT' '$T/relay.log' |
     grep -v '\.$ZONE TXT' | grep -q ."
