@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# lib.sh -- shared helpers of the system tests (POSIX sh, sourced).
+#
+#   lib_init NAME          temporary directory $LIB_TMP, cleanup on exit
+#   lib_need CMD...        skip the whole test unless every CMD exists
+#   lib_skip_all WHY       skip the whole test: "1..0 # SKIP WHY", exit 0.
+#                          Under automake's TAP driver (LOG_DRIVER) that
+#                          plan is what marks a SKIP; exit status 77 would
+#                          be reported as an ERROR there.
+#   lib_free_port          print a TCP port that was free a moment ago
+#   lib_start NAME CMD...  run CMD in the background; stdout and stderr go
+#                          to $LIB_TMP/NAME.out and NAME.err; pid kept
+#   lib_wait_file PATH [SECS]      wait until PATH exists and is not empty
+#   lib_wait_line NAME RE [SECS]   wait until NAME.out has a line matching RE
+#   lib_pid NAME           print the pid of a started process
+#   lib_stop NAME [SECS]   SIGTERM, wait (then SIGKILL); returns its status
+#   tap_plan N, tap_ok STATUS DESC, tap_is GOT WANT DESC, tap_skip DESC WHY,
+#   tap_diag TEXT, tap_done  (exit status: 0 only if every test passed and
+#                             the plan was met), tap_end (trailing plan
+#                             "1..N" instead of tap_plan, then as tap_done)
+#
+# Every process started with lib_start is stopped by the exit trap, so a
+# failing test leaves nothing running. Binaries come from $top_builddir
+# (default .), data from $top_srcdir (default .).
+
+: "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+
+LIB_TMP=
+LIB_NAMES=
+TAP_N=0
+TAP_FAILED=0
+TAP_PLAN=0
+
+lib_init() {
+	LIB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctdns-$1.XXXXXX") || exit 99
+	# A signal must still run the EXIT trap: "| head" sends SIGPIPE.
+	trap 'lib_cleanup' EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 141' PIPE
+	trap 'exit 143' TERM
+}
+
+lib_cleanup() {
+	for lib_n in $LIB_NAMES; do
+		lib_stop "$lib_n" 2 >/dev/null 2>&1
+	done
+	if [ -n "$LIB_TMP" ] && [ -z "${LIB_KEEP_TMP:-}" ]; then
+		rm -rf "$LIB_TMP"
+	fi
+}
+
+lib_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+lib_need() {
+	for lib_c in "$@"; do
+		if ! command -v "$lib_c" >/dev/null 2>&1; then
+			lib_skip_all "$lib_c not found"
+		fi
+	done
+}
+
+lib_free_port() {
+	/usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+lib_start() {
+	lib_name=$1
+	shift
+	"$@" >"$LIB_TMP/$lib_name.out" 2>"$LIB_TMP/$lib_name.err" &
+	echo $! >"$LIB_TMP/$lib_name.pid"
+	LIB_NAMES="$LIB_NAMES $lib_name"
+}
+
+lib_pid() {
+	cat "$LIB_TMP/$1.pid" 2>/dev/null
+}
+
+# Poll every 0.1 s; fail after SECS (default 20).
+lib_wait_file() {
+	lib_left=$(( ${2:-20} * 10 ))
+	while [ ! -s "$1" ]; do
+		lib_left=$((lib_left - 1))
+		[ "$lib_left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+lib_wait_line() {
+	lib_left=$(( ${3:-20} * 10 ))
+	while ! grep -q -- "$2" "$LIB_TMP/$1.out" 2>/dev/null; do
+		lib_left=$((lib_left - 1))
+		[ "$lib_left" -gt 0 ] || return 1
+		if ! kill -0 "$(lib_pid "$1")" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# SIGTERM, wait up to SECS (default 10), SIGKILL; return the exit status
+# (137 when it had to be killed, 0 when it was not running).
+lib_stop() {
+	lib_p=$(lib_pid "$1")
+	[ -n "$lib_p" ] || return 0
+	rm -f "$LIB_TMP/$1.pid"
+	if ! kill -TERM "$lib_p" 2>/dev/null; then
+		wait "$lib_p" 2>/dev/null
+		return
+	fi
+	lib_left=$(( ${2:-10} * 10 ))
+	while kill -0 "$lib_p" 2>/dev/null; do
+		lib_left=$((lib_left - 1))
+		if [ "$lib_left" -le 0 ]; then
+			kill -KILL "$lib_p" 2>/dev/null
+			wait "$lib_p" 2>/dev/null
+			return 137
+		fi
+		sleep 0.1
+	done
+	wait "$lib_p" 2>/dev/null
+}
+
+tap_plan() {
+	TAP_PLAN=$1
+	echo "1..$1"
+}
+
+# tap_ok STATUS DESC: STATUS is an exit status (0 = pass).
+tap_ok() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+
+tap_is() {
+	if [ "$1" = "$2" ]; then
+		tap_ok 0 "$3"
+	else
+		tap_ok 1 "$3"
+		tap_diag "got '$1', want '$2'"
+	fi
+}
+
+tap_skip() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+tap_diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+tap_done() {
+	if [ "$TAP_N" -ne "$TAP_PLAN" ]; then
+		tap_diag "planned $TAP_PLAN tests, ran $TAP_N"
+		exit 1
+	fi
+	[ "$TAP_FAILED" -eq 0 ] || exit 1
+	exit 0
+}
+
+tap_end() {
+	echo "1..$TAP_N"
+	TAP_PLAN=$TAP_N
+	tap_done
+}

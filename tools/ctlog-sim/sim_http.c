@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sim_http.c -- the simulated log's HTTP front end (libmicrohttpd).
+ *
+ * RFC 6962 section 4 read API, GET only, JSON answers, binary values in
+ * standard base64:
+ *   /ct/v1/get-sth
+ *   /ct/v1/get-sth-consistency?first=&second=
+ *   /ct/v1/get-proof-by-hash?hash=&tree_size=
+ *   /ct/v1/get-entries?start=&end=        (at most ENTRIES_MAX per answer)
+ *   /ct/v1/get-entry-and-proof?leaf_index=&tree_size=
+ *   /ct/v1/get-roots
+ * A missing or malformed parameter, or one out of range (including a
+ * tree_size beyond the published STH), gives 400; a leaf hash the tree of
+ * that size does not hold gives 404; errors carry {"error": "..."}.
+ * Numbers are canonical decimal: digits only, no sign, no leading zero.
+ *
+ * Test control (not counted in the statistics):
+ *   /sim/grow?n=K          append K entries, publish a new STH
+ *   /sim/mode[?set=MODE]   read or switch the misbehaviour mode
+ *   /sim/stats             /ct/v1 requests per endpoint and in total
+ *   /sim/reset-stats       zero the counters
+ *   /sim/leaf?index=I      leaf hash (hex, base64) and leaf input of the
+ *                          real tree
+ *   /sim/sth?tree_size=N   root hash of the real tree of size N
+ *
+ * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
+ * work, bad-json cuts every body in half, slow=<ms> sleeps first.
+ *
+ * Later (issue 3): add-chain / add-pre-chain are POST routes; they need
+ * the two-phase MHD body collection (con_cls) that GET does not.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+
+#include "sim_http.h"
+#include "sim_log.h"
+#include "sim_tree.h"
+
+/* get-entries answers at most this many entries, like real logs. */
+#define ENTRIES_MAX 256
+/* An idle keep-alive connection holds a thread; let it go after this. */
+#define IDLE_TIMEOUT_S 30
+#define CONNECTIONS_MAX 512
+
+enum stat_idx {
+	STAT_GET_STH,
+	STAT_GET_STH_CONSISTENCY,
+	STAT_GET_PROOF_BY_HASH,
+	STAT_GET_ENTRIES,
+	STAT_GET_ENTRY_AND_PROOF,
+	STAT_GET_ROOTS,
+	STAT_OTHER,
+	STAT_COUNT,
+	STAT_NONE = -1,	/* control endpoints are not counted */
+};
+
+static const char *const stat_names[STAT_COUNT] = {
+	"get-sth", "get-sth-consistency", "get-proof-by-hash", "get-entries",
+	"get-entry-and-proof", "get-roots", "other",
+};
+
+struct sim_http {
+	struct MHD_Daemon *daemon;
+	struct sim_log *log;
+	uint16_t port;
+	pthread_mutex_t stats_lock;
+	uint64_t stats[STAT_COUNT];
+	uint64_t total;
+};
+
+/* What a handler produces: a status and a JSON body (owned). */
+struct reply {
+	unsigned status;
+	json_t *body;
+};
+
+typedef void handler_fn(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep);
+
+struct route {
+	const char *path;
+	enum stat_idx stat;
+	handler_fn *fn;
+};
+
+/* --- replies ----------------------------------------------------------- */
+
+static void
+reply_json(struct reply *rep, unsigned status, json_t *body)
+{
+	json_decref(rep->body);
+	rep->status = status;
+	rep->body = body;
+	if (body == NULL) {
+		rep->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+__attribute__((format(printf, 3, 4)))
+static void
+reply_error(struct reply *rep, unsigned status, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply_json(rep, status, json_pack("{s:s}", "error", msg));
+}
+
+/* Report a sim_log failure with the status it maps to. */
+static void
+reply_status(struct reply *rep, int rc, const char *what)
+{
+	switch (rc) {
+	case SIM_EINVAL:
+		reply_error(rep, MHD_HTTP_BAD_REQUEST, "%s: out of range",
+		    what);
+		break;
+	case SIM_ENOTFOUND:
+		reply_error(rep, MHD_HTTP_NOT_FOUND, "%s: not found", what);
+		break;
+	default:
+		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "%s: internal error", what);
+		break;
+	}
+}
+
+/* A JSON string of the base64 of buf; NULL when out of memory. */
+static json_t *
+json_b64(const uint8_t *buf, size_t len)
+{
+	char *text = malloc(4 * ((len + 2) / 3) + 1);
+	json_t *s;
+
+	if (text == NULL) {
+		return NULL;
+	}
+	EVP_EncodeBlock((unsigned char *)text, buf, (int)len);
+	s = json_string(text);
+	free(text);
+	return s;
+}
+
+static json_t *
+json_hex(const uint8_t *buf, size_t len)
+{
+	char text[2 * SIM_HASH_LEN + 1];
+
+	for (size_t i = 0; i < len && i < SIM_HASH_LEN; i++) {
+		snprintf(text + 2 * i, 3, "%02x", buf[i]);
+	}
+	text[2 * (len < SIM_HASH_LEN ? len : SIM_HASH_LEN)] = '\0';
+	return json_string(text);
+}
+
+/* A JSON array of the proof's nodes in base64. */
+static json_t *
+json_proof(const struct sim_proof *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < p->len; i++) {
+		if (json_array_append_new(a,
+		    json_b64(p->node[i], SIM_HASH_LEN)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* --- parameters -------------------------------------------------------- */
+
+/*
+ * The query parameter name as a canonical decimal in [min, max]. On
+ * failure the reply says why and false is returned.
+ */
+static bool
+arg_u64(struct MHD_Connection *conn, struct reply *rep, const char *name,
+    uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *s = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, name);
+	uint64_t v = 0;
+
+	if (s == NULL) {
+		reply_error(rep, MHD_HTTP_BAD_REQUEST, "missing parameter %s",
+		    name);
+		return false;
+	}
+	if (*s == '\0' || (s[0] == '0' && s[1] != '\0')) {
+		goto bad;
+	}
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' ||
+		    v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
+			goto bad;
+		}
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < min || v > max) {
+		reply_error(rep, MHD_HTTP_BAD_REQUEST,
+		    "parameter %s out of range", name);
+		return false;
+	}
+	*out = v;
+	return true;
+bad:
+	reply_error(rep, MHD_HTTP_BAD_REQUEST,
+	    "parameter %s is not a decimal number", name);
+	return false;
+}
+
+/*
+ * The query parameter name as the canonical base64 of a 32-byte hash.
+ * A '+' sent unescaped arrives as ' ' (form decoding); take it back.
+ */
+static bool
+arg_hash(struct MHD_Connection *conn, struct reply *rep, const char *name,
+    uint8_t out[SIM_HASH_LEN])
+{
+	const char *s = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, name);
+	char text[45], again[45];
+	uint8_t raw[33];
+
+	if (s == NULL) {
+		reply_error(rep, MHD_HTTP_BAD_REQUEST, "missing parameter %s",
+		    name);
+		return false;
+	}
+	if (strlen(s) != 44) {
+		goto bad;
+	}
+	for (size_t i = 0; i <= 44; i++) {
+		text[i] = s[i] == ' ' ? '+' : s[i];
+	}
+	/* EVP_DecodeBlock skips blanks and keeps pad bytes; re-encoding
+	 * and comparing rejects everything but the one canonical form. */
+	if (EVP_DecodeBlock(raw, (const unsigned char *)text, 44) != 33) {
+		goto bad;
+	}
+	EVP_EncodeBlock((unsigned char *)again, raw, SIM_HASH_LEN);
+	if (memcmp(again, text, 45) != 0) {
+		goto bad;
+	}
+	memcpy(out, raw, SIM_HASH_LEN);
+	return true;
+bad:
+	reply_error(rep, MHD_HTTP_BAD_REQUEST,
+	    "parameter %s is not a base64 SHA-256 hash", name);
+	return false;
+}
+
+/* --- /ct/v1/ ----------------------------------------------------------- */
+
+static void
+ct_get_sth(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	struct sim_sth sth;
+
+	sim_log_sth(http->log, &sth);
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:I, s:o, s:o}",
+	    "tree_size", (json_int_t)sth.tree_size,
+	    "timestamp", (json_int_t)sth.timestamp,
+	    "sha256_root_hash", json_b64(sth.root, SIM_HASH_LEN),
+	    "tree_head_signature", json_b64(sth.sig, sth.sig_len)));
+}
+
+static void
+ct_get_sth_consistency(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	struct sim_proof proof;
+	uint64_t first, second;
+	int rc;
+
+	if (!arg_u64(conn, rep, "first", 1, SIM_TREE_MAX_SIZE, &first) ||
+	    !arg_u64(conn, rep, "second", 1, SIM_TREE_MAX_SIZE, &second)) {
+		return;
+	}
+	if (first > second) {
+		reply_error(rep, MHD_HTTP_BAD_REQUEST, "first > second");
+		return;
+	}
+	if ((rc = sim_log_consistency(http->log, first, second, &proof)) !=
+	    SIM_OK) {
+		reply_status(rep, rc, "second");
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "consistency",
+	    json_proof(&proof)));
+}
+
+static void
+ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	uint8_t hash[SIM_HASH_LEN];
+	struct sim_proof proof;
+	uint64_t size, idx;
+	int rc;
+
+	if (!arg_hash(conn, rep, "hash", hash) ||
+	    !arg_u64(conn, rep, "tree_size", 1, SIM_TREE_MAX_SIZE, &size)) {
+		return;
+	}
+	if ((rc = sim_log_proof_by_hash(http->log, hash, size, &idx,
+	    &proof)) != SIM_OK) {
+		reply_status(rep, rc, rc == SIM_ENOTFOUND ? "hash" :
+		    "tree_size");
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o}",
+	    "leaf_index", (json_int_t)idx, "audit_path", json_proof(&proof)));
+}
+
+/* {"leaf_input": ..., "extra_data": ...} for one leaf. */
+static json_t *
+json_entry(struct sim_http *http, const uint8_t *leaf, size_t leaf_len)
+{
+	size_t chain_len;
+	const uint8_t *chain = sim_log_chain(http->log, &chain_len);
+
+	return json_pack("{s:o, s:o}", "leaf_input", json_b64(leaf, leaf_len),
+	    "extra_data", json_b64(chain, chain_len));
+}
+
+static void
+ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	uint8_t *leaves[ENTRIES_MAX];
+	size_t lens[ENTRIES_MAX], count = 0;
+	uint64_t start, end;
+	json_t *list;
+	int rc;
+
+	if (!arg_u64(conn, rep, "start", 0, SIM_TREE_MAX_SIZE, &start) ||
+	    !arg_u64(conn, rep, "end", 0, UINT64_MAX, &end)) {
+		return;
+	}
+	if (start > end) {
+		reply_error(rep, MHD_HTTP_BAD_REQUEST, "start > end");
+		return;
+	}
+	if ((rc = sim_log_entries(http->log, start, end, ENTRIES_MAX, leaves,
+	    lens, &count)) != SIM_OK) {
+		reply_status(rep, rc, "start");
+		return;
+	}
+	list = json_array();
+	for (size_t i = 0; i < count; i++) {
+		if (list != NULL && json_array_append_new(list,
+		    json_entry(http, leaves[i], lens[i])) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+		free(leaves[i]);
+	}
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "entries", list));
+}
+
+static void
+ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	struct sim_proof proof;
+	uint64_t idx, size;
+	size_t chain_len, leaf_len;
+	const uint8_t *chain = sim_log_chain(http->log, &chain_len);
+	uint8_t *leaf;
+	int rc;
+
+	if (!arg_u64(conn, rep, "leaf_index", 0, SIM_TREE_MAX_SIZE, &idx) ||
+	    !arg_u64(conn, rep, "tree_size", 1, SIM_TREE_MAX_SIZE, &size)) {
+		return;
+	}
+	if ((rc = sim_log_entry_and_proof(http->log, idx, size, &leaf,
+	    &leaf_len, &proof)) != SIM_OK) {
+		reply_status(rep, rc, "leaf_index/tree_size");
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o, s:o, s:o}",
+	    "leaf_input", json_b64(leaf, leaf_len),
+	    "extra_data", json_b64(chain, chain_len),
+	    "audit_path", json_proof(&proof)));
+	free(leaf);
+}
+
+static void
+ct_get_roots(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	size_t len;
+	const uint8_t *der = sim_log_root_cert(http->log, &len);
+
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:[o]}", "certificates",
+	    json_b64(der, len)));
+}
+
+/* --- /sim/ ------------------------------------------------------------- */
+
+/* The published STH in brief, for control answers. */
+static json_t *
+json_state(struct sim_http *http)
+{
+	struct sim_sth sth;
+	unsigned slow_ms;
+	enum sim_mode mode = sim_log_mode(http->log, &slow_ms);
+
+	sim_log_sth(http->log, &sth);
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}",
+	    "mode", sim_log_mode_name(mode),
+	    "slow_ms", (json_int_t)slow_ms,
+	    "entries", (json_int_t)sim_log_size(http->log),
+	    "tree_size", (json_int_t)sth.tree_size,
+	    "timestamp", (json_int_t)sth.timestamp,
+	    "sha256_root_hash", json_b64(sth.root, SIM_HASH_LEN));
+}
+
+static void
+sim_grow(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	uint64_t n;
+	int rc;
+
+	if (!arg_u64(conn, rep, "n", 1, SIM_LOG_GROW_MAX, &n)) {
+		return;
+	}
+	if ((rc = sim_log_grow(http->log, n)) != SIM_OK) {
+		reply_status(rep, rc, "n");
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_state(http));
+}
+
+static void
+sim_mode(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	const char *spec = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, "set");
+	int rc;
+
+	if (spec != NULL &&
+	    (rc = sim_log_set_mode(http->log, spec)) != SIM_OK) {
+		if (rc == SIM_EINVAL) {
+			reply_error(rep, MHD_HTTP_BAD_REQUEST,
+			    "unknown or impossible mode");
+		} else {
+			reply_status(rep, rc, "set");
+		}
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_state(http));
+}
+
+static void
+sim_stats(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	json_t *obj = json_object();
+
+	pthread_mutex_lock(&http->stats_lock);
+	for (size_t i = 0; obj != NULL && i < STAT_COUNT; i++) {
+		json_object_set_new(obj, stat_names[i],
+		    json_integer((json_int_t)http->stats[i]));
+	}
+	if (obj != NULL) {
+		json_object_set_new(obj, "total",
+		    json_integer((json_int_t)http->total));
+	}
+	pthread_mutex_unlock(&http->stats_lock);
+	reply_json(rep, MHD_HTTP_OK, obj);
+}
+
+static void
+sim_reset_stats(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	pthread_mutex_lock(&http->stats_lock);
+	memset(http->stats, 0, sizeof(http->stats));
+	http->total = 0;
+	pthread_mutex_unlock(&http->stats_lock);
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:b}", "reset", 1));
+}
+
+static void
+sim_leaf(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	uint8_t hash[SIM_HASH_LEN], *leaf;
+	size_t leaf_len;
+	uint64_t idx;
+	int rc;
+
+	if (!arg_u64(conn, rep, "index", 0, SIM_TREE_MAX_SIZE, &idx)) {
+		return;
+	}
+	if ((rc = sim_log_real_leaf(http->log, idx, hash, &leaf,
+	    &leaf_len)) != SIM_OK) {
+		reply_status(rep, rc, "index");
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o, s:o, s:o}",
+	    "leaf_index", (json_int_t)idx,
+	    "leaf_hash", json_hex(hash, SIM_HASH_LEN),
+	    "leaf_hash_b64", json_b64(hash, SIM_HASH_LEN),
+	    "leaf_input_b64", json_b64(leaf, leaf_len)));
+	free(leaf);
+}
+
+static void
+sim_sth(struct sim_http *http, struct MHD_Connection *conn,
+    struct reply *rep)
+{
+	uint8_t root[SIM_HASH_LEN];
+	uint64_t size;
+	int rc;
+
+	if (!arg_u64(conn, rep, "tree_size", 0, SIM_TREE_MAX_SIZE, &size)) {
+		return;
+	}
+	if ((rc = sim_log_real_root(http->log, size, root)) != SIM_OK) {
+		reply_status(rep, rc, "tree_size");
+		return;
+	}
+	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o, s:o}",
+	    "tree_size", (json_int_t)size,
+	    "root_hash", json_hex(root, SIM_HASH_LEN),
+	    "sha256_root_hash", json_b64(root, SIM_HASH_LEN)));
+}
+
+static const struct route routes[] = {
+	{ "/ct/v1/get-sth", STAT_GET_STH, ct_get_sth },
+	{ "/ct/v1/get-sth-consistency", STAT_GET_STH_CONSISTENCY,
+	    ct_get_sth_consistency },
+	{ "/ct/v1/get-proof-by-hash", STAT_GET_PROOF_BY_HASH,
+	    ct_get_proof_by_hash },
+	{ "/ct/v1/get-entries", STAT_GET_ENTRIES, ct_get_entries },
+	{ "/ct/v1/get-entry-and-proof", STAT_GET_ENTRY_AND_PROOF,
+	    ct_get_entry_and_proof },
+	{ "/ct/v1/get-roots", STAT_GET_ROOTS, ct_get_roots },
+	{ "/sim/grow", STAT_NONE, sim_grow },
+	{ "/sim/mode", STAT_NONE, sim_mode },
+	{ "/sim/stats", STAT_NONE, sim_stats },
+	{ "/sim/reset-stats", STAT_NONE, sim_reset_stats },
+	{ "/sim/leaf", STAT_NONE, sim_leaf },
+	{ "/sim/sth", STAT_NONE, sim_sth },
+};
+
+/* --- dispatch ---------------------------------------------------------- */
+
+static const struct route *
+route_find(const char *url)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(url, routes[i].path) == 0) {
+			return &routes[i];
+		}
+	}
+	return NULL;
+}
+
+static void
+stats_count(struct sim_http *http, enum stat_idx stat)
+{
+	pthread_mutex_lock(&http->stats_lock);
+	http->stats[stat]++;
+	http->total++;
+	pthread_mutex_unlock(&http->stats_lock);
+}
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+	    .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0) {
+		continue;
+	}
+}
+
+/* Serialise rep and queue it; bad-json cuts the body in half. */
+static enum MHD_Result
+send_reply(struct MHD_Connection *conn, struct reply *rep, bool truncate)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char *text = NULL;
+	size_t len;
+
+	if (rep->body == NULL || (text = json_dumps(rep->body,
+	    JSON_COMPACT)) == NULL) {
+		/* Out of memory: answer 500 with no body. */
+		resp = MHD_create_response_from_buffer(0, (void *)"",
+		    MHD_RESPMEM_PERSISTENT);
+		rep->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	} else {
+		len = strlen(text);
+		if (truncate) {
+			len /= 2;
+		}
+		resp = MHD_create_response_from_buffer(len, text,
+		    MHD_RESPMEM_MUST_FREE);
+	}
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	ret = MHD_queue_response(conn, rep->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Answer one /ct/v1/ request with the HTTP-level modes applied. */
+static void
+serve_ct(struct sim_http *http, struct MHD_Connection *conn,
+    const struct route *r, enum sim_mode mode, unsigned slow_ms,
+    struct reply *rep)
+{
+	stats_count(http, r != NULL ? r->stat : STAT_OTHER);
+	if (mode == SIM_MODE_SLOW) {
+		sleep_ms(slow_ms);
+	}
+	if (mode == SIM_MODE_ERROR) {
+		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "simulated server error");
+	} else if (r == NULL) {
+		reply_error(rep, MHD_HTTP_NOT_FOUND, "no such endpoint");
+	} else {
+		r->fn(http, conn, rep);
+	}
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct sim_http *http = cls;
+	const struct route *r = route_find(url);
+	bool ct = strncmp(url, "/ct/", 4) == 0;
+	struct reply rep = { 0 };
+	enum sim_mode mode = SIM_MODE_NORMAL;
+	unsigned slow_ms = 0;
+	enum MHD_Result ret;
+
+	/* One read of the mode per request, so its parts agree. */
+	if (ct) {
+		mode = sim_log_mode(http->log, &slow_ms);
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
+		if (ct) {
+			stats_count(http, r != NULL ? r->stat : STAT_OTHER);
+		}
+		reply_error(&rep, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "only GET is served");
+	} else if (ct) {
+		serve_ct(http, conn, r, mode, slow_ms, &rep);
+	} else if (r != NULL) {
+		r->fn(http, conn, &rep);
+	} else {
+		reply_error(&rep, MHD_HTTP_NOT_FOUND, "no such endpoint");
+	}
+	ret = send_reply(conn, &rep, mode == SIM_MODE_BAD_JSON);
+	json_decref(rep.body);
+	return ret;
+}
+
+/* --- start and stop ---------------------------------------------------- */
+
+struct sim_http *
+sim_http_start(struct sim_log *log, const char *addr, uint16_t port)
+{
+	struct sim_http *http;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr *sa;
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
+		sin.sin_port = htons(port);
+		sa = (struct sockaddr *)&sin;
+	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
+		sin6.sin6_port = htons(port);
+		sa = (struct sockaddr *)&sin6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		fprintf(stderr, "ctlog-sim: %s: not a numeric address\n",
+		    addr);
+		return NULL;
+	}
+	if ((http = calloc(1, sizeof(*http))) == NULL) {
+		return NULL;
+	}
+	http->log = log;
+	pthread_mutex_init(&http->stats_lock, NULL);
+	http->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request,
+	    http, MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTIONS_MAX,
+	    MHD_OPTION_END);
+	if (http->daemon == NULL ||
+	    (info = MHD_get_daemon_info(http->daemon,
+	    MHD_DAEMON_INFO_BIND_PORT)) == NULL) {
+		sim_http_stop(http);
+		return NULL;
+	}
+	http->port = info->port;
+	return http;
+}
+
+uint16_t
+sim_http_port(const struct sim_http *http)
+{
+	return http->port;
+}
+
+void
+sim_http_stop(struct sim_http *http)
+{
+	if (http == NULL) {
+		return;
+	}
+	if (http->daemon != NULL) {
+		MHD_stop_daemon(http->daemon);
+	}
+	pthread_mutex_destroy(&http->stats_lock);
+	free(http);
+}

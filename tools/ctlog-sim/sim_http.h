@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sim_http.h -- the simulated log's HTTP front end (libmicrohttpd).
+ *
+ * Serves the RFC 6962 section 4 read API under /ct/v1/ and the test
+ * control endpoints under /sim/ (see sim_http.c for the list), with one
+ * thread per connection so a slow answer never delays another client.
+ * Counts /ct/v1/ requests per endpoint for /sim/stats.
+ */
+#ifndef SIM_HTTP_H
+#define SIM_HTTP_H
+
+#include <stdint.h>
+
+#include "sim_log.h"
+
+struct sim_http;
+
+/*
+ * Listen on addr:port and serve log from background threads.
+ * @param log: borrowed; must outlive sim_http_stop().
+ * @param addr: numeric IPv4 or IPv6 address.
+ * @param port: TCP port; 0 picks a free one (see sim_http_port()).
+ * @return: the server, caller stops and frees it with sim_http_stop();
+ *	NULL when the address does not parse or the daemon cannot start
+ *	(libmicrohttpd has written why to stderr).
+ */
+struct sim_http *sim_http_start(struct sim_log *log, const char *addr,
+    uint16_t port);
+
+/*
+ * The port the server listens on.
+ * @param http: the server.
+ * @return: the port.
+ */
+uint16_t sim_http_port(const struct sim_http *http);
+
+/*
+ * Stop serving (waits for the connection threads) and free the server.
+ * NULL is a no-op.
+ * @param http: the server.
+ */
+void sim_http_stop(struct sim_http *http);
+
+#endif /* SIM_HTTP_H */

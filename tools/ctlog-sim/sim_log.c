@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sim_log.c -- the simulated log's state: entries, tree, published STH and
+ * the misbehaviour mode. See sim_log.h for the modes and threading rules.
+ *
+ * Lock order: grow_lock, then lock. `lock` (rwlock) guards tree, sth, mode,
+ * slow_ms, fork_leaf0, rollback_size and last_ts. entries and key are
+ * read-only after sim_log_new() and used without a lock.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_entries.h"
+#include "sim_key.h"
+#include "sim_log.h"
+#include "sim_tree.h"
+
+/* Leaves built per batch before they are appended under the lock. */
+#define BATCH 65536
+#define THREADS_MAX 16
+/* Below this, starting threads costs more than it saves. */
+#define THREADS_MIN_BATCH 64
+
+struct sim_log {
+	pthread_rwlock_t lock;
+	pthread_mutex_t grow_lock;
+	struct sim_entries *entries;
+	struct sim_key *key;
+	struct sim_tree tree;
+	struct sim_sth sth;
+	enum sim_mode mode;
+	unsigned slow_ms;
+	uint8_t fork_leaf0[SIM_HASH_LEN];
+	uint64_t rollback_size;
+	uint64_t last_ts;
+};
+
+static const char *const mode_names[] = {
+	[SIM_MODE_NORMAL] = "normal",
+	[SIM_MODE_BAD_SIG] = "bad-sig",
+	[SIM_MODE_FORK] = "fork",
+	[SIM_MODE_BAD_PROOF] = "bad-proof",
+	[SIM_MODE_ERROR] = "error",
+	[SIM_MODE_BAD_JSON] = "bad-json",
+	[SIM_MODE_ROLLBACK] = "rollback",
+	[SIM_MODE_SLOW] = "slow",
+};
+
+const char *
+sim_log_mode_name(enum sim_mode mode)
+{
+	if ((size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0])) {
+		return "unknown";
+	}
+	return mode_names[mode];
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+	}
+}
+
+/* The leaf-0 replacement of the served tree, or NULL. Lock held. */
+static const uint8_t *
+served_leaf0(const struct sim_log *log)
+{
+	return log->mode == SIM_MODE_FORK ? log->fork_leaf0 : NULL;
+}
+
+/*
+ * Sign and publish an STH for the served tree: size and root follow the
+ * mode, the timestamp is now but always above the previous one. Write lock
+ * held. On failure the previous STH stays published.
+ */
+static int
+publish(struct sim_log *log)
+{
+	struct sim_sth sth;
+	uint8_t tbs[2 + 8 + 8 + SIM_HASH_LEN];
+	uint64_t now = now_ms();
+
+	sth.tree_size = log->mode == SIM_MODE_ROLLBACK ?
+	    log->rollback_size : sim_tree_size(&log->tree);
+	sth.timestamp = now > log->last_ts ? now : log->last_ts + 1;
+	if (sim_tree_root(&log->tree, sth.tree_size, served_leaf0(log),
+	    sth.root) != 0) {
+		return SIM_EFAIL;
+	}
+	/* RFC 6962 section 3.5 TreeHeadSignature: v1, tree_hash. */
+	tbs[0] = 0;
+	tbs[1] = 1;
+	put_u64(tbs + 2, sth.timestamp);
+	put_u64(tbs + 10, sth.tree_size);
+	memcpy(tbs + 18, sth.root, SIM_HASH_LEN);
+	if (sim_key_sign(log->key, tbs, sizeof(tbs), sth.sig,
+	    &sth.sig_len) != 0) {
+		return SIM_EFAIL;
+	}
+	log->sth = sth;
+	log->last_ts = sth.timestamp;
+	return SIM_OK;
+}
+
+struct sim_log *
+sim_log_new(const char *seed)
+{
+	struct sim_log *log = calloc(1, sizeof(*log));
+
+	if (log == NULL) {
+		return NULL;
+	}
+	pthread_rwlock_init(&log->lock, NULL);
+	pthread_mutex_init(&log->grow_lock, NULL);
+	sim_tree_init(&log->tree);
+	if ((log->entries = sim_entries_new(seed)) == NULL ||
+	    (log->key = sim_key_new(seed)) == NULL ||
+	    publish(log) != SIM_OK) {
+		sim_log_free(log);
+		return NULL;
+	}
+	return log;
+}
+
+void
+sim_log_free(struct sim_log *log)
+{
+	if (log == NULL) {
+		return;
+	}
+	sim_tree_deinit(&log->tree);
+	sim_key_free(log->key);
+	sim_entries_free(log->entries);
+	pthread_mutex_destroy(&log->grow_lock);
+	pthread_rwlock_destroy(&log->lock);
+	free(log);
+}
+
+/* One worker's share of a batch: leaf hashes of [first, first + n). */
+struct gen_job {
+	const struct sim_entries *entries;
+	uint64_t first;
+	size_t n;
+	uint8_t *hashes;
+	int rc;
+};
+
+static void *
+gen_run(void *arg)
+{
+	struct gen_job *job = arg;
+
+	job->rc = 0;
+	for (size_t i = 0; i < job->n; i++) {
+		if (sim_entries_leaf_hash(job->entries, job->first + i, false,
+		    job->hashes + i * SIM_HASH_LEN) != 0) {
+			job->rc = -1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Leaf hashes of [first, first + n) into hashes, on up to all CPUs. */
+static int
+gen_batch(const struct sim_entries *entries, uint64_t first, size_t n,
+    uint8_t *hashes)
+{
+	struct gen_job jobs[THREADS_MAX];
+	pthread_t tid[THREADS_MAX];
+	bool started[THREADS_MAX] = { false };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cpus < 1 ? 1 : (size_t)cpus;
+	size_t per, done = 0;
+	int rc = 0;
+
+	if (nthreads > THREADS_MAX) {
+		nthreads = THREADS_MAX;
+	}
+	if (n < THREADS_MIN_BATCH * nthreads) {
+		nthreads = 1;
+	}
+	per = (n + nthreads - 1) / nthreads;
+	for (size_t t = 0; t < nthreads; t++) {
+		size_t share = n - done < per ? n - done : per;
+
+		jobs[t] = (struct gen_job){ .entries = entries,
+		    .first = first + done, .n = share,
+		    .hashes = hashes + done * SIM_HASH_LEN };
+		done += share;
+		/* The last share runs here; so does everything when a
+		 * thread cannot be started. */
+		if (t + 1 < nthreads &&
+		    pthread_create(&tid[t], NULL, gen_run, &jobs[t]) == 0) {
+			started[t] = true;
+		} else {
+			gen_run(&jobs[t]);
+		}
+	}
+	for (size_t t = 0; t < nthreads; t++) {
+		if (started[t]) {
+			pthread_join(tid[t], NULL);
+		}
+		if (jobs[t].rc != 0) {
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+int
+sim_log_grow(struct sim_log *log, uint64_t n)
+{
+	uint8_t *hashes = NULL;
+	uint64_t size, done = 0;
+	int rc = SIM_OK;
+
+	if (n == 0 || n > SIM_LOG_GROW_MAX) {
+		return SIM_EINVAL;
+	}
+	pthread_mutex_lock(&log->grow_lock);
+	/* Only growers change the size, and they hold grow_lock. */
+	size = sim_log_size(log);
+	if (size + n > SIM_TREE_MAX_SIZE) {
+		rc = SIM_EINVAL;
+		goto out;
+	}
+	if ((hashes = malloc((n < BATCH ? n : BATCH) * SIM_HASH_LEN)) ==
+	    NULL) {
+		rc = SIM_EFAIL;
+		goto out;
+	}
+	while (done < n && rc == SIM_OK) {
+		size_t batch = n - done < BATCH ? (size_t)(n - done) : BATCH;
+
+		if (gen_batch(log->entries, size + done, batch, hashes) != 0) {
+			rc = SIM_EFAIL;
+			break;
+		}
+		pthread_rwlock_wrlock(&log->lock);
+		for (size_t i = 0; i < batch && rc == SIM_OK; i++) {
+			if (sim_tree_append(&log->tree,
+			    hashes + i * SIM_HASH_LEN) != 0) {
+				rc = SIM_EFAIL;
+			}
+		}
+		pthread_rwlock_unlock(&log->lock);
+		done += batch;
+	}
+	pthread_rwlock_wrlock(&log->lock);
+	/* Publish what was appended, even after a failure. */
+	if (publish(log) != SIM_OK) {
+		rc = SIM_EFAIL;
+	}
+	pthread_rwlock_unlock(&log->lock);
+out:
+	free(hashes);
+	pthread_mutex_unlock(&log->grow_lock);
+	return rc;
+}
+
+/* Parse "slow=<ms>"; strict decimal. */
+static bool
+parse_slow(const char *spec, unsigned *ms)
+{
+	const char *p = spec + 5;
+	unsigned long v = 0;
+
+	if (strncmp(spec, "slow=", 5) != 0 || *p == '\0' ||
+	    (p[0] == '0' && p[1] != '\0')) {
+		return false;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			return false;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > SIM_LOG_SLOW_MAX) {
+			return false;
+		}
+	}
+	*ms = (unsigned)v;
+	return true;
+}
+
+/* Map spec to a mode (and delay); false when it names none. */
+static bool
+parse_mode(const char *spec, enum sim_mode *mode, unsigned *ms)
+{
+	*ms = 0;
+	if (parse_slow(spec, ms)) {
+		*mode = SIM_MODE_SLOW;
+		return true;
+	}
+	for (size_t m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]);
+	    m++) {
+		if (m != SIM_MODE_SLOW && strcmp(spec, mode_names[m]) == 0) {
+			*mode = (enum sim_mode)m;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+sim_log_set_mode(struct sim_log *log, const char *spec)
+{
+	enum sim_mode mode, old_mode;
+	unsigned ms, old_ms;
+	uint8_t fork_leaf0[SIM_HASH_LEN];
+	uint64_t size;
+	int rc;
+
+	if (!parse_mode(spec, &mode, &ms)) {
+		return SIM_EINVAL;
+	}
+	/* grow_lock keeps the size fixed while the fork leaf is built. */
+	pthread_mutex_lock(&log->grow_lock);
+	size = sim_log_size(log);
+	if (mode == SIM_MODE_FORK &&
+	    (size == 0 || sim_entries_leaf_hash(log->entries, 0, true,
+	    fork_leaf0) != 0)) {
+		pthread_mutex_unlock(&log->grow_lock);
+		return size == 0 ? SIM_EINVAL : SIM_EFAIL;
+	}
+	pthread_rwlock_wrlock(&log->lock);
+	old_mode = log->mode;
+	old_ms = log->slow_ms;
+	log->mode = mode;
+	log->slow_ms = ms;
+	if (mode == SIM_MODE_FORK) {
+		memcpy(log->fork_leaf0, fork_leaf0, SIM_HASH_LEN);
+	}
+	if (mode == SIM_MODE_ROLLBACK) {
+		log->rollback_size = log->sth.tree_size / 2;
+	}
+	if ((rc = publish(log)) != SIM_OK) {
+		log->mode = old_mode;
+		log->slow_ms = old_ms;
+	}
+	pthread_rwlock_unlock(&log->lock);
+	pthread_mutex_unlock(&log->grow_lock);
+	return rc;
+}
+
+enum sim_mode
+sim_log_mode(struct sim_log *log, unsigned *slow_ms)
+{
+	enum sim_mode mode;
+
+	pthread_rwlock_rdlock(&log->lock);
+	mode = log->mode;
+	if (slow_ms != NULL) {
+		*slow_ms = log->slow_ms;
+	}
+	pthread_rwlock_unlock(&log->lock);
+	return mode;
+}
+
+uint64_t
+sim_log_size(struct sim_log *log)
+{
+	uint64_t size;
+
+	pthread_rwlock_rdlock(&log->lock);
+	size = sim_tree_size(&log->tree);
+	pthread_rwlock_unlock(&log->lock);
+	return size;
+}
+
+void
+sim_log_sth(struct sim_log *log, struct sim_sth *out)
+{
+	pthread_rwlock_rdlock(&log->lock);
+	*out = log->sth;
+	if (log->mode == SIM_MODE_BAD_SIG) {
+		/* The tail of the DER signature is the tail of s: the
+		 * signature still parses but no longer verifies. */
+		out->sig[out->sig_len - 1] ^= 0x01;
+	}
+	pthread_rwlock_unlock(&log->lock);
+}
+
+/* bad-proof: flip one bit of a non-empty proof. Lock held. */
+static void
+spoil_proof(const struct sim_log *log, struct sim_proof *p)
+{
+	if (log->mode == SIM_MODE_BAD_PROOF && p->len > 0) {
+		p->node[0][0] ^= 0x01;
+	}
+}
+
+int
+sim_log_consistency(struct sim_log *log, uint64_t first, uint64_t second,
+    struct sim_proof *out)
+{
+	int rc = SIM_EINVAL;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if (first > 0 && first <= second && second <= log->sth.tree_size &&
+	    sim_tree_consistency(&log->tree, first, second,
+	    served_leaf0(log), out) == 0) {
+		spoil_proof(log, out);
+		rc = SIM_OK;
+	}
+	pthread_rwlock_unlock(&log->lock);
+	return rc;
+}
+
+/* Index of hash in the served tree; lock held. */
+static bool
+served_find(const struct sim_log *log, const uint8_t *hash, uint64_t *idx)
+{
+	const uint8_t *leaf0 = served_leaf0(log);
+
+	if (leaf0 != NULL && memcmp(hash, leaf0, SIM_HASH_LEN) == 0) {
+		*idx = 0;
+		return true;
+	}
+	/* In the fork the real leaf 0 is gone. */
+	return sim_tree_find(&log->tree, hash, idx) &&
+	    !(leaf0 != NULL && *idx == 0);
+}
+
+int
+sim_log_proof_by_hash(struct sim_log *log, const uint8_t hash[SIM_HASH_LEN],
+    uint64_t tree_size, uint64_t *idx_out, struct sim_proof *out)
+{
+	uint64_t idx;
+	int rc = SIM_EINVAL;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if (tree_size == 0 || tree_size > log->sth.tree_size) {
+		goto out;
+	}
+	rc = SIM_ENOTFOUND;
+	if (!served_find(log, hash, &idx) || idx >= tree_size) {
+		goto out;
+	}
+	rc = SIM_EFAIL;
+	if (sim_tree_path(&log->tree, idx, tree_size, served_leaf0(log),
+	    out) != 0) {
+		goto out;
+	}
+	spoil_proof(log, out);
+	*idx_out = idx;
+	rc = SIM_OK;
+out:
+	pthread_rwlock_unlock(&log->lock);
+	return rc;
+}
+
+int
+sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
+    uint64_t tree_size, uint8_t **leaf_out, size_t *leaf_len,
+    struct sim_proof *out)
+{
+	bool fork = false;
+	int rc = SIM_EINVAL;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if (idx < tree_size && tree_size <= log->sth.tree_size &&
+	    sim_tree_path(&log->tree, idx, tree_size, served_leaf0(log),
+	    out) == 0) {
+		spoil_proof(log, out);
+		fork = idx == 0 && served_leaf0(log) != NULL;
+		rc = SIM_OK;
+	}
+	pthread_rwlock_unlock(&log->lock);
+	if (rc == SIM_OK && sim_entries_leaf(log->entries, idx, fork,
+	    leaf_out, leaf_len) != 0) {
+		rc = SIM_EFAIL;
+	}
+	return rc;
+}
+
+int
+sim_log_entries(struct sim_log *log, uint64_t start, uint64_t end,
+    size_t max, uint8_t **leaves, size_t *lens, size_t *count)
+{
+	uint64_t last;
+	bool fork;
+	size_t i, n;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if (max == 0 || start > end || start >= log->sth.tree_size) {
+		pthread_rwlock_unlock(&log->lock);
+		return SIM_EINVAL;
+	}
+	last = end < log->sth.tree_size - 1 ? end : log->sth.tree_size - 1;
+	fork = served_leaf0(log) != NULL;
+	pthread_rwlock_unlock(&log->lock);
+	n = last - start + 1 < max ? (size_t)(last - start + 1) : max;
+	/* The bytes are a pure function of the index: build them unlocked. */
+	for (i = 0; i < n; i++) {
+		uint64_t idx = start + i;
+
+		if (sim_entries_leaf(log->entries, idx, fork && idx == 0,
+		    &leaves[i], &lens[i]) != 0) {
+			while (i > 0) {
+				free(leaves[--i]);
+			}
+			return SIM_EFAIL;
+		}
+	}
+	*count = n;
+	return SIM_OK;
+}
+
+int
+sim_log_real_leaf(struct sim_log *log, uint64_t idx,
+    uint8_t hash_out[SIM_HASH_LEN], uint8_t **leaf_out, size_t *leaf_len)
+{
+	const uint8_t *hash;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if ((hash = sim_tree_leaf(&log->tree, idx)) != NULL) {
+		memcpy(hash_out, hash, SIM_HASH_LEN);
+	}
+	pthread_rwlock_unlock(&log->lock);
+	if (hash == NULL) {
+		return SIM_EINVAL;
+	}
+	if (sim_entries_leaf(log->entries, idx, false, leaf_out,
+	    leaf_len) != 0) {
+		return SIM_EFAIL;
+	}
+	return SIM_OK;
+}
+
+int
+sim_log_real_root(struct sim_log *log, uint64_t size,
+    uint8_t out[SIM_HASH_LEN])
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&log->lock);
+	rc = sim_tree_root(&log->tree, size, NULL, out) == 0 ? SIM_OK :
+	    SIM_EINVAL;
+	pthread_rwlock_unlock(&log->lock);
+	return rc;
+}
+
+const uint8_t *
+sim_log_chain(struct sim_log *log, size_t *len_out)
+{
+	return sim_entries_chain(log->entries, len_out);
+}
+
+const uint8_t *
+sim_log_root_cert(struct sim_log *log, size_t *len_out)
+{
+	return sim_entries_root(log->entries, len_out);
+}
+
+const uint8_t *
+sim_log_spki(struct sim_log *log, size_t *len_out)
+{
+	return sim_key_spki(log->key, len_out);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sim_log.h -- the simulated log's state: entries, tree, published STH and
+ * the misbehaviour mode.
+ *
+ * The log holds T entries (leaf hashes in a sim_tree; certificate bytes are
+ * regenerated on demand by sim_entries) and one published STH. In normal
+ * mode the STH covers all T entries. Queries are answered against the
+ * published tree size: a tree_size beyond it is a bad request, as at a real
+ * log.
+ *
+ * Modes change what is served, never the stored tree:
+ * - bad-sig: the served STH signature has its last byte altered.
+ * - fork: the STH and every proof and entry are computed over a tree whose
+ *   leaf 0 is replaced by the fork variant of entry 0; the real leaf 0 is
+ *   then unknown to get-proof-by-hash.
+ * - bad-proof: the first node of every non-empty proof has one bit flipped.
+ * - rollback: the STH covers only half the entries (size T / 2).
+ * - error, bad-json, slow=<ms>: HTTP-level; sim_http.c applies them.
+ * Every mode change publishes a fresh STH (timestamps strictly increase),
+ * so switching back to normal republishes the real tree.
+ *
+ * Threading: every function may be called from any thread. Queries take a
+ * read lock for O(log n) work and build certificate bytes outside it;
+ * growth builds leaves outside the lock (on all CPUs) and appends under the
+ * write lock; concurrent growers are serialised.
+ *
+ * Reads the clock (STH timestamps). Later: add-chain / add-pre-chain will
+ * append a submitted leaf through the same append path and sign an SCT with
+ * the log key (sim_key_sign()); the leaf source then becomes per entry.
+ */
+#ifndef SIM_LOG_H
+#define SIM_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_key.h"
+#include "sim_tree.h"
+
+/* Results of the query functions; sim_http.c maps them to HTTP status. */
+enum sim_status {
+	SIM_OK = 0,
+	SIM_EINVAL = -1,	/* bad parameter or out of range: 400 */
+	SIM_ENOTFOUND = -2,	/* no such leaf hash in that tree: 404 */
+	SIM_EFAIL = -3,		/* out of memory or OpenSSL failure: 500 */
+};
+
+enum sim_mode {
+	SIM_MODE_NORMAL = 0,
+	SIM_MODE_BAD_SIG,
+	SIM_MODE_FORK,
+	SIM_MODE_BAD_PROOF,
+	SIM_MODE_ERROR,
+	SIM_MODE_BAD_JSON,
+	SIM_MODE_ROLLBACK,
+	SIM_MODE_SLOW,
+};
+
+/* Most entries one sim_log_grow() call appends. */
+#define SIM_LOG_GROW_MAX UINT64_C(10000000)
+/* Longest slow=<ms> delay. */
+#define SIM_LOG_SLOW_MAX 60000u
+
+struct sim_sth {
+	uint64_t tree_size;
+	uint64_t timestamp;	/* ms since the epoch */
+	uint8_t root[SIM_HASH_LEN];
+	uint8_t sig[SIM_KEY_SIG_MAX];	/* DigitallySigned */
+	size_t sig_len;
+};
+
+struct sim_log;
+
+/*
+ * Create an empty log for the seed and publish the empty tree's STH.
+ * @param seed: key and certificate seed (NUL-terminated).
+ * @return: the log, caller frees with sim_log_free(); NULL on failure.
+ */
+struct sim_log *sim_log_new(const char *seed);
+
+/*
+ * Release the log; NULL is a no-op. No other thread may use it any more.
+ * @param log: the log.
+ */
+void sim_log_free(struct sim_log *log);
+
+/*
+ * Append n entries and publish a new STH.
+ * @param log: the log.
+ * @param n: 1 .. SIM_LOG_GROW_MAX.
+ * @return: SIM_OK; SIM_EINVAL when n is out of range or the tree would
+ *	exceed SIM_TREE_MAX_SIZE; SIM_EFAIL (some entries may be appended).
+ */
+int sim_log_grow(struct sim_log *log, uint64_t n);
+
+/*
+ * Switch mode and publish a new STH.
+ * @param log: the log.
+ * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
+ *	"bad-json", "rollback" or "slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
+ * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
+ *	log; SIM_EFAIL when signing fails (mode unchanged).
+ */
+int sim_log_set_mode(struct sim_log *log, const char *spec);
+
+/*
+ * The current mode.
+ * @param log: the log.
+ * @param slow_ms: set to the delay of slow mode (0 otherwise); may be NULL.
+ * @return: the mode.
+ */
+enum sim_mode sim_log_mode(struct sim_log *log, unsigned *slow_ms);
+
+/*
+ * The mode's name as sim_log_set_mode() takes it (without "=<ms>").
+ * @param mode: the mode.
+ * @return: a static string.
+ */
+const char *sim_log_mode_name(enum sim_mode mode);
+
+/*
+ * Number of entries held (the real tree size, whatever is published).
+ * @param log: the log.
+ * @return: the count.
+ */
+uint64_t sim_log_size(struct sim_log *log);
+
+/*
+ * The published STH as get-sth serves it (bad-sig applied).
+ * @param log: the log.
+ * @param out: the STH.
+ */
+void sim_log_sth(struct sim_log *log, struct sim_sth *out);
+
+/*
+ * get-sth-consistency: PROOF(first, second) over the served tree.
+ * @param log: the log.
+ * @param first: 0 < first <= second.
+ * @param second: <= the published tree size.
+ * @param out: the proof (empty when first == second).
+ * @return: SIM_OK; SIM_EINVAL when the sizes are out of range.
+ */
+int sim_log_consistency(struct sim_log *log, uint64_t first, uint64_t second,
+    struct sim_proof *out);
+
+/*
+ * get-proof-by-hash: leaf index and audit path of a leaf hash.
+ * @param log: the log.
+ * @param hash: the leaf hash.
+ * @param tree_size: 1 .. the published tree size.
+ * @param idx_out: set to the leaf index.
+ * @param out: the audit path.
+ * @return: SIM_OK; SIM_EINVAL for a bad tree_size; SIM_ENOTFOUND when the
+ *	served tree of that size does not hold the hash.
+ */
+int sim_log_proof_by_hash(struct sim_log *log,
+    const uint8_t hash[SIM_HASH_LEN], uint64_t tree_size, uint64_t *idx_out,
+    struct sim_proof *out);
+
+/*
+ * get-entry-and-proof: the leaf and its audit path.
+ * @param log: the log.
+ * @param idx: leaf index, < tree_size.
+ * @param tree_size: <= the published tree size.
+ * @param leaf_out: set to the MerkleTreeLeaf; caller frees with free().
+ * @param leaf_len: set to its length.
+ * @param out: the audit path.
+ * @return: SIM_OK; SIM_EINVAL when out of range; SIM_EFAIL.
+ */
+int sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
+    uint64_t tree_size, uint8_t **leaf_out, size_t *leaf_len,
+    struct sim_proof *out);
+
+/*
+ * get-entries: the leaves start .. end (inclusive), at most max of them
+ * and none beyond the published tree.
+ * @param log: the log.
+ * @param start: first index, < the published tree size.
+ * @param end: last index wanted, >= start.
+ * @param max: most leaves to return (>= 1).
+ * @param leaves: room for max pointers; each set to a MerkleTreeLeaf the
+ *	caller frees with free().
+ * @param lens: room for max lengths.
+ * @param count: set to the number of leaves returned (>= 1 on SIM_OK).
+ * @return: SIM_OK; SIM_EINVAL when out of range; SIM_EFAIL (nothing to
+ *	free).
+ */
+int sim_log_entries(struct sim_log *log, uint64_t start, uint64_t end,
+    size_t max, uint8_t **leaves, size_t *lens, size_t *count);
+
+/*
+ * A leaf of the real tree (test control: /sim/leaf), whatever the mode.
+ * @param log: the log.
+ * @param idx: < sim_log_size().
+ * @param hash_out: the leaf hash.
+ * @param leaf_out: set to the MerkleTreeLeaf; caller frees with free().
+ * @param leaf_len: set to its length.
+ * @return: SIM_OK; SIM_EINVAL when out of range; SIM_EFAIL.
+ */
+int sim_log_real_leaf(struct sim_log *log, uint64_t idx,
+    uint8_t hash_out[SIM_HASH_LEN], uint8_t **leaf_out, size_t *leaf_len);
+
+/*
+ * The root of the real tree of any size (test control: /sim/sth).
+ * @param log: the log.
+ * @param size: <= sim_log_size().
+ * @param out: the root.
+ * @return: SIM_OK; SIM_EINVAL when size is beyond the tree.
+ */
+int sim_log_real_root(struct sim_log *log, uint64_t size,
+    uint8_t out[SIM_HASH_LEN]);
+
+/*
+ * The log's public key, DER SubjectPublicKeyInfo.
+ * @return: borrowed; valid until sim_log_free().
+ */
+const uint8_t *sim_log_spki(struct sim_log *log, size_t *len_out);
+
+/*
+ * extra_data of every entry (TLS certificate_chain).
+ * @return: borrowed; valid until sim_log_free().
+ */
+const uint8_t *sim_log_chain(struct sim_log *log, size_t *len_out);
+
+/*
+ * The DER root certificate served by get-roots.
+ * @return: borrowed; valid until sim_log_free().
+ */
+const uint8_t *sim_log_root_cert(struct sim_log *log, size_t *len_out);
+
+#endif /* SIM_LOG_H */
