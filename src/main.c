@@ -342,11 +342,13 @@ enter_chroot(struct conf *conf, struct server *srv, char *conf_path,
 			    root);
 		}
 	}
-	if (!path_inside(conf_path, root)) {
+	bool inside = path_inside(conf_path, root);
+	if (!inside) {
 		log_warn("configuration file %s lies outside chroot %s: "
-		    "SIGHUP will not find it", conf_path, root);
+		    "SIGHUP will reload the zone files only", conf_path, root);
 	}
-	if (server_set_conf_path(srv, conf_path, root) != CTD_OK) {
+	if (server_set_conf_path(srv, inside ? conf_path : NULL, root) !=
+	    CTD_OK) {
 		say(err, err_len, "chroot: out of memory");
 		return CTD_ENOMEM;
 	}

@@ -118,30 +118,50 @@ match(const struct conf_log *cl, struct tlog *const *logs, size_t count)
 	return RELOAD_NEW;
 }
 
-/* Load and check what one log of the new configuration needs. */
+/* Copy the settings of one log, then load and check its zone and key. */
 static int
 prepare_log(struct reload_log *rl, const struct conf_log *cl,
-    bool worker_zones, char *err, size_t err_len)
+    const char *root, bool worker_zones, char *err, size_t err_len)
 {
+	const struct conf_log *s = &rl->settings;
 	struct logkey *key = NULL;
-	int rc = logkey_from_der(cl->key_der, cl->key_der_len, &key);
+	rl->conf = cl;
+	if (tlog_settings_dup(&rl->settings, cl) != CTD_OK) {
+		snprintf(err, err_len, "out of memory");
+		return CTD_ENOMEM;
+	}
+	strip_root(rl->settings.zonefile, root);
+	int rc = logkey_from_der(s->key_der, s->key_der_len, &key);
 	logkey_free(key);
 	if (rc != CTD_OK) {
-		snprintf(err, err_len, "%s:%u: log %s: key: %s", cl->file,
-		    cl->line, cl->name, ctd_strerror(rc));
+		snprintf(err, err_len, "%s:%u: log %s: key: %s", s->file,
+		    s->line, s->name, ctd_strerror(rc));
 		return rc;
 	}
-	rc = zone_load(cl->zonefile, cl->zone, &rl->zone, err, err_len);
+	rc = zone_load(s->zonefile, s->zone, &rl->zone, err, err_len);
 	if (rc == CTD_OK && worker_zones) {
-		rc = zone_load(cl->zonefile, cl->zone, &rl->worker_zone, err,
+		rc = zone_load(s->zonefile, s->zone, &rl->worker_zone, err,
 		    err_len);
 	}
-	if (rc == CTD_OK && tlog_settings_dup(&rl->settings, cl) != CTD_OK) {
-		snprintf(err, err_len, "out of memory");
-		rc = CTD_ENOMEM;
-	}
-	rl->conf = cl;
 	return rc;
+}
+
+/* No configuration file to read: every running log continues with its
+ * settings and its zone file read again. */
+static int
+prepare_zones_only(struct reload_plan *p, const char *root,
+    struct tlog *const *logs, bool worker_zones, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < p->running_count; i++) {
+		p->count++;
+		p->logs[i].running = i;
+		int rc = prepare_log(&p->logs[i], logs[i]->conf, root,
+		    worker_zones, err, err_len);
+		if (rc != CTD_OK) {
+			return rc;
+		}
+	}
+	return CTD_OK;
 }
 
 /* Match every new log and load its zone and key. */
@@ -154,11 +174,11 @@ prepare_logs(struct reload_plan *p, const char *root,
 		p->removed[i] = true;
 	}
 	for (size_t i = 0; i < p->conf->log_count; i++) {
-		struct conf_log *cl = &p->conf->logs[i];
+		const struct conf_log *cl = &p->conf->logs[i];
 		struct reload_log *rl = &p->logs[i];
-		strip_root(cl->zonefile, root);
 		p->count++;
-		int rc = prepare_log(rl, cl, worker_zones, err, err_len);
+		int rc = prepare_log(rl, cl, root, worker_zones, err,
+		    err_len);
 		if (rc != CTD_OK) {
 			return rc;
 		}
@@ -182,28 +202,34 @@ reload_prepare(const char *path, const char *root,
 	if (p == NULL) {
 		goto fail;
 	}
-	rc = conf_load(path, &p->conf, err, err_len);
+	rc = path != NULL ? conf_load(path, &p->conf, err, err_len) : CTD_OK;
 	if (rc != CTD_OK) {
 		goto fail;
 	}
 	rc = CTD_ENOMEM;
 	p->running_count = count;
-	p->logs = calloc(p->conf->log_count, sizeof *p->logs);
+	p->logs = calloc((p->conf ? p->conf->log_count : count) + 1,
+	    sizeof *p->logs);
 	p->removed = calloc(count + 1, sizeof *p->removed);
 	if (p->logs == NULL || p->removed == NULL) {
 		goto fail;
 	}
-	rc = prepare_logs(p, root, logs, count, worker_zones, err, err_len);
+	rc = p->conf != NULL ? prepare_logs(p, root, logs, count,
+	    worker_zones, err, err_len) : prepare_zones_only(p, root, logs,
+	    worker_zones, err, err_len);
 	if (rc != CTD_OK) {
 		goto fail;
 	}
-	p->restart_count = reload_restart_keys(running, p->conf, p->restart,
-	    RELOAD_MAX_KEYS);
+	if (p->conf != NULL) {
+		p->restart_count = reload_restart_keys(running, p->conf,
+		    p->restart, RELOAD_MAX_KEYS);
+	}
 	*out = p;
 	return CTD_OK;
 fail:
 	if (err[0] == '\0') {
-		snprintf(err, err_len, "%s: %s", path, ctd_strerror(rc));
+		snprintf(err, err_len, "%s: %s", path ? path : "reload",
+		    ctd_strerror(rc));
 	}
 	reload_plan_free(p);
 	return rc;

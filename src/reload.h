@@ -15,6 +15,9 @@
  *
  * Not pure: reads files. Never logs: every problem is in err, as
  * "file:line: what" when it comes from a file.
+ *
+ * In a chroot, the configuration file must lie inside it (as for
+ * Unbound); when it does not, a reload reads the zone files only.
  */
 #ifndef CTD_RELOAD_H
 #define CTD_RELOAD_H
@@ -34,7 +37,9 @@ struct zone;
 
 /* One log of the new configuration, ready to apply. */
 struct reload_log {
-	const struct conf_log *conf;	/* in the plan's conf */
+	/* In the plan's conf (or the running log's settings when only the
+	 * zone files are reloaded). */
+	const struct conf_log *conf;
 	/* A copy of the settings for the log (tlog_settings_dup()); its
 	 * strings go to the log that takes it. */
 	struct conf_log settings;
@@ -45,7 +50,8 @@ struct reload_log {
 };
 
 struct reload_plan {
-	struct conf *conf;		/* the new configuration, owned */
+	/* The new configuration, owned; NULL: zone files only. */
+	struct conf *conf;
 	struct reload_log *logs;	/* one per conf->logs, same order */
 	size_t count;
 	/* One per running log: true when no new log continues it. */
@@ -59,7 +65,9 @@ struct reload_plan {
 
 /*
  * Read and check a configuration for a reload.
- * @param path: the configuration file.
+ * @param path: the configuration file; NULL when it cannot be read (it
+ *	lies outside the chroot): then every running log continues with its
+ *	settings, and only the zone files are read again.
  * @param root: the chroot directory the daemon runs in (the prefix is
  *	taken off every zone file path that has it), or NULL.
  * @param running: the configuration the daemon started with (for the

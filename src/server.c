@@ -12,9 +12,12 @@
  * callback hands the job back to the worker's own inbox.
  *
  * What workers read of a log is kept in their replicas (worker.h): each
- * new STH (tlog's on_sth) and each reloaded zone is posted to every
- * worker; zones are shared by reference count, freed by the last worker
- * that lets go.
+ * new STH (tlog's on_sth) and, after a reload, each new set of logs is
+ * posted to every worker; zones are shared by reference count, freed by
+ * the last worker that lets go. Jobs and messages name a log by its id.
+ *
+ * SIGHUP: reload.c reads and checks the new configuration; this file
+ * stages and commits it (see reload_commit() for the order).
  */
 #include "config.h"
 
@@ -417,7 +420,7 @@ stage_logs(struct server *srv, struct reload_plan *plan,
 			continue;
 		}
 		rl->zone = NULL;	/* tlog_new() takes it */
-		int rc = tlog_new(rl->conf, z, &srv->loop, srv->store,
+		int rc = tlog_new(&rl->settings, z, &srv->loop, srv->store,
 		    srv->fetcher, &st->next[i], err, err_len);
 		if (rc != CTD_OK) {
 			return rc;
@@ -529,7 +532,9 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 			tlog_start(srv->logs[i]);
 		}
 	}
-	log_set_verbosity(plan->conf->verbosity);
+	if (plan->conf != NULL) {
+		log_set_verbosity(plan->conf->verbosity);
+	}
 }
 
 static int
@@ -560,11 +565,12 @@ server_reload(struct server *srv)
 	if (srv->stopping) {
 		return;
 	}
-	if (srv->conf_path == NULL) {
-		log_err("reload: the configuration file is not known");
-		return;
+	if (srv->conf_path != NULL) {
+		log_notice("reload: reading %s", srv->conf_path);
+	} else {
+		log_notice("reload: the configuration file is out of reach; "
+			   "reloading the zone files only");
 	}
-	log_notice("reload: reading %s", srv->conf_path);
 	if (reload_prepare(srv->conf_path, srv->root, srv->conf, srv->logs,
 	    srv->log_count, srv->threaded, &plan, err, sizeof err) !=
 	    CTD_OK) {
@@ -584,8 +590,9 @@ server_reload(struct server *srv)
 int
 server_set_conf_path(struct server *srv, const char *path, const char *root)
 {
-	char *p = strdup(path), *r = root != NULL ? strdup(root) : NULL;
-	if (p == NULL || (root != NULL && r == NULL)) {
+	char *p = path != NULL ? strdup(path) : NULL;
+	char *r = root != NULL ? strdup(root) : NULL;
+	if ((path != NULL && p == NULL) || (root != NULL && r == NULL)) {
 		free(p);
 		free(r);
 		return CTD_ENOMEM;

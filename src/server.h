@@ -87,7 +87,9 @@ void server_reload(struct server *srv);
 
 /*
  * Tell the server which configuration file SIGHUP reads.
- * @param path: the file, as reachable from the daemon's root (copied).
+ * @param path: the file, as reachable from the daemon's root (copied);
+ *	NULL when it is out of reach (outside the chroot): SIGHUP then
+ *	reloads the zone files only.
  * @param root: the chroot the daemon runs in (zone file paths that start
  *	with it are read without it), or NULL (copied).
  * @return: CTD_OK or CTD_ENOMEM.
