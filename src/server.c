@@ -490,9 +490,9 @@ stage_free(struct server *srv, struct reload_plan *plan,
  * the new array (fills now find only its logs, by id); every worker is
  * posted its new set (a single-loop worker switches at once, a threaded
  * one after what is already in its FIFO); then removed logs are retired:
- * their fills are canceled (the queries get SERVFAIL, or REFUSED once
- * their worker has switched) and each is freed in its timer's close
- * callback. No worker holds a pointer to a main-loop log (replicas are
+ * their fills are canceled (each query is answered again by its worker,
+ * which has switched already: REFUSED) and each is freed in its timer's
+ * close callback. No worker holds a pointer to a main-loop log (replicas are
  * copies, jobs carry ids), so freeing one never races with a worker.
  */
 static void

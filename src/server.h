@@ -78,7 +78,8 @@ void server_stop(struct server *srv);
  * all of it is valid apply it: new settings and zones for the logs that
  * continue (same name, url and key: their store, pool, STH and fills in
  * flight are kept), logs added (started at once) and removed (their
- * waiting queries get SERVFAIL). The workers switch between two queries
+ * waiting queries are answered at once: REFUSED, since each worker has
+ * switched to the new set of logs before the fills are canceled). The workers switch between two queries
  * without dropping any. Server-level keys that only a restart applies
  * (reload.h) are reported with a warning and keep their running value.
  * Anything invalid is logged (file:line) and changes nothing.
