@@ -821,6 +821,61 @@ fetcher_close(struct fetcher *f)
 	uv_close((uv_handle_t *)&f->timer, timer_closed);
 }
 
+static bool
+limits_ok(const struct fetch_limits *lim)
+{
+	return lim->max_active != 0 && lim->timeout_ms != 0 &&
+	    lim->max_body != 0 && lim->max_body < SIZE_MAX / 2 &&
+	    lim->timeout_ms <= INT_MAX;
+}
+
+static void
+pool_limits(struct fetch_pool *p, const struct fetch_limits *lim)
+{
+	p->lim = *lim;
+	p->interval_us = lim->rate != 0 ? 1000000u / lim->rate : 0;
+	if (lim->rate != 0 && p->interval_us == 0) {
+		p->interval_us = 1;
+	}
+}
+
+int
+fetch_pool_set_limits(struct fetch_pool *p, const struct fetch_limits *lim)
+{
+	if (p == NULL || lim == NULL || !limits_ok(lim)) {
+		return CTD_EINVAL;
+	}
+	pool_limits(p, lim);
+	return CTD_OK;
+}
+
+static void
+pool_closed(uv_handle_t *h)
+{
+	struct fetch_pool *p = CONTAINER_OF(h, struct fetch_pool, rate_timer);
+	struct fetcher *f = p->f;
+	free(p->name);
+	free(p);
+	handle_gone(f);
+}
+
+void
+fetch_pool_close(struct fetch_pool *p)
+{
+	struct fetcher *f = p->f;
+	if (f->closing) {
+		return;
+	}
+	pool_cancel(p);
+	for (struct fetch_pool **q = &f->pools; *q != NULL; q = &(*q)->next) {
+		if (*q == p) {
+			*q = p->next;
+			break;
+		}
+	}
+	uv_close((uv_handle_t *)&p->rate_timer, pool_closed);
+}
+
 int
 fetch_pool_new(struct fetcher *f, const struct fetch_limits *lim,
     const char *name, struct fetch_pool **out)
@@ -831,9 +886,7 @@ fetch_pool_new(struct fetcher *f, const struct fetch_limits *lim,
 	if (f->closing) {
 		return CTD_ECANCELED;
 	}
-	if (lim->max_active == 0 || lim->timeout_ms == 0 ||
-	    lim->max_body == 0 || lim->max_body >= SIZE_MAX / 2 ||
-	    lim->timeout_ms > INT_MAX) {
+	if (!limits_ok(lim)) {
 		return CTD_EINVAL;
 	}
 	struct fetch_pool *p = calloc(1, sizeof *p);
@@ -847,11 +900,7 @@ fetch_pool_new(struct fetcher *f, const struct fetch_limits *lim,
 		return CTD_ENOMEM;
 	}
 	p->f = f;
-	p->lim = *lim;
-	p->interval_us = lim->rate != 0 ? 1000000u / lim->rate : 0;
-	if (lim->rate != 0 && p->interval_us == 0) {
-		p->interval_us = 1;
-	}
+	pool_limits(p, lim);
 	p->next = f->pools;
 	f->pools = p;
 	f->open_handles++;

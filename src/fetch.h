@@ -187,6 +187,25 @@ int fetch_pool_new(struct fetcher *f, const struct fetch_limits *lim,
     const char *name, struct fetch_pool **out);
 
 /*
+ * Change a pool's limits (a reload). Transfers already running keep the
+ * timeout they started with; the caps and the rate apply from now on.
+ * @param p: the pool.
+ * @param lim: the limits, copied.
+ * @return: CTD_OK, CTD_EINVAL (a limit out of range; nothing changed).
+ */
+int fetch_pool_set_limits(struct fetch_pool *p, const struct fetch_limits *lim);
+
+/*
+ * Close one pool while the fetcher goes on (a log removed by a reload):
+ * every transfer of the pool completes now with CTD_ECANCELED (its waiters
+ * are called before this returns), and the pool is freed in a libuv close
+ * callback. Once the fetcher is closing this does nothing (fetcher_close()
+ * frees the pool).
+ * @param p: the pool; invalid after the call.
+ */
+void fetch_pool_close(struct fetch_pool *p);
+
+/*
  * Ask for a URL. An identical URL already active or queued in this pool is
  * joined (coalesced): one transfer, every waiter gets its result.
  * @param p: the pool.

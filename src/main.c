@@ -314,11 +314,13 @@ path_inside(char *path, const char *root)
 }
 
 /*
- * chroot, then make the paths still used (zone files, for SIGHUP; the
- * pidfile, to remove it at exit) relative to the new root.
+ * chroot, then make the paths still used (the configuration file, for
+ * SIGHUP; the pidfile, to remove it at exit) relative to the new root.
+ * A reload takes the root off the zone file paths it reads.
  */
 static int
-enter_chroot(struct conf *conf, char *pidfile, char *err, size_t err_len)
+enter_chroot(struct conf *conf, struct server *srv, char *conf_path,
+    char *pidfile, char *err, size_t err_len)
 {
 	char root[PATH_MAX];
 	if (realpath(conf->chroot_dir, root) == NULL || chdir(root) != 0 ||
@@ -331,12 +333,24 @@ enter_chroot(struct conf *conf, char *pidfile, char *err, size_t err_len)
 		return CTD_OK;
 	}
 	for (size_t i = 0; i < conf->log_count; i++) {
-		struct conf_log *cl = &conf->logs[i];
-		if (!path_inside(cl->zonefile, root)) {
+		const struct conf_log *cl = &conf->logs[i];
+		size_t n = strlen(root);
+		if (strncmp(cl->zonefile, root, n) != 0 ||
+		    cl->zonefile[n] != '/') {
 			log_warn("log %s: zone file %s lies outside chroot %s: "
 			    "SIGHUP will not find it", cl->name, cl->zonefile,
 			    root);
 		}
+	}
+	bool inside = path_inside(conf_path, root);
+	if (!inside) {
+		log_warn("configuration file %s lies outside chroot %s: "
+		    "SIGHUP will reload the zone files only", conf_path, root);
+	}
+	if (server_set_conf_path(srv, inside ? conf_path : NULL, root) !=
+	    CTD_OK) {
+		say(err, err_len, "chroot: out of memory");
+		return CTD_ENOMEM;
 	}
 	if (pidfile != NULL && !path_inside(pidfile, root)) {
 		pidfile[0] = '\0';	/* out of reach: left behind */
@@ -364,7 +378,7 @@ collect(void *arg, size_t *len)
  *	with err filled; *srv is then NULL.
  */
 static int
-start(struct conf *conf, char *pidfile, struct server **srv,
+start(struct conf *conf, char *conf_path, char *pidfile, struct server **srv,
     struct metrics **m, char *err, size_t err_len)
 {
 	struct priv pv = { .drop = false };
@@ -389,7 +403,8 @@ start(struct conf *conf, char *pidfile, struct server **srv,
 	if (pv.drop) {
 		chown_new_store_files(conf->database, &pv);
 	}
-	if (conf->has_metrics) {
+	rc = server_set_conf_path(*srv, conf_path, NULL);
+	if (rc == CTD_OK && conf->has_metrics) {
 		rc = metrics_start(server_loop(*srv), &conf->metrics, collect,
 		    *srv, m, err, err_len);
 		if (rc == CTD_OK) {
@@ -402,7 +417,8 @@ start(struct conf *conf, char *pidfile, struct server **srv,
 		wrote_pidfile = rc == CTD_OK;
 	}
 	if (rc == CTD_OK && conf->chroot_dir != NULL) {
-		rc = enter_chroot(conf, pidfile, err, err_len);
+		rc = enter_chroot(conf, *srv, conf_path, pidfile, err,
+		    err_len);
 	}
 	if (rc == CTD_OK && pv.drop) {
 		rc = drop_privileges(&pv, err, err_len);
@@ -464,15 +480,24 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	fetch_global_init();
 	char *pidfile = conf->pidfile ? strdup(conf->pidfile) : NULL;
+	/* Absolute: SIGHUP rereads it whatever the working directory. */
+	char *conf_path = realpath(path, NULL);
 	struct server *srv;
 	struct metrics *m;
-	if (start(conf, pidfile, &srv, &m, err, sizeof err) != CTD_OK) {
+	if (conf_path == NULL && (conf_path = strdup(path)) == NULL) {
+		snprintf(err, sizeof err, "out of memory");
+		conf_free(conf);
+	}
+	if (conf_path == NULL || start(conf, conf_path, pidfile, &srv, &m,
+	    err, sizeof err) != CTD_OK) {
 		log_err("%s", err);
 		tell_parent(ready_fd, err);
 		fetch_global_cleanup();
+		free(conf_path);
 		free(pidfile);
 		return 1;
 	}
+	free(conf_path);
 	tell_parent(ready_fd, "");
 	server_run(srv);
 	metrics_close(m);

@@ -12,9 +12,12 @@
  * callback hands the job back to the worker's own inbox.
  *
  * What workers read of a log is kept in their replicas (worker.h): each
- * new STH (tlog's on_sth) and each reloaded zone is posted to every
- * worker; zones are shared by reference count, freed by the last worker
- * that lets go.
+ * new STH (tlog's on_sth) and, after a reload, each new set of logs is
+ * posted to every worker; zones are shared by reference count, freed by
+ * the last worker that lets go. Jobs and messages name a log by its id.
+ *
+ * SIGHUP: reload.c reads and checks the new configuration; this file
+ * stages and commits it (see reload_commit() for the order).
  */
 #include "config.h"
 
@@ -33,6 +36,7 @@
 #include "fetch.h"
 #include "fill.h"
 #include "log.h"
+#include "reload.h"
 #include "rrl.h"
 #include "server.h"
 #include "store.h"
@@ -50,6 +54,9 @@ struct server {
 	struct fetcher *fetcher;
 	struct tlog **logs;
 	size_t log_count;
+	uint64_t last_log_id;		/* ids are never reused */
+	char *conf_path;		/* what SIGHUP reads */
+	char *root;			/* the chroot, or NULL */
 	struct rrl *rrl;
 	unsigned tcp_conns;		/* atomic, over all workers */
 	struct worker_env env;
@@ -73,13 +80,28 @@ on_job_filled(void *arg, int status)
 	worker_job_done(arg, status);
 }
 
+/* The log with this id, NULL when a reload removed it. */
+static struct tlog *
+find_log(const struct server *srv, uint64_t id)
+{
+	for (size_t i = 0; i < srv->log_count; i++) {
+		if (srv->logs[i]->id == id) {
+			return srv->logs[i];
+		}
+	}
+	return NULL;
+}
+
 /* Start the fill of a job; on the main loop. */
 static int
 fill_direct(void *arg, struct worker_job *job)
 {
 	struct server *srv = arg;
-	return fill_start(srv->logs[job->m.log]->fill, &job->need,
-	    on_job_filled, job);
+	struct tlog *log = find_log(srv, job->m.log);
+	if (log == NULL) {
+		return CTD_ECANCELED;	/* removed: SERVFAIL */
+	}
+	return fill_start(log->fill, &job->need, on_job_filled, job);
 }
 
 /* A threaded worker's miss: to the main loop. On the worker's thread. */
@@ -112,13 +134,19 @@ static void
 on_sth(struct tlog *log, void *arg)
 {
 	struct server *srv = arg;
-	for (size_t i = 0; i < srv->log_count; i++) {
-		if (srv->logs[i] != log) {
-			continue;
-		}
-		for (size_t k = 0; k < srv->worker_count; k++) {
-			worker_post_sth(srv->workers[k], i, log);
-		}
+	for (size_t k = 0; k < srv->worker_count; k++) {
+		worker_post_sth(srv->workers[k], log);
+	}
+}
+
+/* A log was created: name it and hook it up to the workers. */
+static void
+log_adopt(struct server *srv, struct tlog *log)
+{
+	log->id = ++srv->last_log_id;
+	if (srv->threaded) {
+		log->on_sth = on_sth;
+		log->on_sth_arg = srv;
 	}
 }
 
@@ -159,11 +187,12 @@ open_logs(struct server *srv, char *err, size_t err_len)
 		return CTD_ENOMEM;
 	}
 	for (size_t i = 0; i < srv->conf->log_count; i++) {
-		int rc = tlog_new(&srv->conf->logs[i], &srv->loop, srv->store,
-		    srv->fetcher, &srv->logs[i], err, err_len);
+		int rc = tlog_new(&srv->conf->logs[i], NULL, &srv->loop,
+		    srv->store, srv->fetcher, &srv->logs[i], err, err_len);
 		if (rc != CTD_OK) {
 			return rc;
 		}
+		log_adopt(srv, srv->logs[i]);
 		srv->log_count++;
 	}
 	return CTD_OK;
@@ -277,10 +306,6 @@ server_new(struct conf *conf, struct server **out, char *err, size_t err_len)
 		srv->inbox_init = true;
 		worker_queue_init(&srv->inbox, SERVER_MAX_PENDING,
 		    &srv->inbox_async);
-		for (size_t i = 0; i < srv->log_count; i++) {
-			srv->logs[i]->on_sth = on_sth;
-			srv->logs[i]->on_sth_arg = srv;
-		}
 	}
 	if (rc == CTD_OK) {
 		unsigned per = SERVER_MAX_PENDING / conf->workers;
@@ -368,40 +393,215 @@ server_stop(struct server *srv)
 	}
 }
 
+/* ---- reload ------------------------------------------------------------ */
+
+/* What a reload builds before it commits; none of it is visible yet. */
+struct reload_stage {
+	struct tlog **next;		/* the logs to serve, plan order */
+	struct worker_zone **zones;	/* threaded: one per log */
+	struct worker_logset **sets;	/* one per worker */
+};
+
+/* The new logs array: running logs that continue, and new logs created
+ * (not started, and reachable from nowhere until the commit). */
+static int
+stage_logs(struct server *srv, struct reload_plan *plan,
+    struct reload_stage *st, char *err, size_t err_len)
+{
+	st->next = calloc(plan->count + 1, sizeof *st->next);
+	if (st->next == NULL) {
+		return CTD_ENOMEM;
+	}
+	for (size_t i = 0; i < plan->count; i++) {
+		struct reload_log *rl = &plan->logs[i];
+		struct zone *z = rl->zone;
+		if (rl->running != RELOAD_NEW) {
+			st->next[i] = srv->logs[rl->running];
+			continue;
+		}
+		rl->zone = NULL;	/* tlog_new() takes it */
+		int rc = tlog_new(&rl->settings, z, &srv->loop, srv->store,
+		    srv->fetcher, &st->next[i], err, err_len);
+		if (rc != CTD_OK) {
+			return rc;
+		}
+		log_adopt(srv, st->next[i]);
+	}
+	return CTD_OK;
+}
+
+/* The workers' shared zones and one set of logs per worker. */
+static int
+stage_workers(struct server *srv, struct reload_plan *plan,
+    struct reload_stage *st)
+{
+	st->sets = calloc(srv->worker_count + 1, sizeof *st->sets);
+	if (st->sets == NULL) {
+		return CTD_ENOMEM;
+	}
+	if (srv->threaded) {
+		st->zones = calloc(plan->count + 1, sizeof *st->zones);
+		if (st->zones == NULL) {
+			return CTD_ENOMEM;
+		}
+		for (size_t i = 0; i < plan->count; i++) {
+			struct zone *z = plan->logs[i].worker_zone;
+			plan->logs[i].worker_zone = NULL;
+			if ((st->zones[i] = worker_zone_new(z, 1)) == NULL) {
+				return CTD_ENOMEM;
+			}
+		}
+	}
+	for (size_t k = 0; k < srv->worker_count; k++) {
+		st->sets[k] = worker_logset_new(plan->count, st->zones);
+		if (st->sets[k] == NULL) {
+			return CTD_ENOMEM;
+		}
+	}
+	return CTD_OK;
+}
+
+/* Free what is left of a stage; undo it when it was not committed (its
+ * new logs never ran: retiring them frees them). */
+static void
+stage_free(struct server *srv, struct reload_plan *plan,
+    struct reload_stage *st)
+{
+	for (size_t i = 0; st->next != NULL && i < plan->count; i++) {
+		if (plan->logs[i].running == RELOAD_NEW &&
+		    st->next[i] != NULL) {
+			tlog_retire(st->next[i]);
+		}
+	}
+	for (size_t k = 0; st->sets != NULL && k < srv->worker_count; k++) {
+		worker_logset_free(st->sets[k]);
+	}
+	for (size_t i = 0; st->zones != NULL && i < plan->count; i++) {
+		worker_zone_release(st->zones[i]);
+	}
+	free(st->next);
+	free(st->sets);
+	free(st->zones);
+}
+
+/*
+ * Apply a staged reload; nothing here can fail. Order: the running logs
+ * that continue take their new settings and zones; the server switches to
+ * the new array (fills now find only its logs, by id); every worker is
+ * posted its new set (a single-loop worker switches at once, a threaded
+ * one after what is already in its FIFO); then removed logs are retired:
+ * their fills are canceled (each query is answered again by its worker,
+ * which has switched already: REFUSED) and each is freed in its timer's
+ * close callback. No worker holds a pointer to a main-loop log (replicas are
+ * copies, jobs carry ids), so freeing one never races with a worker.
+ */
+static void
+reload_commit(struct server *srv, struct reload_plan *plan,
+    struct reload_stage *st)
+{
+	struct tlog **old = srv->logs;
+	size_t old_count = srv->log_count;
+	for (size_t i = 0; i < plan->count; i++) {
+		struct reload_log *rl = &plan->logs[i];
+		if (rl->running != RELOAD_NEW) {
+			tlog_update(st->next[i], &rl->settings, rl->zone);
+			rl->zone = NULL;
+		}
+	}
+	srv->logs = st->next;
+	srv->log_count = plan->count;
+	srv->env.logs = srv->logs;
+	srv->env.log_count = srv->log_count;
+	st->next = NULL;
+	for (size_t k = 0; k < srv->worker_count; k++) {
+		worker_post_logs(srv->workers[k], st->sets[k], srv->logs);
+		st->sets[k] = NULL;
+	}
+	for (size_t i = 0; i < old_count; i++) {
+		if (plan->removed[i]) {
+			log_notice("reload: log %s removed", old[i]->name);
+			tlog_retire(old[i]);
+		}
+	}
+	free(old);
+	for (size_t i = 0; i < plan->count; i++) {
+		bool added = plan->logs[i].running == RELOAD_NEW;
+		log_notice("reload: log %s %s (zone %s)", srv->logs[i]->name,
+		    added ? "added" : "updated", srv->logs[i]->conf->zone);
+		if (added) {
+			tlog_start(srv->logs[i]);
+		}
+	}
+	if (plan->conf != NULL) {
+		log_set_verbosity(plan->conf->verbosity);
+	}
+}
+
+static int
+reload_apply(struct server *srv, struct reload_plan *plan, char *err,
+    size_t err_len)
+{
+	struct reload_stage st = { NULL, NULL, NULL };
+	err[0] = '\0';
+	int rc = stage_logs(srv, plan, &st, err, err_len);
+	if (rc == CTD_OK) {
+		rc = stage_workers(srv, plan, &st);
+	}
+	if (rc == CTD_OK) {
+		reload_commit(srv, plan, &st);
+		log_notice("reload: serving %zu log(s)", srv->log_count);
+	} else if (err[0] == '\0') {
+		snprintf(err, err_len, "%s", ctd_strerror(rc));
+	}
+	stage_free(srv, plan, &st);
+	return rc;
+}
+
 void
 server_reload(struct server *srv)
 {
-	char err[512];
-	for (size_t i = 0; i < srv->log_count; i++) {
-		struct tlog *log = srv->logs[i];
-		struct zone *z;
-		err[0] = '\0';
-		if (zone_load(log->conf->zonefile, log->conf->zone, &z, err,
-		    sizeof err) != CTD_OK) {
-			log_err("reload: %s; keeping the loaded zone", err);
-			continue;
-		}
-		tlog_replace_zone(log, z);
-		if (srv->threaded) {
-			struct worker_zone *wz;
-			if (zone_load(log->conf->zonefile, log->conf->zone, &z,
-			    err, sizeof err) != CTD_OK) {
-				log_err("reload: %s; the workers keep the "
-					"loaded zone", err);
-				continue;
-			}
-			if ((wz = worker_zone_new(z, 1)) == NULL) {
-				log_err("reload: out of memory");
-				continue;
-			}
-			for (size_t k = 0; k < srv->worker_count; k++) {
-				worker_post_zone(srv->workers[k], i, wz);
-			}
-			worker_zone_release(wz);
-		}
-		log_notice("reload: log %s: zone %s reloaded", log->name,
-		    log->conf->zone);
+	char err[1024];
+	struct reload_plan *plan;
+	if (srv->stopping) {
+		return;
 	}
+	if (srv->conf_path != NULL) {
+		log_notice("reload: reading %s", srv->conf_path);
+	} else {
+		log_notice("reload: the configuration file is out of reach; "
+			   "reloading the zone files only");
+	}
+	if (reload_prepare(srv->conf_path, srv->root, srv->conf, srv->logs,
+	    srv->log_count, srv->threaded, &plan, err, sizeof err) !=
+	    CTD_OK) {
+		log_err("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	for (size_t i = 0; i < plan->restart_count; i++) {
+		log_warn("reload: %s changed: a restart is needed to apply it; "
+			 "keeping the running value", plan->restart[i]);
+	}
+	if (reload_apply(srv, plan, err, sizeof err) != CTD_OK) {
+		log_err("reload: %s; keeping the running configuration", err);
+	}
+	reload_plan_free(plan);
+}
+
+int
+server_set_conf_path(struct server *srv, const char *path, const char *root)
+{
+	char *p = path != NULL ? strdup(path) : NULL;
+	char *r = root != NULL ? strdup(root) : NULL;
+	if ((path != NULL && p == NULL) || (root != NULL && r == NULL)) {
+		free(p);
+		free(r);
+		return CTD_ENOMEM;
+	}
+	free(srv->conf_path);
+	free(srv->root);
+	srv->conf_path = p;
+	srv->root = r;
+	return CTD_OK;
 }
 
 void
@@ -464,5 +664,7 @@ server_free(struct server *srv)
 		log_err("shutdown: handles left open on the loop");
 	}
 	conf_free(srv->conf);
+	free(srv->conf_path);
+	free(srv->root);
 	free(srv);
 }

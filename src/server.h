@@ -72,9 +72,31 @@ int server_run(struct server *srv);
 /* Ask the server to stop, as SIGTERM does (from the loop's thread). */
 void server_stop(struct server *srv);
 
-/* Reload the zone files, as SIGHUP does (the workers switch without
- * dropping a query; a file that does not load keeps the running zone). */
+/*
+ * Reload the configuration, as SIGHUP does: read the file given to
+ * server_set_conf_path(), load every zone file and key, and only when
+ * all of it is valid apply it: new settings and zones for the logs that
+ * continue (same name, url and key: their store, pool, STH and fills in
+ * flight are kept), logs added (started at once) and removed (their
+ * waiting queries are answered at once: REFUSED, since each worker has
+ * switched to the new set of logs before the fills are canceled). The workers switch between two queries
+ * without dropping any. Server-level keys that only a restart applies
+ * (reload.h) are reported with a warning and keep their running value.
+ * Anything invalid is logged (file:line) and changes nothing.
+ */
 void server_reload(struct server *srv);
+
+/*
+ * Tell the server which configuration file SIGHUP reads.
+ * @param path: the file, as reachable from the daemon's root (copied);
+ *	NULL when it is out of reach (outside the chroot): SIGHUP then
+ *	reloads the zone files only.
+ * @param root: the chroot the daemon runs in (zone file paths that start
+ *	with it are read without it), or NULL (copied).
+ * @return: CTD_OK or CTD_ENOMEM.
+ */
+int server_set_conf_path(struct server *srv, const char *path,
+    const char *root);
 
 /* Sum the counters of every worker. Call on the main loop's thread; the
  * workers' counters are read with relaxed atomic loads (each is exact,

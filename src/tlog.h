@@ -19,9 +19,9 @@
 
 #include <uv.h>
 
+#include "conf.h"
 #include "sth.h"
 
-struct conf_log;
 struct fetch_pool;
 struct fetcher;
 struct logkey;
@@ -41,7 +41,16 @@ struct tlog_stats {
 
 struct tlog {
 	char *name;			/* from the configuration */
-	const struct conf_log *conf;	/* borrowed from the server's conf */
+	/* A number no other log of this process had or will have: jobs and
+	 * messages between threads name a log by it, never by pointer. */
+	uint64_t id;
+	/* The log's settings: its own copy (settings), which a reload
+	 * replaces in place; conf always points to it. A copy rather than a
+	 * pointer into the server's struct conf, so that a reload can free
+	 * the configuration it read while the worker threads' replicas
+	 * (which copy the numbers, not the strings) go on answering. */
+	const struct conf_log *conf;
+	struct conf_log settings;	/* strings owned */
 	struct zone *zone;
 	struct logkey *key;
 	struct store *store;		/* borrowed from the server */
@@ -74,15 +83,50 @@ struct tlog {
 };
 
 /*
- * Build a log from its configuration: load the zone file, the key and the
- * store handles, create the fetch pool and restore the latest verified STH
- * from the store (re-verifying its signature).
+ * Build a log from its configuration: load the zone file (unless given),
+ * the key and the store handles, create the fetch pool and restore the
+ * latest verified STH from the store (re-verifying its signature).
+ * @param conf: copied (the log keeps its own settings).
+ * @param zone: the zone, already loaded (taken over, freed on failure
+ *	too), or NULL to load conf->zonefile.
  * @param err: receives a message naming the file and what is wrong.
- * @return: CTD_OK with *out set (caller frees with tlog_free()); CTD_ECONF,
+ * @return: CTD_OK with *out set (caller frees with tlog_free() after
+ *	tlog_close(), or disposes of it with tlog_retire()); CTD_ECONF,
  *	CTD_ESTORE, CTD_ENOMEM.
  */
-int tlog_new(const struct conf_log *conf, uv_loop_t *loop, struct store *store,
-    struct fetcher *fetcher, struct tlog **out, char *err, size_t err_len);
+int tlog_new(const struct conf_log *conf, struct zone *zone, uv_loop_t *loop,
+    struct store *store, struct fetcher *fetcher, struct tlog **out,
+    char *err, size_t err_len);
+
+/*
+ * Copy a log's settings, strings included.
+ * @return: CTD_OK, or CTD_ENOMEM (dst then holds nothing to free).
+ */
+int tlog_settings_dup(struct conf_log *dst, const struct conf_log *src);
+
+/* Free the strings of a copy made by tlog_settings_dup(). */
+void tlog_settings_free(struct conf_log *s);
+
+/*
+ * Apply a reload to a running log whose url and key did not change: new
+ * settings (TTLs, sth-refresh, upstream limits, zone name and file) and a
+ * new zone. Fills in flight, the store handles, the pool and the STH are
+ * kept. Cannot fail.
+ * @param settings: from tlog_settings_dup(); its strings are taken over
+ *	(*settings is zeroed).
+ * @param zone: taken over.
+ */
+void tlog_update(struct tlog *log, struct conf_log *settings,
+    struct zone *zone);
+
+/*
+ * Dispose of a log that a reload removed (or that was built and not
+ * used): stop its poller, cancel every transfer of its pool (the fills'
+ * waiters are called with CTD_ECANCELED before this returns), then free
+ * the log in its timer's close callback. Nothing may refer to the log
+ * afterwards.
+ */
+void tlog_retire(struct tlog *log);
 
 /* Start polling get-sth: at once, then every sth-refresh seconds. */
 void tlog_start(struct tlog *log);
@@ -105,7 +149,5 @@ void tlog_free(struct tlog *log);
 int tlog_set_sth(struct tlog *log, const struct sth *sth,
     const uint8_t *proof, size_t count);
 
-/* Replace the zone (SIGHUP). Takes ownership of zone; frees the old one. */
-void tlog_replace_zone(struct tlog *log, struct zone *zone);
 
 #endif /* CTD_TLOG_H */

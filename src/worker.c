@@ -18,9 +18,18 @@
  * Replicas (threaded workers). answer.c reads a log's zone, configuration,
  * store handle and current STH through struct tlog. A threaded worker
  * gives its answer_ctx its own struct tlog per log, a replica holding
- * only those fields (zone from a shared struct worker_zone, conf and slog
- * borrowed, STH copied); the rest of the replica (poller, fill, pool) is
- * zero and never used. The main loop changes a replica only by message.
+ * only those fields (zone from a shared struct worker_zone, the settings'
+ * numbers and the STH copied, slog borrowed from the store); the rest of
+ * the replica (poller, fill, pool) is zero and never used. The main loop
+ * changes a replica only by message: a new STH (worker_post_sth), or a
+ * whole new set of replicas after a reload (worker_post_logs), which the
+ * worker swaps in between two queries and whose old set it frees itself.
+ * A worker never holds a pointer to a main-loop log: its replicas carry
+ * the log's id, and a query that misses names its log by that id, which
+ * the main loop looks up when it starts the fill (a log removed by a
+ * reload is then simply not found). So the main loop may free a removed
+ * log as soon as its own fills and poller are done, whatever the workers
+ * are doing.
  * Why messages and not a rwlock or an RCU-style pointer swap: the hot
  * path then takes no lock and touches no cache line another thread
  * writes (a shared rwlock costs two atomic read-modify-writes on one line
@@ -124,9 +133,12 @@ struct sth_msg {
 	size_t txt_len;
 };
 
-struct zone_msg {
-	struct worker_msg m;
-	struct worker_zone *z;
+struct worker_logset {
+	struct worker_msg m;		/* WORKER_MSG_LOGS */
+	size_t count;
+	struct tlog **logs;		/* what the answer path reads */
+	struct tlog *replicas;		/* threaded: one per log */
+	struct worker_zone **zones;	/* threaded: the replicas' zones */
 };
 
 struct worker {
@@ -142,9 +154,7 @@ struct worker {
 	uv_async_t async;
 	bool async_init;
 	struct worker_queue inbox;
-	struct tlog **logs;	/* what the answer path reads */
-	struct tlog *replicas;	/* threaded: one per log */
-	struct worker_zone **zones;	/* threaded: the replicas' zones */
+	struct worker_logset *set;	/* the logs it answers for */
 	bool ax_init;
 	struct answer_ctx ax;
 	struct listener *listeners;
@@ -295,8 +305,8 @@ udp_send(struct listener *lst, const struct sockaddr *peer,
 static size_t
 log_index(const struct worker *w, const struct tlog *log)
 {
-	for (size_t i = 0; i < w->env->log_count; i++) {
-		if (w->logs[i] == log) {
+	for (size_t i = 0; i < w->set->count; i++) {
+		if (w->set->logs[i] == log) {
 			return i;
 		}
 	}
@@ -501,7 +511,10 @@ job_finish(struct pending *p)
 {
 	struct worker *w = p->job.w;
 	struct answer_result res;
-	if (p->job.status == CTD_ECANCELED || w->stopping) {
+	/* Shutting down: drop it. A fill canceled otherwise (its log was
+	 * removed by a reload) answers SERVFAIL, or REFUSED once the worker
+	 * no longer serves the zone. */
+	if (w->stopping) {
 		pending_free(p);
 		return;
 	}
@@ -516,9 +529,9 @@ pending_fill(struct pending *p, const struct answer_result *res)
 {
 	struct worker *w = p->job.w;
 	p->job.m.kind = WORKER_MSG_JOB;
-	p->job.m.log = log_index(w, res->log);
+	p->job.m.log = res->log != NULL ? res->log->id : 0;
 	p->job.need = res->need;
-	int rc = p->job.m.log == SIZE_MAX ? CTD_EINVAL :
+	int rc = p->job.m.log == 0 ? CTD_EINVAL :
 	    w->env->fill(w->env->fill_arg, &p->job);
 	if (rc == CTD_OK) {
 		return;
@@ -886,23 +899,40 @@ listener_close(struct listener *lst)
 
 /* ---- messages from the main loop ------------------------------------ */
 
+/* The replica of the log with this id, NULL when no longer served. */
+static struct tlog *
+replica_find(struct worker *w, uint64_t id)
+{
+	for (size_t i = 0; i < w->set->count; i++) {
+		if (w->set->replicas[i].id == id) {
+			return &w->set->replicas[i];
+		}
+	}
+	return NULL;
+}
+
 static void
 apply_sth(struct worker *w, const struct sth_msg *s)
 {
-	struct tlog *r = &w->replicas[s->m.log];
+	struct tlog *r = replica_find(w, s->m.log);
+	if (r == NULL) {
+		return;
+	}
 	r->has_sth = s->has_sth;
 	r->sth = s->sth;
 	memcpy(r->sth_txt, s->txt, s->txt_len);
 	r->sth_txt_len = s->txt_len;
 }
 
+/* Switch the answer path to a new set of logs; free the old one. */
 static void
-apply_zone(struct worker *w, struct worker_zone *z, size_t i)
+apply_logs(struct worker *w, struct worker_logset *set)
 {
-	struct worker_zone *old = w->zones[i];
-	w->zones[i] = z;
-	w->replicas[i].zone = z->zone;
-	worker_zone_release(old);
+	struct worker_logset *old = w->set;
+	w->set = set;
+	w->ax.logs = set->logs;
+	w->ax.log_count = set->count;
+	worker_logset_free(old);
 }
 
 static void
@@ -918,9 +948,8 @@ handle_msgs(struct worker *w, struct worker_msg *m)
 			apply_sth(w, (struct sth_msg *)m);
 			free(m);
 			break;
-		case WORKER_MSG_ZONE:
-			apply_zone(w, ((struct zone_msg *)m)->z, m->log);
-			free(m);
+		case WORKER_MSG_LOGS:
+			apply_logs(w, (struct worker_logset *)m);
 			break;
 		}
 		m = next;
@@ -928,7 +957,7 @@ handle_msgs(struct worker *w, struct worker_msg *m)
 }
 
 void
-worker_post_sth(struct worker *w, size_t i, const struct tlog *log)
+worker_post_sth(struct worker *w, const struct tlog *log)
 {
 	struct sth_msg *s = malloc(sizeof *s);
 	if (s == NULL) {
@@ -937,7 +966,7 @@ worker_post_sth(struct worker *w, size_t i, const struct tlog *log)
 		return;
 	}
 	s->m.kind = WORKER_MSG_STH;
-	s->m.log = i;
+	s->m.log = log->id;
 	s->has_sth = log->has_sth;
 	s->sth = log->sth;
 	memcpy(s->txt, log->sth_txt, log->sth_txt_len);
@@ -945,19 +974,93 @@ worker_post_sth(struct worker *w, size_t i, const struct tlog *log)
 	worker_queue_push(&w->inbox, &s->m, false);
 }
 
-void
-worker_post_zone(struct worker *w, size_t i, struct worker_zone *z)
+/* A replica: what the answer path reads of a log, owned by the worker.
+ * The settings' strings are not copied (the answer path reads numbers
+ * only); NULL, so that a use would fail loudly, not read freed memory. */
+static void
+replica_init(struct tlog *r, const struct tlog *src, struct zone *zone)
 {
-	struct zone_msg *m = malloc(sizeof *m);
-	if (m == NULL) {
-		log_err("reload: out of memory; a worker keeps its zone");
+	r->id = src->id;
+	r->settings = src->settings;
+	r->settings.name = r->settings.zone = r->settings.zonefile = NULL;
+	r->settings.url = r->settings.file = NULL;
+	r->settings.key_der = NULL;
+	r->settings.key_der_len = 0;
+	r->conf = &r->settings;
+	r->store = src->store;
+	r->slog = src->slog;	/* owned by the store, which outlives us */
+	r->has_sth = src->has_sth;
+	r->sth = src->sth;
+	memcpy(r->sth_txt, src->sth_txt, src->sth_txt_len);
+	r->sth_txt_len = src->sth_txt_len;
+	r->zone = zone;
+}
+
+struct worker_logset *
+worker_logset_new(size_t count, struct worker_zone **zones)
+{
+	struct worker_logset *set = calloc(1, sizeof *set);
+	if (set == NULL) {
+		return NULL;
+	}
+	set->m.kind = WORKER_MSG_LOGS;
+	set->logs = calloc(count + 1, sizeof *set->logs);
+	if (zones != NULL) {
+		set->zones = calloc(count + 1, sizeof *set->zones);
+		set->replicas = calloc(count + 1, sizeof *set->replicas);
+	}
+	if (set->logs == NULL || (zones != NULL && (set->zones == NULL ||
+	    set->replicas == NULL))) {
+		worker_logset_free(set);
+		return NULL;
+	}
+	set->count = count;
+	for (size_t i = 0; zones != NULL && i < count; i++) {
+		__atomic_add_fetch(&zones[i]->refs, 1, __ATOMIC_RELAXED);
+		set->zones[i] = zones[i];
+	}
+	return set;
+}
+
+/* Read the main loop's logs into the set (on the main thread). */
+static void
+logset_fill(struct worker_logset *set, struct tlog *const *logs)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		set->logs[i] = logs[i];
+		if (set->replicas != NULL) {
+			replica_init(&set->replicas[i], logs[i],
+			    set->zones[i]->zone);
+			set->logs[i] = &set->replicas[i];
+		}
+	}
+}
+
+void
+worker_logset_free(struct worker_logset *set)
+{
+	if (set == NULL) {
 		return;
 	}
-	__atomic_add_fetch(&z->refs, 1, __ATOMIC_RELAXED);
-	m->m.kind = WORKER_MSG_ZONE;
-	m->m.log = i;
-	m->z = z;
-	worker_queue_push(&w->inbox, &m->m, false);
+	for (size_t i = 0; set->zones != NULL && i < set->count; i++) {
+		worker_zone_release(set->zones[i]);
+	}
+	free(set->zones);
+	free(set->replicas);
+	free(set->logs);
+	free(set);
+}
+
+void
+worker_post_logs(struct worker *w, struct worker_logset *set,
+    struct tlog *const *logs)
+{
+	logset_fill(set, logs);
+	if (w->threaded) {
+		worker_queue_push(&w->inbox, &set->m, false);
+	} else {
+		apply_logs(w, set);
+	}
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -1007,40 +1110,6 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* Takes a reference of each zone in zones. */
-static int
-make_replicas(struct worker *w, struct worker_zone **zones)
-{
-	const struct worker_env *env = w->env;
-	w->zones = calloc(env->log_count, sizeof *w->zones);
-	if (w->zones == NULL) {
-		return CTD_ENOMEM;
-	}
-	for (size_t i = 0; i < env->log_count; i++) {
-		__atomic_add_fetch(&zones[i]->refs, 1, __ATOMIC_RELAXED);
-		w->zones[i] = zones[i];
-	}
-	w->replicas = calloc(env->log_count, sizeof *w->replicas);
-	if (w->replicas == NULL || w->logs == NULL) {
-		return CTD_ENOMEM;
-	}
-	for (size_t i = 0; i < env->log_count; i++) {
-		const struct tlog *src = env->logs[i];
-		struct tlog *r = &w->replicas[i];
-		r->name = src->name;
-		r->conf = src->conf;
-		r->store = src->store;
-		r->slog = src->slog;
-		r->has_sth = src->has_sth;
-		r->sth = src->sth;
-		memcpy(r->sth_txt, src->sth_txt, src->sth_txt_len);
-		r->sth_txt_len = src->sth_txt_len;
-		r->zone = zones[i]->zone;
-		w->logs[i] = r;
-	}
-	return CTD_OK;
-}
-
 int
 worker_new(const struct worker_env *env, uv_loop_t *loop,
     struct worker_zone **zones, struct worker **out, char *err,
@@ -1057,7 +1126,11 @@ worker_new(const struct worker_env *env, uv_loop_t *loop,
 	w->threaded = loop == NULL;
 	w->loop = loop;
 	w->udp_buf = malloc(UDP_BATCH * UDP_CHUNK);
-	w->logs = calloc(env->log_count, sizeof *w->logs);
+	w->set = worker_logset_new(env->log_count, loop == NULL ? zones :
+	    NULL);
+	if (w->set != NULL) {
+		logset_fill(w->set, env->logs);
+	}
 	w->listeners = calloc(env->conf->listen_count, sizeof *w->listeners);
 	if (w->threaded) {
 		uv_loop_init(&w->own_loop);
@@ -1067,17 +1140,13 @@ worker_new(const struct worker_env *env, uv_loop_t *loop,
 		w->async.data = w;
 		w->async_init = true;
 		worker_queue_init(&w->inbox, 0, &w->async);
-		rc = make_replicas(w, zones);
-	} else if (w->logs != NULL) {
-		memcpy(w->logs, env->logs, env->log_count * sizeof *w->logs);
+	}
+	if (w->udp_buf != NULL && w->set != NULL && w->listeners != NULL) {
 		rc = CTD_OK;
 	}
-	if (w->udp_buf == NULL || w->logs == NULL || w->listeners == NULL) {
-		rc = CTD_ENOMEM;
-	}
 	if (rc == CTD_OK) {
-		rc = answer_ctx_init(&w->ax, env->store, w->logs,
-		    env->log_count);
+		rc = answer_ctx_init(&w->ax, env->store, w->set->logs,
+		    w->set->count);
 		w->ax_init = rc == CTD_OK;
 	}
 	for (size_t i = 0; rc == CTD_OK && i < env->conf->listen_count; i++) {
@@ -1153,17 +1222,10 @@ worker_free(struct worker *w)
 	if (w->ax_init) {
 		answer_ctx_deinit(&w->ax);
 	}
-	if (w->zones != NULL) {
-		for (size_t i = 0; i < w->env->log_count; i++) {
-			worker_zone_release(w->zones[i]);
-		}
-	}
+	worker_logset_free(w->set);
 	if (w->threaded) {
 		worker_queue_deinit(&w->inbox);
 	}
-	free(w->zones);
-	free(w->replicas);
-	free(w->logs);
 	free(w->listeners);
 	free(w->udp_buf);
 	free(w);

@@ -15,7 +15,7 @@
  *
  * What a threaded worker reads of a log (its zone and current STH) lives
  * in the worker's own replica of the log (see worker.c), updated only by
- * messages from the main loop (worker_post_sth(), worker_post_zone()) that
+ * messages from the main loop (worker_post_sth(), worker_post_logs()) that
  * travel in the same FIFO queue as the filled queries: a worker never
  * reads memory another thread writes, and it sees a new STH before any
  * query filled against it.
@@ -47,12 +47,15 @@ struct zone;
 
 /* ---- messages and queues between threads ----------------------------- */
 
-enum worker_msg_kind { WORKER_MSG_JOB, WORKER_MSG_STH, WORKER_MSG_ZONE };
+enum worker_msg_kind { WORKER_MSG_JOB, WORKER_MSG_STH, WORKER_MSG_LOGS };
 
 struct worker_msg {
 	struct worker_msg *next;
 	enum worker_msg_kind kind;
-	size_t log;		/* index in the server's logs */
+	/* The log's id (struct tlog.id; 0: none): never an index or a
+	 * pointer, so a message that crosses a reload cannot reach the
+	 * wrong log or a freed one. */
+	uint64_t log;
 };
 
 /* A query that missed the store: what to fill, and the fill's outcome. */
@@ -118,7 +121,8 @@ struct worker_env {
 	unsigned *tcp_conns;	/* open TCP connections, all workers; atomic */
 	unsigned max_pending;	/* queries one worker keeps waiting */
 	/*
-	 * Fill job->need for log job->m.log. Called on the worker's thread.
+	 * Fill job->need for the log whose id is job->m.log (a log removed
+	 * meanwhile: an error). Called on the worker's thread.
 	 * @return: CTD_OK: the job is lent until worker_job_done(job,
 	 *	status) is called on the worker's thread (single loop) or on
 	 *	the main thread (threaded); else an error (CTD_EBUSY, ...) and
@@ -164,13 +168,44 @@ void worker_free(struct worker *w);
 /* Hand a job back with the fill's status (see worker_env.fill). */
 void worker_job_done(struct worker_job *job, int status);
 
-/* Threaded: tell the worker about the current STH of log i (copied
- * now, from the main loop's log). */
-void worker_post_sth(struct worker *w, size_t i, const struct tlog *log);
+/* Threaded: tell the worker about the current STH of a log (copied now,
+ * from the main loop's log; found in the worker by its id, ignored when
+ * the worker no longer serves it). */
+void worker_post_sth(struct worker *w, const struct tlog *log);
 
-/* Threaded: replace the zone of log i (the worker takes a reference of
- * its own of z). */
-void worker_post_zone(struct worker *w, size_t i, struct worker_zone *z);
+/*
+ * The set of logs one worker answers for, built on the main thread (a
+ * reload) and handed to the worker whole by worker_post_logs().
+ */
+struct worker_logset;
+
+/*
+ * Make room for a worker's set of logs (before a reload commits, so that
+ * nothing can fail afterwards).
+ * @param count: how many logs the set will hold.
+ * @param zones: threaded: one shared zone per log (the set takes a
+ *	reference of each); NULL for the single-loop worker.
+ * @return: the set (given to worker_post_logs(), or freed with
+ *	worker_logset_free()), or NULL when out of memory.
+ */
+struct worker_logset *worker_logset_new(size_t count,
+    struct worker_zone **zones);
+void worker_logset_free(struct worker_logset *set);
+
+/*
+ * Make the worker answer for a new set of logs. The main loop's logs are
+ * read now (on the main thread): threaded, each is copied into a replica
+ * the worker owns (id, the settings' numbers, store handles, current
+ * STH), so the worker never reads a main-loop log; single loop, the
+ * pointers themselves are used. Threaded: the set travels as a message in
+ * the worker's FIFO, applied after every message posted before it (STHs,
+ * filled queries); single loop: applied at once. The worker frees its
+ * previous set. Cannot fail.
+ * @param set: from worker_logset_new() with as many logs; taken over.
+ * @param logs: the main loop's logs, in the order served.
+ */
+void worker_post_logs(struct worker *w, struct worker_logset *set,
+    struct tlog *const *logs);
 
 /* Add the worker's counters to *sum (any thread: relaxed atomic reads). */
 void worker_stats_add(const struct worker *w, struct server_stats *sum);

@@ -235,7 +235,7 @@ tap_ok $st "SIGHUP: the reloaded zone is served by every worker"
 printf 'bad\tIN\tA\t999.1.1.1\n' >>"$LIB_TMP/w2.zone"
 kill -HUP "$pid"
 sleep 1
-grep -q "keeping the loaded zone" "$LIB_TMP/w2.err"
+grep -q "keeping the running configuration" "$LIB_TMP/w2.err"
 tap_ok $? "SIGHUP with a broken zone file logs why"
 st=0
 n=0
