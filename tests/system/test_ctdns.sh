@@ -73,6 +73,15 @@ t() {
 	n=$((n + 1))
 	"$CTDNS" -s "127.0.0.1@$PORT" "$@" > "$tmp/stdout" 2> "$tmp/stderr"
 	got=$?
+	# The fake server is Python: on a loaded machine it can miss the
+	# client's timeout. Where a verdict was expected, a network error is
+	# retried once (and said); a verdict is never retried.
+	if [ "$got" -eq 2 ] && [ "$want" -ne 2 ] &&
+	    grep -q "Could not send or receive" "$tmp/stderr"; then
+		echo "# $desc: network timeout against the fake server; once more"
+		"$CTDNS" -s "127.0.0.1@$PORT" "$@" > "$tmp/stdout" 2> "$tmp/stderr"
+		got=$?
+	fi
 	if [ "$got" -eq "$want" ] &&
 	    cat "$tmp/stdout" "$tmp/stderr" | grep -Eq -- "$pattern"; then
 		echo "ok $n - $desc"
