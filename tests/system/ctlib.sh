@@ -7,6 +7,10 @@
 #   ct_conf [LINES...]          write $CONF (extra lines go in the log:
 #                               section); DNS_PORT, DB chosen here
 #   ct_start_daemon             start ctdnsd -d on $CONF, wait for an STH
+#   ct_start_named NAME [LINES] a further ctdnsd named NAME, with its own
+#                               zone copy and store, LINES in server:;
+#                               sets DNS_PORT (and PORT), waits for an STH
+#   ct_ok DESC CMD...           one test: CMD's status; output on failure
 #   ct_restart_daemon           stop and start again on the same store
 #   ct_wait_sth SIZE [SECS]     wait until sth.<zone> serves tree SIZE
 #   ct_sth_size                 the tree size served now (empty if none)
@@ -58,19 +62,25 @@ ct_start_sim() {
 	SIM_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim.out")
 }
 
-ct_conf() {
-	DNS_PORT=${DNS_PORT:-$(lib_free_port)}
+# ct_write_conf FILE ZONEFILE DB [SERVER-LINES...] -- [LOG-LINES...]
+ct_write_conf() {
+	ct_file=$1 ct_zonefile=$2 ct_db=$3
+	shift 3
 	{
 		echo "server:"
 		echo "    listen: 127.0.0.1@$DNS_PORT"
-		echo "    database: $DB"
+		echo "    database: $ct_db"
 		echo "    database-size: 64M"
 		echo "    verbosity: ${CT_VERBOSITY:-2}"
-		echo "    tcp-idle-timeout: 3"
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do
+			echo "    $1"
+			shift
+		done
+		[ $# -gt 0 ] && shift
 		echo "log:"
 		echo "    name: demo"
 		echo "    zone: $ZONE."
-		echo "    zonefile: ${ZONEFILE:-$top_srcdir/zones/demo.ct.example.zone}"
+		echo "    zonefile: $ct_zonefile"
 		echo "    url: $SIM_URL"
 		echo "    key: $SIM_KEY"
 		echo "    sth-refresh: 1"
@@ -80,7 +90,13 @@ ct_conf() {
 		for ct_line in "$@"; do
 			echo "    $ct_line"
 		done
-	} > "$CONF"
+	} > "$ct_file"
+}
+
+ct_conf() {
+	DNS_PORT=${DNS_PORT:-$(lib_free_port)}
+	ct_write_conf "$CONF" \
+	    "${ZONEFILE:-$top_srcdir/zones/demo.ct.example.zone}" "$DB" -- "$@"
 }
 
 ct_sth_size() {
@@ -96,19 +112,46 @@ ct_wait_sth() {
 	done
 }
 
-ct_start_daemon() {
-	lib_start ctdnsd "$CTDNSD" -c "$CONF" -d
+# ct_wait_serving NAME: until ctdnsd NAME serves an STH on DNS_PORT.
+ct_wait_serving() {
 	ct_left=200
 	until ct_dig +short TXT "sth.$ZONE" 2>/dev/null | grep -q '"'; do
 		ct_left=$((ct_left - 1))
 		if [ "$ct_left" -le 0 ] ||
-		    ! kill -0 "$(lib_pid ctdnsd)" 2>/dev/null; then
-			echo "Bail out! ctdnsd did not serve an STH"
-			cat "$LIB_TMP/ctdnsd.err" >&2
+		    ! kill -0 "$(lib_pid "$1")" 2>/dev/null; then
+			echo "Bail out! ctdnsd $1 did not serve an STH"
+			sed 's/^/# /' "$LIB_TMP/$1.err"
 			exit 99
 		fi
 		sleep 0.1
 	done
+}
+
+ct_start_daemon() {
+	lib_start ctdnsd ${CTDNSD_WRAPPER:-} "$CTDNSD" -c "$CONF" -d
+	ct_wait_serving ctdnsd
+}
+
+ct_start_named() {
+	ct_name=$1
+	shift
+	DNS_PORT=$(lib_free_port)
+	PORT=$DNS_PORT
+	cp "$top_srcdir/zones/demo.ct.example.zone" "$LIB_TMP/$ct_name.zone"
+	ct_write_conf "$LIB_TMP/$ct_name.conf" "$LIB_TMP/$ct_name.zone" \
+	    "$LIB_TMP/$ct_name.db" "$@"
+	lib_start "$ct_name" ${CTDNSD_WRAPPER:-} "$CTDNSD" \
+	    -c "$LIB_TMP/$ct_name.conf" -d
+	ct_wait_serving "$ct_name"
+}
+
+ct_ok() {
+	ct_desc=$1
+	shift
+	"$@" > "$LIB_TMP/ct_ok.out" 2>&1
+	ct_st=$?
+	tap_ok "$ct_st" "$ct_desc"
+	[ "$ct_st" -eq 0 ] || tap_diag "$(cat "$LIB_TMP/ct_ok.out")"
 }
 
 ct_restart_daemon() {

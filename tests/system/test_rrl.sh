@@ -13,98 +13,19 @@
 # CTDNSD_WRAPPER, a command prefix for ctdnsd; LIB_KEEP_TMP=1 keeps the
 # temporary directory.
 
-. "${top_srcdir:-.}/tests/system/lib.sh"
+. "${top_srcdir:-.}/tests/system/ctlib.sh"
 
-PY=/usr/bin/python3
-[ -x "$PY" ] || lib_skip_all "$PY not found"
-"$PY" -c 'import dns.message' 2>/dev/null || lib_skip_all "no dnspython"
-lib_need curl dig
-lib_init rrl
-
-SIM=$top_builddir/tools/ctlog-sim/ctlog-sim
-CTDNSD=$top_builddir/src/ctdnsd
-DNSCHECK=$top_srcdir/tests/system/dnscheck.py
+ct_init rrl
 PROBE=$top_srcdir/tests/system/dnsprobe.py
-ZONE=demo.ct.example
 H=127.0.0.1
+STH_TTL=300
 
-# ---- local helpers (start the simulated log and ctdnsd) ------------------
-
-# start_sim ENTRIES: sets SIM_URL.
-start_sim() {
-	lib_start sim "$SIM" -p 0 -n "$1" --ready-file "$LIB_TMP/sim.port"
-	lib_wait_file "$LIB_TMP/sim.port" 60 || {
-		echo "Bail out! ctlog-sim does not start"
-		exit 1
-	}
-	SIM_URL=http://127.0.0.1:$(cat "$LIB_TMP/sim.port")/
-	SIM_KEY=$("$SIM" --print-key)
-}
-
-# start_ctdnsd NAME [SERVER-KEY-LINES...]: sets PORT; waits for an STH.
-start_ctdnsd() {
-	name=$1
-	shift
-	PORT=$(lib_free_port)
-	cp "$top_srcdir/zones/demo.ct.example.zone" "$LIB_TMP/$name.zone"
-	{
-		echo "server:"
-		echo "	listen: $H@$PORT"
-		echo "	database: $LIB_TMP/$name.db"
-		echo "	database-size: 64M"
-		echo "	verbosity: 2"
-		for l in "$@"; do
-			echo "	$l"
-		done
-		echo "log:"
-		echo "	name: demo"
-		echo "	zone: $ZONE."
-		echo "	zonefile: $LIB_TMP/$name.zone"
-		echo "	url: $SIM_URL"
-		echo "	key: $SIM_KEY"
-		echo "	sth-refresh: 1"
-		echo "	proof-ttl: 86400"
-		echo "	sth-ttl: 300"
-	} >"$LIB_TMP/$name.conf"
-	lib_start "$name" ${CTDNSD_WRAPPER:-} "$CTDNSD" -c "$LIB_TMP/$name.conf" -d
-	i=0
-	until dig +short +time=1 +tries=1 -p "$PORT" @$H TXT "sth.$ZONE" \
-	    2>/dev/null | grep -q '"'; do
-		i=$((i + 1))
-		if [ $i -gt 60 ] || ! kill -0 "$(lib_pid "$name")" 2>/dev/null
-		then
-			echo "Bail out! ctdnsd $name does not serve"
-			sed 's/^/# /' "$LIB_TMP/$name.err"
-			exit 1
-		fi
-		sleep 0.5
-	done
-}
-
-# check DESC CMD...: one test; CMD's output becomes diagnostics on failure.
-check() {
-	check_desc=$1
-	shift
-	"$@" >"$LIB_TMP/check.out" 2>&1
-	check_st=$?
-	tap_ok "$check_st" "$check_desc"
-	if [ "$check_st" -ne 0 ]; then
-		tap_diag "$(cat "$LIB_TMP/check.out")"
-	fi
-}
-
-dnscheck() {
-	"$PY" "$DNSCHECK" $H "$PORT" $ZONE "$SIM_URL" --proof-ttl 86400 \
-	    --sth-ttl 300 "$@"
-}
-
-probe() {
-	"$PY" "$PROBE" "$@"
-}
-
-dnscheck() {
-	"$PY" "$DNSCHECK" $H "$PORT" $ZONE "$SIM_URL" "$@"
-}
+# The shared helpers under this test's names.
+start_sim() { ct_start_sim "$@"; }
+start_ctdnsd() { ct_start_named "$@"; }
+check() { ct_ok "$@"; }
+dnscheck() { ct_check "$@"; }
+probe() { "$PY" "$PROBE" "$@"; }
 
 # field NAME: the number after NAME in $LIB_TMP/flood.out.
 field() {
