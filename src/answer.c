@@ -237,9 +237,8 @@ get_ranges(struct qstate *s, const struct merkle_range *r, size_t n,
 {
 	struct store_reader *rd = &s->ax->reader;
 	int rc = store_read_begin(rd);
-	for (size_t i = 0; rc == CTD_OK && i < n; i++) {
-		rc = store_get_range(rd, s->log->slog, r[i].begin, r[i].end,
-		    out + i * MERKLE_HASH_LEN);
+	if (rc == CTD_OK) {
+		rc = store_get_ranges(rd, s->log->slog, r, n, out);
 	}
 	store_read_end(rd);
 	return rc;

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "merkle.h"
 #include "store.h"
 
 /* "r/" + 16 hex digits + NUL; "log/" + 16 hex + NUL for meta. */
@@ -346,9 +347,9 @@ store_reader_init(struct store *s, struct store_reader *r)
 {
 	int rc;
 
+	memset(r, 0, sizeof *r);
 	r->store = s;
 	r->err = CTD_OK;
-	r->txn = NULL;
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &r->txn);
 	if (rc != 0) {
 		r->txn = NULL;
@@ -363,6 +364,12 @@ store_reader_init(struct store *s, struct store_reader *r)
 void
 store_reader_deinit(struct store_reader *r)
 {
+	for (size_t i = 0; i < STORE_MAX_LOGS; i++) {
+		if (r->cursors[i] != NULL) {
+			mdb_cursor_close(r->cursors[i]);
+			r->cursors[i] = NULL;
+		}
+	}
 	if (r->txn != NULL) {
 		mdb_txn_abort(r->txn);
 		r->txn = NULL;
@@ -376,6 +383,7 @@ store_read_begin(struct store_reader *r)
 		return CTD_EINVAL;
 	}
 	r->err = CTD_OK;
+	r->gen++;
 	/* mdb_txn_renew() returns EINVAL on a transaction not reset. */
 	return err_from_mdb(mdb_txn_renew(r->txn));
 }
@@ -419,6 +427,71 @@ store_get_range(struct store_reader *r, struct store_log *l,
 		return read_result(r, CTD_ESTORE);
 	}
 	memcpy(out, val.mv_data, MERKLE_HASH_LEN);
+	return CTD_OK;
+}
+
+/* The reader's cursor on a log's ranges, opened or renewed for this
+ * snapshot; NULL on failure (the error is recorded in r->err). */
+static MDB_cursor *
+ranges_cursor(struct store_reader *r, struct store_log *l)
+{
+	size_t i = (size_t)(l - r->store->logs);
+	int rc = 0;
+	if (r->cursors[i] == NULL) {
+		rc = mdb_cursor_open(r->txn, l->ranges, &r->cursors[i]);
+	} else if (r->cursor_gen[i] != r->gen) {
+		rc = mdb_cursor_renew(r->txn, r->cursors[i]);
+	}
+	if (rc != 0) {
+		read_result(r, err_from_mdb(rc));
+		return NULL;
+	}
+	r->cursor_gen[i] = r->gen;
+	return r->cursors[i];
+}
+
+int
+store_get_ranges(struct store_reader *r, struct store_log *l,
+    const struct merkle_range *ranges, size_t count, uint8_t *out)
+{
+	size_t order[64];
+	if (count > 64) {
+		return CTD_EINVAL;
+	}
+	/* Insertion sort of indices by (begin, end): the key order. */
+	for (size_t i = 0; i < count; i++) {
+		size_t j = i;
+		while (j > 0 && (ranges[order[j - 1]].begin > ranges[i].begin ||
+		    (ranges[order[j - 1]].begin == ranges[i].begin &&
+			ranges[order[j - 1]].end > ranges[i].end))) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	MDB_cursor *c = count > 0 ? ranges_cursor(r, l) : NULL;
+	if (count > 0 && c == NULL) {
+		return r->err != CTD_OK ? r->err : CTD_ESTORE;
+	}
+	for (size_t k = 0; k < count; k++) {
+		const struct merkle_range *rg = &ranges[order[k]];
+		uint8_t kb[16];
+		MDB_val key = { sizeof kb, kb }, val;
+		if (rg->begin >= rg->end) {
+			return CTD_EINVAL;
+		}
+		put_be64(kb, rg->begin);
+		put_be64(kb + 8, rg->end);
+		int rc = mdb_cursor_get(c, &key, &val, MDB_SET);
+		if (rc != 0) {
+			return read_result(r, err_from_mdb(rc));
+		}
+		if (val.mv_size != MERKLE_HASH_LEN) {
+			return read_result(r, CTD_ESTORE);
+		}
+		memcpy(out + order[k] * MERKLE_HASH_LEN, val.mv_data,
+		    MERKLE_HASH_LEN);
+	}
 	return CTD_OK;
 }
 

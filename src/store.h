@@ -86,6 +86,11 @@ struct store_reader {
 	MDB_txn *txn;
 	struct store *store;
 	int err;
+	/* One cursor per log's ranges, opened once and renewed with each
+	 * snapshot (store_get_ranges); gen tells which are current. */
+	uint64_t gen;
+	MDB_cursor *cursors[STORE_MAX_LOGS];
+	uint64_t cursor_gen[STORE_MAX_LOGS];
 };
 
 /*
@@ -188,6 +193,20 @@ void store_read_end(struct store_reader *r);
  */
 int store_get_range(struct store_reader *r, struct store_log *l,
     uint64_t begin, uint64_t end, uint8_t out[32]);
+
+struct merkle_range;
+
+/*
+ * Look up several ranges in one snapshot, the way a proof answer needs
+ * them. They are visited in key order through one cursor, so that ranges
+ * on the same B-tree page (a path's lower nodes) cost no new descent.
+ * @param ranges: count ranges, in any order.
+ * @param out: count * 32 bytes, filled in the order of ranges.
+ * @return: CTD_OK, CTD_ENOTFOUND when any is missing, CTD_ESTORE,
+ *	CTD_EINVAL (count over 64, or an empty range).
+ */
+int store_get_ranges(struct store_reader *r, struct store_log *l,
+    const struct merkle_range *ranges, size_t count, uint8_t *out);
 
 /*
  * Look up the index of a leaf hash. The reader must be begun.
