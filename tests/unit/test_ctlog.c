@@ -22,23 +22,15 @@
 
 int main(void);
 
+#define TESTDATA_DIR "ctlog"
 #define MAX_FIELDS 8
-
-static char *
-data_path(const char *name)
-{
-	static char path[1024];
-	const char *top = getenv("top_srcdir");
-	snprintf(path, sizeof(path), "%s/tests/data/ctlog/%s",
-	    top != NULL ? top : ".", name);
-	return path;
-}
+#include "../testdata.h"
 
 /* The whole file in a heap buffer of exactly its size (no NUL). */
 static uint8_t *
 slurp(const char *name, size_t *len)
 {
-	FILE *f = fopen(data_path(name), "rb");
+	FILE *f = fopen(testdata_path(name), "rb");
 	if (f == NULL) {
 		return NULL;
 	}
@@ -53,59 +45,6 @@ slurp(const char *name, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
-}
-
-static int
-split(char *line, char **f)
-{
-	int n = 0;
-	char *save = NULL;
-	for (char *t = strtok_r(line, " \n", &save); t != NULL && n <
-	    MAX_FIELDS; t = strtok_r(NULL, " \n", &save)) {
-		f[n++] = t;
-	}
-	return n;
-}
-
-static long
-unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(hex);
-	if (n % 2 != 0 || n / 2 > cap) {
-		return -1;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return (long)(n / 2);
-}
-
-static int
-each_line(const char *name, void (*fn)(char **, int))
-{
-	FILE *f = fopen(data_path(name), "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int count = 0;
-	if (f == NULL) {
-		ok(0, "open %s", data_path(name));
-		return 0;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		char *fields[MAX_FIELDS];
-		if (line[0] == '#' || line[0] == '\n') {
-			continue;
-		}
-		fn(fields, split(line, fields));
-		count++;
-	}
-	free(line);
-	fclose(f);
-	return count;
 }
 
 /* Run one parser over a body; the output details are not kept. */
@@ -176,11 +115,11 @@ check_sth(char **f, const uint8_t *body, size_t len)
 	uint8_t root[32], sig[STH_SIG_MAX];
 	struct logkey *key = NULL;
 
-	long sig_len = unhex(f[5], sig, sizeof(sig));
+	long sig_len = testdata_unhex(f[5], sig, sizeof(sig));
 	is_int(ctlog_parse_sth(body, len, &s), CTD_OK, "%s parses", f[1]);
 	ok(s.tree_size == strtoull(f[2], NULL, 10) &&
 	    s.timestamp == strtoull(f[3], NULL, 10) &&
-	    unhex(f[4], root, 32) == 32 && memcmp(s.root, root, 32) == 0 &&
+	    testdata_unhex(f[4], root, 32) == 32 && memcmp(s.root, root, 32) == 0 &&
 	    s.sig_len == sig_len && memcmp(s.sig, sig, s.sig_len) == 0,
 	    "%s: size %s, timestamp, root and signature as recorded", f[1],
 	    f[2]);
@@ -194,7 +133,7 @@ static void
 check_nodes(const char *file, size_t count, const char *want_count,
     const char *hex)
 {
-	long n = unhex(hex, want_nodes, sizeof(want_nodes));
+	long n = testdata_unhex(hex, want_nodes, sizeof(want_nodes));
 	ok((size_t)strtoul(want_count, NULL, 10) == count &&
 	    n == (long)(count * MERKLE_HASH_LEN) &&
 	    memcmp(got_nodes, want_nodes, (size_t)n) == 0,
@@ -234,7 +173,7 @@ check_expected(char **f, int n)
 		is_int(ctlog_parse_entry_and_proof(body, len, leaf_hash,
 		    got_nodes, MERKLE_MAX_PATH, &count), CTD_OK, "%s parses",
 		    f[1]);
-		ok(unhex(f[2], want_hash, 32) == 32 &&
+		ok(testdata_unhex(f[2], want_hash, 32) == 32 &&
 		    memcmp(leaf_hash, want_hash, 32) == 0,
 		    "%s: leaf hash = SHA-256(0x00 || leaf_input)", f[1]);
 		check_nodes(f[1], count, f[3], f[4]);
@@ -367,7 +306,7 @@ test_urls(void)
 
 	/* Icarus leaf 120000000: rchYy6UmVO5S3evJlutJZUx/ytdFfHxKdoJ4XAwx39w=,
 	 * with '/' and '='. */
-	unhex("adc858cba52654ee52ddebc996eb4965"
+	testdata_unhex("adc858cba52654ee52ddebc996eb4965"
 	    "4c7fcad7457c7c4a7682785c0c31dfdc", hash, 32);
 	ok(ctlog_url_proof_by_hash("https://ct.googleapis.com/icarus/", hash,
 	    129721434, url, sizeof(url)) == CTD_OK &&
@@ -431,9 +370,9 @@ test_urls(void)
 int
 main(void)
 {
-	int n = each_line("expected.txt", check_expected);
+	int n = testdata_each_line("expected.txt", check_expected);
 	ok(n >= 10, "%d real answers checked", n);
-	n = each_line("cases.txt", check_case);
+	n = testdata_each_line("cases.txt", check_case);
 	ok(n >= 90, "%d hand-made answers checked", n);
 	test_oversized();
 	test_urls();

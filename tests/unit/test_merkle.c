@@ -831,6 +831,9 @@ test_large(void)
 /* ---- part 3: vector files ---------------------------------------------- */
 
 #define MAX_TOKENS (16 + PROOF_ROOM)
+#define TESTDATA_DIR "merkle"
+#define MAX_FIELDS MAX_TOKENS
+#include "../testdata.h"
 
 /* How many vector values were not 32 bytes long. */
 static size_t widened;
@@ -845,21 +848,7 @@ struct vline {
 static long
 unhex(const char *s, uint8_t *out, size_t room)
 {
-	if (strcmp(s, "-") == 0) {
-		return 0;
-	}
-	size_t n = strlen(s);
-	if (n % 2 != 0 || n / 2 > room) {
-		return -1;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1) {
-			return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return (long)(n / 2);
+	return strcmp(s, "-") == 0 ? 0 : testdata_unhex(s, out, room);
 }
 
 /*
@@ -1212,15 +1201,12 @@ vector_line(struct vfile *f, struct vline *v)
 static void
 read_vectors(struct vfile *f, const char *name)
 {
-	const char *top = getenv("top_srcdir");
-	char path[4096];
+	const char *path = testdata_path(name);
 	char *line = NULL;
 	size_t cap = 0;
 
 	memset(f, 0, sizeof *f);
 	f->name = name;
-	snprintf(path, sizeof path, "%s/tests/data/merkle/%s",
-	    top != NULL ? top : ".", name);
 	FILE *fp = fopen(path, "r");
 	if (!ok(fp != NULL, "open %s", path)) {
 		return;

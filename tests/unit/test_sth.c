@@ -21,74 +21,10 @@
 
 int main(void);
 
+#define TESTDATA_DIR "sth"
 #define MAX_FIELDS 12
+#include "../testdata.h"
 #define MAX_KEYS 32
-
-static char *
-data_path(const char *name)
-{
-	static char path[1024];
-	const char *top = getenv("top_srcdir");
-	snprintf(path, sizeof(path), "%s/tests/data/sth/%s",
-	    top != NULL ? top : ".", name);
-	return path;
-}
-
-/* Split line in place on spaces; returns the number of fields. */
-static int
-split(char *line, char **f)
-{
-	int n = 0;
-	char *save = NULL;
-	for (char *t = strtok_r(line, " \n", &save); t != NULL && n <
-	    MAX_FIELDS; t = strtok_r(NULL, " \n", &save)) {
-		f[n++] = t;
-	}
-	return n;
-}
-
-/* Decode hex into out (room for cap); returns the byte count or -1. */
-static long
-unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = strlen(hex);
-	if (n % 2 != 0 || n / 2 > cap) {
-		return -1;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return (long)(n / 2);
-}
-
-/* Call fn(fields, n) for each data line of a file; returns the count. */
-static int
-each_line(const char *name, void (*fn)(char **, int))
-{
-	FILE *f = fopen(data_path(name), "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int count = 0;
-	if (f == NULL) {
-		ok(0, "open %s", data_path(name));
-		return 0;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		char *fields[MAX_FIELDS];
-		if (line[0] == '#' || line[0] == '\n') {
-			continue;
-		}
-		fn(fields, split(line, fields));
-		count++;
-	}
-	free(line);
-	fclose(f);
-	return count;
-}
 
 /* --- keys.txt: name type log_id_hex der_b64 --------------------------- */
 
@@ -127,7 +63,7 @@ load_key(char **f, int n)
 	enum logkey_type want = strcmp(f[1], "RSA") == 0 ? LOGKEY_RSA :
 	    LOGKEY_ECDSA_P256;
 	is_int(logkey_type(key), want, "key %s is %s", f[0], f[1]);
-	ok(unhex(f[2], id, sizeof(id)) == 32 &&
+	ok(testdata_unhex(f[2], id, sizeof(id)) == 32 &&
 	    memcmp(logkey_id(key), id, 32) == 0,
 	    "key %s: log ID is SHA-256 of the DER", f[0]);
 	/* The same key through the DER entry point. */
@@ -171,9 +107,9 @@ check_sth(char **f, int n)
 	memset(&s, 0, sizeof(s));
 	s.tree_size = strtoull(f[2], NULL, 10);
 	s.timestamp = strtoull(f[3], NULL, 10);
-	len = unhex(f[5], s.sig, sizeof(s.sig));
-	if (unhex(f[4], s.root, 32) != 32 || len < 0 ||
-	    unhex(f[6], want_signed, sizeof(want_signed)) != STH_SIGNED_LEN) {
+	len = testdata_unhex(f[5], s.sig, sizeof(s.sig));
+	if (testdata_unhex(f[4], s.root, 32) != 32 || len < 0 ||
+	    testdata_unhex(f[6], want_signed, sizeof(want_signed)) != STH_SIGNED_LEN) {
 		ok(0, "%s: data parses", f[0]);
 		return;
 	}
@@ -207,8 +143,8 @@ check_sig(char **f, int n)
 {
 	static uint8_t data[8192], dsig[600];
 	struct logkey *key = n == 4 ? key_named(f[1]) : NULL;
-	long dlen = unhex(f[2], data, sizeof(data));
-	long slen = unhex(f[3], dsig, sizeof(dsig));
+	long dlen = testdata_unhex(f[2], data, sizeof(data));
+	long slen = testdata_unhex(f[3], dsig, sizeof(dsig));
 	if (key == NULL || dlen <= 0 || slen <= 0) {
 		ok(0, "sigs.txt line parses");
 		return;
@@ -240,22 +176,22 @@ test_pem(void)
 {
 	struct logkey *rsa = NULL, *ec = NULL, *bad = NULL;
 
-	is_int(logkey_from_pem_file(data_path("ct-test-log-rsa.pem"), &rsa),
+	is_int(logkey_from_pem_file(testdata_path("ct-test-log-rsa.pem"), &rsa),
 	    CTD_OK, "RSA key from PEM file");
 	ok(rsa != NULL && logkey_type(rsa) == LOGKEY_RSA &&
 	    key_named("ct-test-log-rsa") != NULL &&
 	    memcmp(logkey_id(rsa), logkey_id(key_named("ct-test-log-rsa")),
 	    32) == 0, "RSA key round trip: PEM and base64 DER give one ID");
-	is_int(logkey_from_pem_file(data_path("ct-test-log-ecdsa.pem"), &ec),
+	is_int(logkey_from_pem_file(testdata_path("ct-test-log-ecdsa.pem"), &ec),
 	    CTD_OK, "ECDSA key from PEM file");
 	ok(ec != NULL && key_named("ct-test-log-ecdsa") != NULL &&
 	    memcmp(logkey_id(ec), logkey_id(key_named("ct-test-log-ecdsa")),
 	    32) == 0, "ECDSA key round trip: PEM and base64 DER give one ID");
-	is_int(logkey_from_pem_file(data_path("wrong-label.pem"), &bad),
+	is_int(logkey_from_pem_file(testdata_path("wrong-label.pem"), &bad),
 	    CTD_EMALF, "PEM labelled CERTIFICATE refused");
-	is_int(logkey_from_pem_file(data_path("sths.txt"), &bad), CTD_EMALF,
+	is_int(logkey_from_pem_file(testdata_path("sths.txt"), &bad), CTD_EMALF,
 	    "a file without PEM refused");
-	is_int(logkey_from_pem_file(data_path("no-such-file.pem"), &bad),
+	is_int(logkey_from_pem_file(testdata_path("no-such-file.pem"), &bad),
 	    CTD_EIO, "missing PEM file: EIO");
 	ok(bad == NULL, "no key returned on failure");
 	logkey_free(rsa);
@@ -300,7 +236,7 @@ static void
 dsig_of(const char *hex, struct sth *s)
 {
 	memset(s, 0, sizeof(*s));
-	long n = unhex(hex, s->sig, sizeof(s->sig));
+	long n = testdata_unhex(hex, s->sig, sizeof(s->sig));
 	s->sig_len = n > 0 ? (uint16_t)n : 0;
 }
 
@@ -326,7 +262,7 @@ test_dsig_form(void)
 	dsig_of(sig21, &s);
 	s.tree_size = 21;
 	s.timestamp = 1396877277237ULL;
-	unhex(root21, s.root, 32);
+	testdata_unhex(root21, s.root, 32);
 	sth_signed_data(&s, data);
 	is_int(sth_verify(&s, ec), CTD_OK, "sample STH 21 verifies");
 
@@ -544,14 +480,14 @@ main(void)
 {
 	int n;
 
-	n = each_line("keys.txt", load_key);
+	n = testdata_each_line("keys.txt", load_key);
 	ok(n >= 12, "%d keys loaded from keys.txt", n);
-	n = each_line("sths.txt", check_sth);
+	n = testdata_each_line("sths.txt", check_sth);
 	ok(n >= 17 && sths_seen == n, "%d STHs checked", n);
 	ok(rsa_sths_seen >= 2, "%d RSA STHs among them", rsa_sths_seen);
-	n = each_line("sigs.txt", check_sig);
+	n = testdata_each_line("sigs.txt", check_sig);
 	ok(n >= 10, "%d SCT signatures checked", n);
-	n = each_line("bad_keys.txt", check_bad_key);
+	n = testdata_each_line("bad_keys.txt", check_bad_key);
 	ok(n >= 12, "%d unacceptable keys checked", n);
 	test_pem();
 	test_key_text();
