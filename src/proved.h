@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * proved.h -- a proved set: what one verified upstream answer proves, in
+ * the store's own terms.
+ *
+ * A source (source.h) turns a log's answers into a proved set only after
+ * checking them against a verified root: the hashes of leaf ranges
+ * [begin, end), leaf hash -> index pairs, and possibly a tree head whose
+ * signature (and consistency with the served head) was verified. The
+ * store writes a proved set in one piece (store_put_proved); nobody but
+ * the store decides how it is laid out.
+ *
+ * A proved set grows on the heap up to PROVED_MAX_ITEMS ranges and as
+ * many leaves (a mirror's batch of tiles is the largest user); adding
+ * past that fails with CTD_ERANGE, so a hostile log cannot make one grow
+ * without bound. It is owned by one thread at a time; handing it to the
+ * writer moves it (proved_move).
+ */
+#ifndef CTD_PROVED_H
+#define CTD_PROVED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sth.h"
+
+/* Most ranges (and most leaves) one proved set may hold. */
+#define PROVED_MAX_ITEMS (1u << 20)
+
+struct proved_range {
+	uint64_t begin, end;		/* the leaves [begin, end) */
+	uint8_t hash[32];		/* MTH(D[begin:end]) */
+};
+
+struct proved_leaf {
+	uint8_t hash[32];		/* the leaf hash */
+	uint64_t index;			/* where the log holds it */
+};
+
+struct proved {
+	struct proved_range *ranges;
+	size_t range_count, range_cap;
+	struct proved_leaf *leaves;
+	size_t leaf_count, leaf_cap;
+	/* A verified tree head to record (its root is also a range). */
+	bool has_sth;
+	struct sth sth;
+	/* Every leaf of [0, contiguous) is indexed and its level-0 range is
+	 * stored (a mirror's progress marker; only ever raised). */
+	bool has_contiguous;
+	uint64_t contiguous;
+};
+
+/* An empty set on caller memory (no allocation). */
+void proved_init(struct proved *p);
+
+/* Free what the set holds and leave it empty. NULL is a no-op. */
+void proved_free(struct proved *p);
+
+/* Forget the contents, keep the memory. */
+void proved_clear(struct proved *p);
+
+/* Move src's contents to dst (dst must be empty); src is left empty. */
+void proved_move(struct proved *dst, struct proved *src);
+
+/* True when the set holds nothing to write. */
+bool proved_empty(const struct proved *p);
+
+/*
+ * Add a verified range hash.
+ * @return: CTD_OK; CTD_EINVAL when begin >= end; CTD_ERANGE past
+ *	PROVED_MAX_ITEMS; CTD_ENOMEM.
+ */
+int proved_add_range(struct proved *p, uint64_t begin, uint64_t end,
+    const uint8_t hash[32]);
+
+/*
+ * Add a verified leaf: its hash -> index, and its level-0 range
+ * [index, index + 1).
+ * @return: CTD_OK; CTD_ERANGE past PROVED_MAX_ITEMS; CTD_ENOMEM.
+ */
+int proved_add_leaf(struct proved *p, const uint8_t hash[32],
+    uint64_t index);
+
+/* Record a verified tree head (and its root as the range [0, size)). */
+int proved_set_sth(struct proved *p, const struct sth *sth);
+
+/* Raise the contiguous-entries marker to n. */
+void proved_set_contiguous(struct proved *p, uint64_t n);
+
+#endif /* CTD_PROVED_H */
