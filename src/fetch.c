@@ -66,7 +66,7 @@ struct xfer {
 	size_t body_len, body_cap;
 	bool too_big;		/* the write callback saw more than max_body */
 	bool nomem;		/* the write callback could not grow body */
-	enum fetch_endpoint ep;	/* for the counters */
+	struct fetch_label_stats *row;	/* the pool's counters of its label */
 	uint64_t start_ns;	/* uv_hrtime() when handed to libcurl */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -110,16 +110,6 @@ static const char user_agent[] = "ctdnsd/" PACKAGE_VERSION;
 static const uint8_t empty_body[1];
 static const uint64_t latency_bounds_ms[FETCH_LATENCY_BUCKETS] =
     FETCH_LATENCY_BOUNDS_MS;
-static const char *const endpoint_names[FETCH_EP_COUNT] = {
-	[FETCH_EP_GET_STH] = "get-sth",
-	[FETCH_EP_GET_STH_CONSISTENCY] = "get-sth-consistency",
-	[FETCH_EP_GET_PROOF_BY_HASH] = "get-proof-by-hash",
-	[FETCH_EP_GET_ENTRIES] = "get-entries",
-	[FETCH_EP_GET_ENTRY_AND_PROOF] = "get-entry-and-proof",
-	[FETCH_EP_GET_ROOTS] = "get-roots",
-	[FETCH_EP_OTHER] = "other",
-};
-
 /* ---- small helpers ------------------------------------------------------ */
 
 /* FNV-1a, enough to tell URLs apart before comparing them. */
@@ -175,23 +165,26 @@ xlist_find(const struct xlist *l, const char *url, uint32_t hash)
 	return NULL;
 }
 
-/* The endpoint of a URL: the last segment of its path. */
-static enum fetch_endpoint
-endpoint_of(const char *url)
+/* The pool's row of counters for a label, taken on first use; past the
+ * table, and for "other" itself, the "other" row. */
+static struct fetch_label_stats *
+label_row(struct fetch_pool *p, const char *label)
 {
-	size_t end = strcspn(url, "?#");
-	size_t begin = end;
-	while (begin > 0 && url[begin - 1] != '/') {
-		begin--;
+	struct fetch_stats *st = &p->stats;
+	if (strcmp(label, FETCH_LABEL_OTHER) == 0) {
+		return &st->by_label_other;
 	}
-	for (int ep = 0; ep < FETCH_EP_OTHER; ep++) {
-		const char *name = endpoint_names[ep];
-		if (strlen(name) == end - begin &&
-		    strncmp(url + begin, name, end - begin) == 0) {
-			return (enum fetch_endpoint)ep;
+	for (size_t i = 0; i < st->label_count; i++) {
+		if (strcmp(st->by_label[i].label, label) == 0) {
+			return &st->by_label[i];
 		}
 	}
-	return FETCH_EP_OTHER;
+	if (st->label_count == FETCH_MAX_LABELS) {
+		return &st->by_label_other;
+	}
+	struct fetch_label_stats *row = &st->by_label[st->label_count++];
+	row->label = label;
+	return row;
 }
 
 /* Translate a libcurl result, the one place CURLcode is looked at. */
@@ -349,7 +342,7 @@ stats_count(struct fetch_pool *p, const struct xfer *x, bool ran, int status)
 		p->stats.ok++;
 	} else {
 		p->stats.failed++;
-		p->stats.by_endpoint[x->ep].failed++;
+		x->row->failed++;
 		if (status == CTD_ETIMEOUT) {
 			p->stats.timeouts++;
 		}
@@ -527,7 +520,7 @@ xfer_start(struct xfer *x)
 	xlist_push(&p->active, x);
 	x->start_ns = uv_hrtime();
 	p->stats.started++;
-	p->stats.by_endpoint[x->ep].started++;
+	x->row->started++;
 	return CTD_OK;
 }
 
@@ -900,6 +893,7 @@ fetch_pool_new(struct fetcher *f, const struct fetch_limits *lim,
 		return CTD_ENOMEM;
 	}
 	p->f = f;
+	p->stats.by_label_other.label = FETCH_LABEL_OTHER;
 	pool_limits(p, lim);
 	p->next = f->pools;
 	f->pools = p;
@@ -952,9 +946,10 @@ pool_join(struct fetch_pool *p, const char *url, uint32_t hash, fetch_cb cb,
 }
 
 int
-fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg)
+fetch_get(struct fetch_pool *p, const char *url, const char *label,
+    fetch_cb cb, void *arg)
 {
-	if (p == NULL || url == NULL || cb == NULL) {
+	if (p == NULL || url == NULL || label == NULL || cb == NULL) {
 		return CTD_EINVAL;
 	}
 	if (p->f->closing) {
@@ -993,7 +988,7 @@ fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg)
 	}
 	x->pool = p;
 	x->hash = hash;
-	x->ep = endpoint_of(url);
+	x->row = label_row(p, label);
 	if (start_now) {
 		rc = xfer_start(x);
 		if (rc != CTD_OK) {
@@ -1019,13 +1014,18 @@ fetch_pool_stats(const struct fetch_pool *p, struct fetch_stats *out)
 	*out = p->stats;
 }
 
-const char *
-fetch_endpoint_name(enum fetch_endpoint ep)
+const struct fetch_label_stats *
+fetch_stats_label(const struct fetch_stats *st, const char *label)
 {
-	if ((unsigned)ep >= FETCH_EP_COUNT) {
-		ep = FETCH_EP_OTHER;
+	if (strcmp(label, FETCH_LABEL_OTHER) == 0) {
+		return &st->by_label_other;
 	}
-	return endpoint_names[ep];
+	for (size_t i = 0; i < st->label_count && i < FETCH_MAX_LABELS; i++) {
+		if (strcmp(st->by_label[i].label, label) == 0) {
+			return &st->by_label[i];
+		}
+	}
+	return NULL;
 }
 
 const char *

@@ -65,23 +65,20 @@ struct fetch_limits {
 };
 
 /*
- * The RFC 6962 endpoints a pool counts apart (section 4), told by the last
- * segment of the URL's path: ".../ct/v1/get-sth?..." is FETCH_EP_GET_STH.
- * Anything else is FETCH_EP_OTHER.
+ * Rows of a pool's counters by label: the kind of request the caller names
+ * in fetch_get() ("get-sth", "get-proof-by-hash", "checkpoint", "tile"...).
+ * The first FETCH_MAX_LABELS distinct labels get a row each, in order of
+ * first use; the label FETCH_LABEL_OTHER and any label past the table
+ * count in one more row, by_label_other.
  */
-enum fetch_endpoint {
-	FETCH_EP_GET_STH,
-	FETCH_EP_GET_STH_CONSISTENCY,
-	FETCH_EP_GET_PROOF_BY_HASH,
-	FETCH_EP_GET_ENTRIES,
-	FETCH_EP_GET_ENTRY_AND_PROOF,
-	FETCH_EP_GET_ROOTS,
-	FETCH_EP_OTHER,
-	FETCH_EP_COUNT
-};
+#define FETCH_MAX_LABELS 16
+#define FETCH_LABEL_OTHER "other"
 
-/* Transfers of one endpoint. */
-struct fetch_endpoint_stats {
+/* Transfers of one label. */
+struct fetch_label_stats {
+	/* the label as given to fetch_get() (static lifetime); NULL in a
+	 * row not used yet */
+	const char *label;
 	/* transfers handed to libcurl */
 	uint64_t started;
 	/* transfers that ended other than HTTP 2xx, not canceled */
@@ -108,8 +105,11 @@ struct fetch_stats {
 	uint64_t failed;
 	/* transfers that ended with CTD_ETIMEOUT (also counted in failed) */
 	uint64_t timeouts;
-	/* started and failed again, by endpoint */
-	struct fetch_endpoint_stats by_endpoint[FETCH_EP_COUNT];
+	/* started and failed again, by label: by_label[0, label_count) in
+	 * order of first use, the rest in by_label_other (see above) */
+	struct fetch_label_stats by_label[FETCH_MAX_LABELS];
+	size_t label_count;
+	struct fetch_label_stats by_label_other;
 	/*
 	 * Latency of the transfers that ran and ended (ok or failed, not
 	 * canceled), from the start of the transfer to its end (time spent
@@ -211,17 +211,22 @@ void fetch_pool_close(struct fetch_pool *p);
  * @param p: the pool.
  * @param url: an absolute http:// or https:// URL of at most FETCH_URL_MAX
  *	bytes, no spaces or control characters; copied.
+ * @param label: the kind of request, for the counters only ("get-sth",
+ *	"tile" ...): a string of static lifetime, kept by pointer. A
+ *	joined transfer keeps the label of the request that created it.
  * @param cb: called exactly once, later, never from inside fetch_get(),
  *	when the return is CTD_OK; never called otherwise.
  * @param arg: passed to cb; borrowed.
  * @return: CTD_OK; CTD_EBUSY when the pool has max_active transfers
  *	running (or the rate bucket is empty) and max_queued waiting, or the
  *	transfer to join has FETCH_MAX_WAITERS; CTD_EINVAL for a NULL
- *	argument or a URL that is malformed, too long or not http(s);
+ *	argument (label included) or a URL that is malformed, too long or
+ *	not http(s);
  *	CTD_ENOMEM; CTD_EIO when libcurl refuses the transfer;
  *	CTD_ECANCELED once fetcher_close() was called.
  */
-int fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg);
+int fetch_get(struct fetch_pool *p, const char *url, const char *label,
+    fetch_cb cb, void *arg);
 
 /*
  * Read a pool's counters.
@@ -231,11 +236,15 @@ int fetch_get(struct fetch_pool *p, const char *url, fetch_cb cb, void *arg);
 void fetch_pool_stats(const struct fetch_pool *p, struct fetch_stats *out);
 
 /*
- * The name of an endpoint as in its URL, "get-sth" ...; "other".
- * @param ep: the endpoint; out of range gives "other".
- * @return: a static string.
+ * Find the counters of a label in a copy of a pool's counters.
+ * @param st: the counters, from fetch_pool_stats().
+ * @param label: the label, compared as a string; FETCH_LABEL_OTHER gives
+ *	the row of labels past the table.
+ * @return: the row, borrowed from st; NULL when no transfer with that
+ *	label was asked for (or it counted in the "other" row).
  */
-const char *fetch_endpoint_name(enum fetch_endpoint ep);
+const struct fetch_label_stats *fetch_stats_label(const struct fetch_stats *st,
+    const char *label);
 
 /*
  * The pool's name as given to fetch_pool_new().

@@ -45,6 +45,7 @@ struct fill_job {
 	struct fill_job *next;
 	struct fill_need need;
 	char url[CTLOG_URL_MAX];
+	const char *label;	/* the endpoint of url, for fetch's counters */
 	/* The verified root the answer must lead to, captured at start. */
 	uint64_t anchor_size;
 	uint8_t anchor_root[MERKLE_HASH_LEN];
@@ -227,6 +228,7 @@ plan(struct fill *f, struct fill_job *job)
 	memcpy(job->anchor_root, cur->root, MERKLE_HASH_LEN);
 	switch (n->kind) {
 	case FILL_HASH:
+		job->label = "get-proof-by-hash";
 		return ctlog_url_proof_by_hash(base, n->hash, cur->tree_size,
 		    url, cap);
 	case FILL_PATH:
@@ -234,6 +236,7 @@ plan(struct fill *f, struct fill_job *job)
 		if (known_root(f, n->b, job->anchor_root) != CTD_OK) {
 			return CTD_ENOTFOUND;
 		}
+		job->label = "get-entry-and-proof";
 		return ctlog_url_entry_and_proof(base, n->a, n->b, url, cap);
 	case FILL_ROOT:
 		if (n->a == 0 || n->a >= cur->tree_size) {
@@ -241,9 +244,11 @@ plan(struct fill *f, struct fill_job *job)
 		}
 		if (merkle_is_pow2(n->a)) {
 			/* [0, a) is a node of the path of leaf a in S. */
+			job->label = "get-entry-and-proof";
 			return ctlog_url_entry_and_proof(base, n->a,
 			    cur->tree_size, url, cap);
 		}
+		job->label = "get-sth-consistency";
 		return ctlog_url_consistency(base, n->a, cur->tree_size, url,
 		    cap);
 	case FILL_CONSISTENCY:
@@ -256,6 +261,7 @@ plan(struct fill *f, struct fill_job *job)
 		if (merkle_is_pow2(n->a) && !job->has_first_root) {
 			return CTD_ENOTFOUND;
 		}
+		job->label = "get-sth-consistency";
 		return ctlog_url_consistency(base, n->a, n->b, url, cap);
 	}
 	return CTD_EINVAL;
@@ -457,7 +463,8 @@ fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
 		rc = add_waiter(job, cb, arg);
 	}
 	if (rc == CTD_OK) {
-		rc = fetch_get(f->log->pool, job->url, on_fetched, job);
+		rc = fetch_get(f->log->pool, job->url, job->label, on_fetched,
+		    job);
 	}
 	if (rc != CTD_OK) {
 		job_free(job);

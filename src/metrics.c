@@ -294,7 +294,40 @@ poll_families(struct mbuf *b, const struct metrics_input *in)
 	}
 }
 
-/* name{log="...",endpoint="..."} for every endpoint. */
+/* The RFC 6962 endpoints (section 4) exported for every log, at 0 when
+ * never asked, so that a dashboard always finds their series. */
+static const char *const rfc6962_endpoints[] = {
+	"get-sth", "get-sth-consistency", "get-proof-by-hash", "get-entries",
+	"get-entry-and-proof", "get-roots",
+};
+#define RFC6962_ENDPOINTS \
+	(sizeof rfc6962_endpoints / sizeof rfc6962_endpoints[0])
+
+static bool
+is_rfc6962_endpoint(const char *label)
+{
+	for (size_t k = 0; k < RFC6962_ENDPOINTS; k++) {
+		if (strcmp(rfc6962_endpoints[k], label) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+endpoint_line(struct mbuf *b, const char *name, const char *log,
+    const char *label, const struct fetch_label_stats *e, bool failed)
+{
+	uint64_t v = e == NULL ? 0 : failed ? e->failed : e->started;
+	mbuf_printf(b, "ctdnsd_%s{log=\"", name);
+	mbuf_label(b, log);
+	mbuf_printf(b, "\",endpoint=\"");
+	mbuf_label(b, label);
+	mbuf_printf(b, "\"} %llu\n", (unsigned long long)v);
+}
+
+/* name{log="...",endpoint="..."}: the RFC 6962 endpoints, then any other
+ * label the log's requests were counted under, then "other". */
 static void
 endpoint_family(struct mbuf *b, const struct metrics_input *in,
     const char *name, const char *help, bool failed)
@@ -302,16 +335,22 @@ endpoint_family(struct mbuf *b, const struct metrics_input *in,
 	family(b, name, "counter", help);
 	for (size_t i = 0; i < in->log_count; i++) {
 		const struct metrics_log *l = &in->logs[i];
-		for (int ep = 0; ep < FETCH_EP_COUNT; ep++) {
-			const struct fetch_endpoint_stats *e =
-			    &l->fetch.by_endpoint[ep];
-			mbuf_printf(b, "ctdnsd_%s{log=\"", name);
-			mbuf_label(b, l->name);
-			mbuf_printf(b, "\",endpoint=\"%s\"} %llu\n",
-			    fetch_endpoint_name((enum fetch_endpoint)ep),
-			    (unsigned long long)(failed ? e->failed :
-							 e->started));
+		const struct fetch_stats *st = &l->fetch;
+		for (size_t k = 0; k < RFC6962_ENDPOINTS; k++) {
+			endpoint_line(b, name, l->name, rfc6962_endpoints[k],
+			    fetch_stats_label(st, rfc6962_endpoints[k]),
+			    failed);
 		}
+		for (size_t k = 0; k < st->label_count &&
+		    k < FETCH_MAX_LABELS; k++) {
+			const struct fetch_label_stats *e = &st->by_label[k];
+			if (!is_rfc6962_endpoint(e->label)) {
+				endpoint_line(b, name, l->name, e->label, e,
+				    failed);
+			}
+		}
+		endpoint_line(b, name, l->name, FETCH_LABEL_OTHER,
+		    &st->by_label_other, failed);
 	}
 }
 

@@ -131,7 +131,8 @@ fetch_consistency(struct tlog *log)
 	int rc = ctlog_url_consistency(log->conf->url, log->sth.tree_size,
 	    log->candidate.tree_size, url, sizeof url);
 	if (rc == CTD_OK) {
-		rc = fetch_get(log->pool, url, on_consistency, log);
+		rc = fetch_get(log->pool, url, "get-sth-consistency",
+		    on_consistency, log);
 	}
 	if (rc == CTD_OK) {
 		log->poll_busy = true;
@@ -226,7 +227,7 @@ on_poll_timer(uv_timer_t *timer)
 	log->stats.sth_polls++;
 	int rc = ctlog_url_sth(log->conf->url, url, sizeof url);
 	if (rc == CTD_OK) {
-		rc = fetch_get(log->pool, url, on_sth, log);
+		rc = fetch_get(log->pool, url, "get-sth", on_sth, log);
 	}
 	if (rc == CTD_OK) {
 		log->poll_busy = true;

@@ -288,14 +288,21 @@ record_cb(void *arg, int status, long code, const uint8_t *body, size_t len)
 }
 
 static int
-get(struct fetch_pool *p, const char *path, struct res *r)
+get_as(struct fetch_pool *p, const char *path, const char *label,
+    struct res *r)
 {
 	char url[256];
 	snprintf(url, sizeof url, "%s%s", base, path);
 	in_fetch_get = true;
-	int rc = fetch_get(p, url, record_cb, r);
+	int rc = fetch_get(p, url, label, record_cb, r);
 	in_fetch_get = false;
 	return rc;
+}
+
+static int
+get(struct fetch_pool *p, const char *path, struct res *r)
+{
+	return get_as(p, path, "test", r);
 }
 
 struct env {
@@ -409,7 +416,7 @@ test_bad_input(void)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		in_fetch_get = true;
-		int rc = fetch_get(e.p, bad[i], record_cb, &r);
+		int rc = fetch_get(e.p, bad[i], "test", record_cb, &r);
 		in_fetch_get = false;
 		char shown[48];
 		size_t k = 0;
@@ -421,12 +428,15 @@ test_bad_input(void)
 		is_int(rc, CTD_EINVAL, "bad input: refused url #%zu (%s)", i,
 		    shown);
 	}
-	is_int(fetch_get(e.p, NULL, record_cb, &r), CTD_EINVAL,
+	is_int(fetch_get(e.p, NULL, "test", record_cb, &r), CTD_EINVAL,
 	    "bad input: NULL url");
 	char url[128];
 	snprintf(url, sizeof url, "%s/ok", base);
-	is_int(fetch_get(e.p, url, NULL, &r), CTD_EINVAL, "bad input: NULL cb");
-	is_int(fetch_get(NULL, url, record_cb, &r), CTD_EINVAL,
+	is_int(fetch_get(e.p, url, "test", NULL, &r), CTD_EINVAL,
+	    "bad input: NULL cb");
+	is_int(fetch_get(e.p, url, NULL, record_cb, &r), CTD_EINVAL,
+	    "bad input: NULL label");
+	is_int(fetch_get(NULL, url, "test", record_cb, &r), CTD_EINVAL,
 	    "bad input: NULL pool");
 
 	struct fetch_pool *p2;
@@ -451,7 +461,7 @@ test_bad_input(void)
 	struct res up = { 0 };
 	snprintf(url, sizeof url, "HTTP://127.0.0.1:%u/ok", port);
 	in_fetch_get = true;
-	is_int(fetch_get(e.p, url, record_cb, &up), CTD_OK,
+	is_int(fetch_get(e.p, url, "test", record_cb, &up), CTD_OK,
 	    "bad input: HTTP:// in upper case accepted");
 	in_fetch_get = false;
 	run_until(&e, 1, 5000);
@@ -612,11 +622,11 @@ test_errors(void)
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/ok",
 	    ntohs(sin.sin_port));
 	in_fetch_get = true;
-	is_int(fetch_get(e.p, url, record_cb, &refused), CTD_OK,
+	is_int(fetch_get(e.p, url, "test", record_cb, &refused), CTD_OK,
 	    "refused port: accepted");
 	/* TLS to a plain HTTP server fails the handshake. */
 	snprintf(url, sizeof url, "https://127.0.0.1:%u/ok", port);
-	is_int(fetch_get(e.p, url, record_cb, &tls), CTD_OK,
+	is_int(fetch_get(e.p, url, "test", record_cb, &tls), CTD_OK,
 	    "tls to plain http: accepted");
 	in_fetch_get = false;
 	run_until(&e, 8, 10000);
@@ -744,7 +754,7 @@ again_cb(void *arg, int status, long code, const uint8_t *body, size_t len)
 	record_cb(&a->first, status, code, body, len);
 	char url[128];
 	snprintf(url, sizeof url, "%s/ok?again", base);
-	a->rc = fetch_get(a->p, url, record_cb, &a->second);
+	a->rc = fetch_get(a->p, url, "test", record_cb, &a->second);
 }
 
 static void
@@ -756,7 +766,8 @@ test_reenter(void)
 	unsigned before = atomic_load(&hits[P_OK]);
 	char url[128];
 	snprintf(url, sizeof url, "%s/ok?again", base);
-	is_int(fetch_get(e.p, url, again_cb, &a), CTD_OK, "reenter: accepted");
+	is_int(fetch_get(e.p, url, "test", again_cb, &a), CTD_OK,
+	    "reenter: accepted");
 	run_until(&e, 2, 5000);
 	is_int(a.rc, CTD_OK, "reenter: fetch_get from a callback accepted");
 	is_int(a.first.status, CTD_OK, "reenter: first ok");
@@ -857,7 +868,7 @@ test_close_inside(void)
 	snprintf(url, sizeof url, "%s/ok?inner", base);
 	is_int(get(e.p, "/slow?ms=3000&inner", &slow), CTD_OK,
 	    "close inside: slow accepted");
-	is_int(fetch_get(e.p, url, close_inside_cb, &in), CTD_OK,
+	is_int(fetch_get(e.p, url, "test", close_inside_cb, &in), CTD_OK,
 	    "close inside: closer accepted");
 	is_int(get(e.p, "/ok?inner", &slow2), CTD_OK,
 	    "close inside: a waiter after the closer on the same transfer");
@@ -871,52 +882,63 @@ test_close_inside(void)
 	is_int(uv_loop_close(&e.loop), 0, "close inside: uv_loop_close() == 0");
 }
 
-/* Counters by RFC 6962 endpoint and the latency histogram. */
+/* Counters by the caller's label and the latency histogram. */
 static void
-test_endpoints(void)
+test_labels(void)
 {
 	struct env e;
-	ok(env_open(&e, NULL), "endpoints: fetcher and pool");
+	ok(env_open(&e, NULL), "labels: fetcher and pool");
 	struct res r[6];
 	memset(r, 0, sizeof r);
-	/* The test server answers these paths 404: failed transfers. */
-	is_int(get(e.p, "/log/ct/v1/get-sth", &r[0]), CTD_OK,
-	    "endpoints: get-sth accepted");
-	is_int(get(e.p, "/ct/v1/get-proof-by-hash?hash=a%2Fb&tree_size=9",
-	    &r[1]), CTD_OK, "endpoints: get-proof-by-hash accepted");
-	is_int(get(e.p, "/ct/v1/get-sth-consistency?first=1&second=2",
-	    &r[2]), CTD_OK, "endpoints: get-sth-consistency accepted");
-	is_int(get(e.p, "/ct/v1/get-sth-consistencyX", &r[3]), CTD_OK,
-	    "endpoints: a near miss accepted");
-	is_int(get(e.p, "/slow?ms=300&ep", &r[4]), CTD_OK,
-	    "endpoints: a slow request accepted");
-	is_int(get(e.p, "/ok?get-sth", &r[5]), CTD_OK,
-	    "endpoints: a query string naming an endpoint accepted");
+	/* The label is the caller's word, whatever the URL says. The test
+	 * server answers the /ct/v1/ paths 404: failed transfers. */
+	is_int(get_as(e.p, "/log/ct/v1/get-sth", "get-sth", &r[0]), CTD_OK,
+	    "labels: get-sth accepted");
+	is_int(get_as(e.p, "/ct/v1/get-proof-by-hash?hash=a%2Fb&tree_size=9",
+	    "get-proof-by-hash", &r[1]), CTD_OK,
+	    "labels: get-proof-by-hash accepted");
+	is_int(get_as(e.p, "/ok?get-sth", "tile", &r[2]), CTD_OK,
+	    "labels: a URL naming another endpoint counts as its label");
+	/* A label equal as a string, from another pointer, is the same. */
+	char same[] = "get-sth";
+	is_int(get_as(e.p, "/ct/v1/get-sth?again", same, &r[3]), CTD_OK,
+	    "labels: the same label from another buffer accepted");
+	is_int(get_as(e.p, "/slow?ms=300&ep", "checkpoint", &r[4]), CTD_OK,
+	    "labels: a slow request accepted");
+	is_int(get_as(e.p, "/ok?other", FETCH_LABEL_OTHER, &r[5]), CTD_OK,
+	    "labels: \"other\" accepted");
 	run_until(&e, 6, 5000);
 	struct fetch_stats st;
 	fetch_pool_stats(e.p, &st);
-	const struct fetch_endpoint_stats *by = st.by_endpoint;
-	is_int(by[FETCH_EP_GET_STH].started, 1, "endpoints: get-sth started");
-	is_int(by[FETCH_EP_GET_STH].failed, 1, "endpoints: get-sth failed");
-	is_int(by[FETCH_EP_GET_PROOF_BY_HASH].started, 1,
-	    "endpoints: get-proof-by-hash started");
-	is_int(by[FETCH_EP_GET_STH_CONSISTENCY].started, 1,
-	    "endpoints: get-sth-consistency started");
-	is_int(by[FETCH_EP_GET_ENTRIES].started +
-	    by[FETCH_EP_GET_ENTRY_AND_PROOF].started +
-	    by[FETCH_EP_GET_ROOTS].started, 0,
-	    "endpoints: nothing counted for endpoints not asked");
-	is_int(by[FETCH_EP_OTHER].started, 3,
-	    "endpoints: the near miss, /slow and /ok count as other");
-	is_int(by[FETCH_EP_OTHER].failed, 1,
-	    "endpoints: of which the near miss failed");
-	uint64_t sum_started = 0, sum_failed = 0;
-	for (int i = 0; i < FETCH_EP_COUNT; i++) {
-		sum_started += by[i].started;
-		sum_failed += by[i].failed;
+	is_int(st.label_count, 4, "labels: four rows taken, \"other\" apart");
+	const struct fetch_label_stats *sth = fetch_stats_label(&st,
+	    "get-sth");
+	ok(sth != NULL && sth->started == 2 && sth->failed == 2,
+	    "labels: get-sth started twice, failed twice");
+	ok(sth != NULL && sth == &st.by_label[0],
+	    "labels: rows in order of first use");
+	const struct fetch_label_stats *tile = fetch_stats_label(&st, "tile");
+	ok(tile != NULL && tile->started == 1 && tile->failed == 0,
+	    "labels: tile started once, ok");
+	const struct fetch_label_stats *pbh = fetch_stats_label(&st,
+	    "get-proof-by-hash");
+	ok(pbh != NULL && pbh->started == 1 && pbh->failed == 1,
+	    "labels: get-proof-by-hash started and failed once");
+	ok(fetch_stats_label(&st, "get-entries") == NULL,
+	    "labels: no row for a label never asked");
+	const struct fetch_label_stats *other = fetch_stats_label(&st,
+	    FETCH_LABEL_OTHER);
+	ok(other == &st.by_label_other && other->started == 1 &&
+	    strcmp(other->label, "other") == 0,
+	    "labels: \"other\" counts in the other row");
+	uint64_t sum_started = st.by_label_other.started;
+	uint64_t sum_failed = st.by_label_other.failed;
+	for (size_t i = 0; i < st.label_count; i++) {
+		sum_started += st.by_label[i].started;
+		sum_failed += st.by_label[i].failed;
 	}
-	is_int(sum_started, st.started, "endpoints: add up to started");
-	is_int(sum_failed, st.failed, "endpoints: add up to failed");
+	is_int(sum_started, st.started, "labels: add up to started");
+	is_int(sum_failed, st.failed, "labels: add up to failed");
 	is_int(st.latency_count, 6, "latency: six transfers observed");
 	static const uint64_t bounds[] = FETCH_LATENCY_BOUNDS_MS;
 	uint64_t in_buckets = 0, slow_bucket = 0;
@@ -934,11 +956,40 @@ test_endpoints(void)
 	ok(st.latency_sum_us >= 300000 && st.latency_sum_us < 5000000,
 	    "latency: sum %llu us covers the slow transfer",
 	    (unsigned long long)st.latency_sum_us);
-	ok(strcmp(fetch_endpoint_name(FETCH_EP_GET_ENTRY_AND_PROOF),
-	    "get-entry-and-proof") == 0 &&
-	    strcmp(fetch_endpoint_name((enum fetch_endpoint)99), "other") == 0,
-	    "endpoints: names");
-	env_close(&e, "endpoints");
+	env_close(&e, "labels");
+}
+
+/* Past FETCH_MAX_LABELS distinct labels, requests count as "other". */
+static void
+test_label_overflow(void)
+{
+	static const char *const names[FETCH_MAX_LABELS + 2] = {
+		"l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9",
+		"l10", "l11", "l12", "l13", "l14", "l15", "l16", "l17",
+	};
+	struct env e;
+	ok(env_open(&e, NULL), "overflow: fetcher and pool");
+	struct res r[FETCH_MAX_LABELS + 2];
+	memset(r, 0, sizeof r);
+	unsigned accepted = 0;
+	for (int i = 0; i < FETCH_MAX_LABELS + 2; i++) {
+		char path[32];
+		snprintf(path, sizeof path, "/ok?n=%d", i);
+		accepted += get_as(e.p, path, names[i], &r[i]) == CTD_OK;
+	}
+	is_int(accepted, FETCH_MAX_LABELS + 2, "overflow: all accepted");
+	run_until(&e, FETCH_MAX_LABELS + 2, 5000);
+	struct fetch_stats st;
+	fetch_pool_stats(e.p, &st);
+	is_int(st.label_count, FETCH_MAX_LABELS, "overflow: the table is full");
+	const struct fetch_label_stats *last = fetch_stats_label(&st, "l15");
+	ok(last != NULL && last->started == 1, "overflow: l15 has its row");
+	ok(fetch_stats_label(&st, "l16") == NULL &&
+	    fetch_stats_label(&st, "l17") == NULL,
+	    "overflow: l16 and l17 have none");
+	is_int(st.by_label_other.started, 2,
+	    "overflow: l16 and l17 counted as other");
+	env_close(&e, "overflow");
 }
 
 int
@@ -965,7 +1016,8 @@ main(void)
 	test_reenter();
 	test_close();
 	test_close_inside();
-	test_endpoints();
+	test_labels();
+	test_label_overflow();
 
 	is_int(cb_inside_get, 0, "no callback ever ran inside fetch_get");
 	is_int(atomic_load(&bad_headers), 0,

@@ -315,9 +315,15 @@ fill_input(struct metrics_input *in, struct metrics_log logs[2])
 	logs[0].last_poll_ok_ms = 1700000099007u;
 	logs[0].log.fills_ok = 4;
 	logs[0].log.fills_failed = 1;
-	logs[0].fetch.by_endpoint[FETCH_EP_GET_STH].started = 9;
-	logs[0].fetch.by_endpoint[FETCH_EP_GET_STH].failed = 2;
-	logs[0].fetch.by_endpoint[FETCH_EP_GET_PROOF_BY_HASH].started = 3;
+	logs[0].fetch.by_label[0] = (struct fetch_label_stats){
+		.label = "get-sth", .started = 9, .failed = 2 };
+	logs[0].fetch.by_label[1] = (struct fetch_label_stats){
+		.label = "get-proof-by-hash", .started = 3 };
+	logs[0].fetch.by_label[2] = (struct fetch_label_stats){
+		.label = "checkpoint", .started = 5, .failed = 1 };
+	logs[0].fetch.label_count = 3;
+	logs[0].fetch.by_label_other = (struct fetch_label_stats){
+		.label = FETCH_LABEL_OTHER, .started = 4 };
 	logs[0].fetch.coalesced = 6;
 	logs[0].fetch.refused = 1;
 	logs[0].fetch.latency_le[0] = 2;	/* <= 5 ms */
@@ -418,6 +424,35 @@ test_format(void)
 	    "upstream get-proof-by-hash");
 	is_str(value_of(text, "ctdnsd_upstream_requests_total{log=\"argon\","
 	    "endpoint=\"get-entries\"}"), "0", "upstream endpoint at 0");
+	is_str(value_of(text, "ctdnsd_upstream_requests_total{log=\"argon\","
+	    "endpoint=\"checkpoint\"}"), "5", "upstream: a label of its own");
+	is_str(value_of(text, "ctdnsd_upstream_errors_total{log=\"argon\","
+	    "endpoint=\"checkpoint\"}"), "1", "upstream: its errors");
+	is_str(value_of(text, "ctdnsd_upstream_requests_total{log=\"argon\","
+	    "endpoint=\"other\"}"), "4", "upstream: the other row");
+	{
+		/* Every log has the RFC 6962 endpoints, then its own
+		 * labels, then other: the series of the earlier releases. */
+		static const char *const order[] = {
+			"get-sth", "get-sth-consistency", "get-proof-by-hash",
+			"get-entries", "get-entry-and-proof", "get-roots",
+			"checkpoint", "other",
+		};
+		const char *at = strstr(text,
+		    "ctdnsd_upstream_requests_total{log=\"argon\"");
+		bool in_order = at != NULL;
+		for (size_t k = 0; in_order && k < 8; k++) {
+			char want[128];
+			snprintf(want, sizeof want,
+			    "ctdnsd_upstream_requests_total{log=\"argon\","
+			    "endpoint=\"%s\"}", order[k]);
+			in_order = strncmp(at, want, strlen(want)) == 0;
+			at = in_order ? strchr(at, '\n') + 1 : at;
+		}
+		ok(in_order, "upstream: endpoint series in the known order");
+		ok(strstr(text, "ctdnsd_upstream_requests_total{log=\"we") !=
+		    NULL, "upstream: a log with no request has its series");
+	}
 	is_str(value_of(text, "ctdnsd_upstream_coalesced_total"
 	    "{log=\"argon\"}"), "6", "coalesced");
 	is_str(value_of(text, "ctdnsd_upstream_refused_total"
