@@ -24,6 +24,7 @@ ctd_strerror(int err)
 	case CTD_EINCONSISTENT: return "log is inconsistent";
 	case CTD_ECANCELED: return "canceled";
 	case CTD_ENET: return "network error";
+	case CTD_EAGAIN: return "another round needed";
 	default:
 		if (err < 0 && err > -1000) {
 			return strerror(-err);

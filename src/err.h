@@ -31,6 +31,7 @@ enum ctd_err {
 	CTD_EINCONSISTENT = -1010, /* the log contradicts itself */
 	CTD_ECANCELED = -1011,	  /* shut down before it completed */
 	CTD_ENET = -1012,	  /* network error talking to the log */
+	CTD_EAGAIN = -1013,	  /* not done: another round is needed */
 };
 
 /*

@@ -1,28 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fill.c -- fill the store from the log: one verified upstream request per
- * missing item, shared by every query that waits for it (see fill.h).
+ * fill.c -- fill the store from the log: the generic machinery of the
+ * upstream seam (see fill.h and source.h).
+ *
+ * A job is one task of the source with its waiters. Its life:
+ *   begin (the source plans a round) -> every request of the round out ->
+ *   every reply in -> consume (verify; maybe another round) ->
+ *   the proved set to the writer -> committed -> waiters woken -> freed.
+ * A job waiting for the writer belongs to the writer's callback: if the
+ * fill is freed meanwhile, the job is detached (fill = NULL) and freed
+ * there.
  */
 #include "config.h"
-
-#include <uv.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "ctlog.h"
 #include "err.h"
-#include "fetch.h"
 #include "fill.h"
 #include "log.h"
 #include "merkle.h"
 #include "store.h"
-#include "tlog.h"
-
-/* Waiters one request may gather: a popular miss under a flood must not
- * grow without bound; the rest get SERVFAIL and retry. */
-#define FILL_MAX_WAITERS 1024
+#include "writer.h"
 
 /* Leaf hashes the log said it does not hold, remembered so that a flood of
  * queries for unknown (random) hashes cannot become a flood upstream. A
@@ -32,37 +31,52 @@
 struct negative {
 	uint8_t hash[MERKLE_HASH_LEN];
 	uint64_t tree_size;	/* valid only while this tree is served */
-	uint64_t expires_ms;	/* loop time */
+	uint64_t expires_ms;
 };
 
 struct fill_waiter {
 	fill_cb cb;
+	fill_head_cb head_cb;
 	void *arg;
 };
 
+struct fill_job;
+
+/* The callback argument of one request of a round. */
+struct fill_slot {
+	struct fill_job *job;
+	uint8_t *body;		/* a copy, freed after consume */
+};
+
 struct fill_job {
-	struct fill *fill;
+	struct fill *fill;	/* NULL once detached (fill freed) */
 	struct fill_job *next;
-	struct fill_need need;
-	char url[CTLOG_URL_MAX];
-	const char *label;	/* the endpoint of url, for fetch's counters */
-	/* The verified root the answer must lead to, captured at start. */
-	uint64_t anchor_size;
-	uint8_t anchor_root[MERKLE_HASH_LEN];
-	/* For consistency proofs: the first tree's root, when known. */
-	bool has_first_root;
-	uint8_t first_root[MERKLE_HASH_LEN];
+	struct source_task task;
+	bool begun;		/* the source's finish is owed */
+	bool shared;		/* identical needs may join it */
+	bool in_writer;
+	size_t outstanding;	/* requests of the round not answered */
+	int round_err;		/* a request of the round that did not go */
+	struct fill_slot slots[SOURCE_MAX_REQS];
+	struct source_reply replies[SOURCE_MAX_REQS];
 	struct fill_waiter *waiters;
 	size_t waiter_count, waiter_cap;
 };
 
 struct fill {
-	struct tlog *log;
+	struct fill_env env;
 	struct fill_job *jobs;
 	unsigned active;
+	bool closed;
+	bool has_served;
+	struct sth served;
+	uint32_t negative_ttl;
+	struct fill_stats stats;
 	struct store_reader reader;
 	struct negative negative[FILL_NEGATIVE_SLOTS];
 };
+
+/* ---- the negative cache ---------------------------------------------- */
 
 static struct negative *
 negative_slot(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
@@ -73,12 +87,6 @@ negative_slot(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
 	return &f->negative[i];
 }
 
-static uint64_t
-loop_now(struct fill *f)
-{
-	return uv_now(f->log->poll_timer.loop);
-}
-
 static void
 negative_add(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN],
     uint64_t tree_size)
@@ -86,8 +94,8 @@ negative_add(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN],
 	struct negative *n = negative_slot(f, hash);
 	memcpy(n->hash, hash, MERKLE_HASH_LEN);
 	n->tree_size = tree_size;
-	n->expires_ms = loop_now(f) +
-	    (uint64_t)f->log->conf->negative_ttl * 1000u;
+	n->expires_ms = f->env.now_ms(f->env.clock_arg) +
+	    (uint64_t)f->negative_ttl * 1000u;
 }
 
 /* Known absent from the tree served now (a larger tree may hold it). */
@@ -95,29 +103,70 @@ static bool
 negative_has(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
 {
 	const struct negative *n = negative_slot(f, hash);
-	return n->expires_ms > loop_now(f) &&
-	    n->tree_size == f->log->sth.tree_size &&
+	return n->expires_ms > f->env.now_ms(f->env.clock_arg) &&
+	    f->has_served && n->tree_size == f->served.tree_size &&
 	    memcmp(n->hash, hash, MERKLE_HASH_LEN) == 0;
 }
 
+/* ---- the fill -------------------------------------------------------- */
+
 struct fill *
-fill_new(struct tlog *log)
+fill_new(const struct fill_env *env)
 {
 	struct fill *f = calloc(1, sizeof *f);
 	if (f == NULL) {
 		return NULL;
 	}
-	f->log = log;
-	if (store_reader_init(log->store, &f->reader) != CTD_OK) {
+	f->env = *env;
+	if (store_reader_init(env->store, &f->reader) != CTD_OK) {
 		free(f);
 		return NULL;
 	}
 	return f;
 }
 
+void
+fill_set_served(struct fill *f, const struct sth *served)
+{
+	f->has_served = served != NULL;
+	if (served != NULL) {
+		f->served = *served;
+	}
+}
+
+void
+fill_set_negative_ttl(struct fill *f, uint32_t seconds)
+{
+	f->negative_ttl = seconds;
+}
+
+void
+fill_close(struct fill *f)
+{
+	f->closed = true;
+}
+
+unsigned
+fill_active(const struct fill *f)
+{
+	return f->active;
+}
+
+void
+fill_get_stats(const struct fill *f, struct fill_stats *out)
+{
+	*out = f->stats;
+}
+
+/* ---- jobs -------------------------------------------------------------- */
+
 static void
 job_free(struct fill_job *job)
 {
+	for (size_t i = 0; i < SOURCE_MAX_REQS; i++) {
+		free(job->slots[i].body);
+	}
+	source_task_deinit(&job->task);
 	free(job->waiters);
 	free(job);
 }
@@ -135,18 +184,45 @@ job_unlink(struct fill_job *job)
 	}
 }
 
+static bool
+is_query_need(enum fill_kind k)
+{
+	return k != FILL_HEAD && k != FILL_HEAD_PROOF;
+}
+
+static void
+count_result(struct fill *f, const struct fill_job *job, int status)
+{
+	if (!is_query_need(job->task.need.kind)) {
+		return;
+	}
+	if (status == CTD_OK) {
+		f->stats.ok++;
+	} else if (status != CTD_ENOTFOUND && status != CTD_ECANCELED) {
+		f->stats.failed++;
+	}
+}
+
 /* Wake every waiter of a finished job, then free it. */
 static void
 job_finish(struct fill_job *job, int status)
 {
-	job_unlink(job);
-	if (status == CTD_OK) {
-		job->fill->log->stats.fills_ok++;
-	} else if (status != CTD_ENOTFOUND && status != CTD_ECANCELED) {
-		job->fill->log->stats.fills_failed++;
+	struct fill *f = job->fill;
+	if (job->begun) {
+		f->env.source->ops->finish(f->env.source, &job->task);
+		job->begun = false;
 	}
+	job_unlink(job);
+	count_result(f, job, status);
+	const struct sth *head = status == CTD_OK && job->task.has_head ?
+	    &job->task.head : NULL;
 	for (size_t i = 0; i < job->waiter_count; i++) {
-		job->waiters[i].cb(job->waiters[i].arg, status);
+		const struct fill_waiter *w = &job->waiters[i];
+		if (w->head_cb != NULL) {
+			w->head_cb(w->arg, status, head);
+		} else {
+			w->cb(w->arg, status);
+		}
 	}
 	job_free(job);
 }
@@ -157,34 +233,38 @@ fill_free(struct fill *f)
 	if (f == NULL) {
 		return;
 	}
-	/* Jobs still listed belong to transfers the fetcher cancels (their
-	 * callbacks run with CTD_ECANCELED before this point when the fetcher
-	 * was closed first); anything left is woken here. */
+	/* Jobs waiting on a fetch are canceled by the fetcher before this
+	 * point when it was closed first; anything left is woken here. A job
+	 * in the writer's queue is detached: its callback frees it. */
 	while (f->jobs != NULL) {
-		job_finish(f->jobs, CTD_ECANCELED);
+		struct fill_job *job = f->jobs;
+		if (job->in_writer) {
+			job_unlink(job);
+			for (size_t i = 0; i < job->waiter_count; i++) {
+				struct fill_waiter *w = &job->waiters[i];
+				if (w->head_cb != NULL) {
+					w->head_cb(w->arg, CTD_ECANCELED, NULL);
+				} else {
+					w->cb(w->arg, CTD_ECANCELED);
+				}
+			}
+			job->waiter_count = 0;
+			if (job->begun) {
+				f->env.source->ops->finish(f->env.source,
+				    &job->task);
+				job->begun = false;
+			}
+			job->fill = NULL;
+		} else {
+			job_finish(job, CTD_ECANCELED);
+		}
 	}
 	store_reader_deinit(&f->reader);
 	free(f);
 }
 
-unsigned
-fill_active(const struct fill *f)
-{
-	return f->active;
-}
-
-static bool
-need_equal(const struct fill_need *x, const struct fill_need *y)
-{
-	if (x->kind != y->kind || x->a != y->a || x->b != y->b) {
-		return false;
-	}
-	return x->kind != FILL_HASH ||
-	    memcmp(x->hash, y->hash, MERKLE_HASH_LEN) == 0;
-}
-
 static int
-add_waiter(struct fill_job *job, fill_cb cb, void *arg)
+add_waiter(struct fill_job *job, fill_cb cb, fill_head_cb head_cb, void *arg)
 {
 	if (job->waiter_count == job->waiter_cap) {
 		if (job->waiter_cap >= FILL_MAX_WAITERS) {
@@ -198,275 +278,263 @@ add_waiter(struct fill_job *job, fill_cb cb, void *arg)
 		job->waiters = w;
 		job->waiter_cap = cap;
 	}
-	job->waiters[job->waiter_count++] = (struct fill_waiter){ cb, arg };
+	job->waiters[job->waiter_count++] =
+	    (struct fill_waiter){ cb, head_cb, arg };
 	return CTD_OK;
 }
+
+static bool
+need_equal(const struct fill_need *x, const struct fill_need *y)
+{
+	if (x->kind != y->kind || x->a != y->a || x->b != y->b) {
+		return false;
+	}
+	return x->kind != FILL_HASH ||
+	    memcmp(x->hash, y->hash, MERKLE_HASH_LEN) == 0;
+}
+
+/* ---- anchors: the verified roots answers must lead to ------------------- */
 
 /* The verified root of tree `size`: the range [0, size) in the store. */
 static int
-known_root(struct fill *f, uint64_t size, uint8_t out[MERKLE_HASH_LEN])
+known_root(struct fill *f, uint64_t size, struct source_anchor *a)
 {
 	int rc = store_read_begin(&f->reader);
 	if (rc == CTD_OK) {
-		rc = store_get_range(&f->reader, f->log->slog, 0, size, out);
+		rc = store_get_range(&f->reader, f->env.slog, 0, size, a->root);
 		store_read_end(&f->reader);
 	}
+	a->known = rc == CTD_OK;
+	a->size = size;
 	return rc;
 }
 
-/* Choose the request for a need and the root its answer must lead to. */
+/* Set the anchors of a query's need; a root the need is checked against
+ * must be stored already (answer.c asks for it first). */
 static int
-plan(struct fill *f, struct fill_job *job)
+set_anchors(struct fill *f, struct source_task *t)
 {
-	const struct fill_need *n = &job->need;
-	const struct sth *cur = &f->log->sth;
-	const char *base = f->log->conf->url;
-	char *url = job->url;
-	size_t cap = sizeof job->url;
-
-	job->anchor_size = cur->tree_size;
-	memcpy(job->anchor_root, cur->root, MERKLE_HASH_LEN);
+	const struct fill_need *n = &t->need;
+	t->served = (struct source_anchor){ .known = true,
+		.size = f->served.tree_size };
+	memcpy(t->served.root, f->served.root, MERKLE_HASH_LEN);
 	switch (n->kind) {
-	case FILL_HASH:
-		job->label = "get-proof-by-hash";
-		return ctlog_url_proof_by_hash(base, n->hash, cur->tree_size,
-		    url, cap);
 	case FILL_PATH:
-		job->anchor_size = n->b;
-		if (known_root(f, n->b, job->anchor_root) != CTD_OK) {
-			return CTD_ENOTFOUND;
-		}
-		job->label = "get-entry-and-proof";
-		return ctlog_url_entry_and_proof(base, n->a, n->b, url, cap);
-	case FILL_ROOT:
-		if (n->a == 0 || n->a >= cur->tree_size) {
-			return CTD_ERANGE;
-		}
-		if (merkle_is_pow2(n->a)) {
-			/* [0, a) is a node of the path of leaf a in S. */
-			job->label = "get-entry-and-proof";
-			return ctlog_url_entry_and_proof(base, n->a,
-			    cur->tree_size, url, cap);
-		}
-		job->label = "get-sth-consistency";
-		return ctlog_url_consistency(base, n->a, cur->tree_size, url,
-		    cap);
+		return known_root(f, n->b, &t->second);
 	case FILL_CONSISTENCY:
-		job->anchor_size = n->b;
-		if (known_root(f, n->b, job->anchor_root) != CTD_OK) {
+		if (known_root(f, n->b, &t->second) != CTD_OK) {
 			return CTD_ENOTFOUND;
 		}
-		job->has_first_root =
-		    known_root(f, n->a, job->first_root) == CTD_OK;
-		if (merkle_is_pow2(n->a) && !job->has_first_root) {
+		(void)known_root(f, n->a, &t->first);
+		if (merkle_is_pow2(n->a) && !t->first.known) {
+			/* The proof omits this root: it must be known. */
 			return CTD_ENOTFOUND;
 		}
-		job->label = "get-sth-consistency";
-		return ctlog_url_consistency(base, n->a, n->b, url, cap);
+		return CTD_OK;
+	default:
+		return CTD_OK;
 	}
-	return CTD_EINVAL;
-}
-
-/* Store proof nodes as the ranges they are. */
-static void
-put_ranges(struct store_txn *t, struct store_log *slog,
-    const struct merkle_range *r, size_t n, const uint8_t *nodes,
-    size_t count)
-{
-	for (size_t i = 0; i < n && i < count; i++) {
-		store_put_range(t, slog, r[i].begin, r[i].end,
-		    nodes + i * MERKLE_HASH_LEN);
-	}
-}
-
-/* Store a verified audit path, its leaf and the leaf's index. */
-static void
-put_path(struct store_txn *t, struct store_log *slog, uint64_t index,
-    uint64_t size, const uint8_t leaf_hash[MERKLE_HASH_LEN],
-    const uint8_t *nodes, size_t count)
-{
-	struct merkle_range r[MERKLE_MAX_PATH];
-	size_t n = merkle_path_ranges(index, size, r);
-	put_ranges(t, slog, r, n, nodes, count);
-	store_put_range(t, slog, index, index + 1, leaf_hash);
-	store_put_leaf(t, slog, leaf_hash, index);
-}
-
-void
-fill_put_consistency(struct store_txn *t, struct store_log *slog,
-    uint64_t first, uint64_t second, const uint8_t *nodes, size_t count)
-{
-	struct merkle_range r[MERKLE_MAX_CONSISTENCY];
-	size_t n = merkle_consistency_ranges(first, second, r);
-	put_ranges(t, slog, r, n, nodes, count);
-}
-
-/* Verify an answer holding an audit path (and its leaf), then store it. */
-static int
-take_path(struct fill_job *job, struct store_txn *t, const uint8_t *body,
-    size_t len)
-{
-	const struct fill_need *n = &job->need;
-	uint8_t nodes[MERKLE_MAX_PATH * MERKLE_HASH_LEN];
-	uint8_t leaf_hash[MERKLE_HASH_LEN];
-	uint64_t index;
-	size_t count;
-	int rc;
-
-	if (n->kind == FILL_HASH) {
-		memcpy(leaf_hash, n->hash, MERKLE_HASH_LEN);
-		rc = ctlog_parse_proof_by_hash(body, len, &index, nodes,
-		    MERKLE_MAX_PATH, &count);
-	} else {
-		index = n->a;
-		rc = ctlog_parse_entry_and_proof(body, len, leaf_hash, nodes,
-		    MERKLE_MAX_PATH, &count);
-	}
-	if (rc != CTD_OK) {
-		return rc;
-	}
-	if (index >= job->anchor_size) {
-		return CTD_EVERIFY;
-	}
-	rc = merkle_verify_inclusion(index, job->anchor_size, leaf_hash, nodes,
-	    count, job->anchor_root);
-	if (rc != CTD_OK) {
-		return CTD_EVERIFY;
-	}
-	put_path(t, job->fill->log->slog, index, job->anchor_size, leaf_hash,
-	    nodes, count);
-	return CTD_OK;
-}
-
-/* Verify a consistency proof against the anchor (and the first root when
- * known), then store it. */
-static int
-take_consistency(struct fill_job *job, struct store_txn *t,
-    const uint8_t *body, size_t len)
-{
-	const struct fill_need *n = &job->need;
-	uint64_t first = n->a;
-	uint64_t second = n->kind == FILL_ROOT ? job->anchor_size : n->b;
-	uint8_t nodes[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
-	uint8_t fr[MERKLE_HASH_LEN], sr[MERKLE_HASH_LEN];
-	size_t count;
-
-	int rc = ctlog_parse_consistency(body, len, nodes,
-	    MERKLE_MAX_CONSISTENCY, &count);
-	if (rc != CTD_OK) {
-		return rc;
-	}
-	rc = merkle_consistency_roots(first, second,
-	    job->has_first_root ? job->first_root : NULL, nodes, count, fr,
-	    sr);
-	if (rc != CTD_OK) {
-		return CTD_EVERIFY;
-	}
-	if (memcmp(sr, job->anchor_root, MERKLE_HASH_LEN) != 0 ||
-	    (job->has_first_root &&
-		memcmp(fr, job->first_root, MERKLE_HASH_LEN) != 0)) {
-		return CTD_EVERIFY;
-	}
-	fill_put_consistency(t, job->fill->log->slog, first, second, nodes,
-	    count);
-	store_put_range(t, job->fill->log->slog, 0, first, fr);
-	return CTD_OK;
-}
-
-/* Check the log's answer and write what it proves, in one transaction. */
-static int
-take_answer(struct fill_job *job, const uint8_t *body, size_t len)
-{
-	struct store_txn t;
-	bool is_path = job->need.kind == FILL_HASH ||
-	    job->need.kind == FILL_PATH ||
-	    (job->need.kind == FILL_ROOT && merkle_is_pow2(job->need.a));
-
-	store_txn_begin(job->fill->log->store, &t);
-	int rc = is_path ? take_path(job, &t, body, len) :
-			   take_consistency(job, &t, body, len);
-	if (rc != CTD_OK) {
-		store_txn_abort(&t);
-		return rc;
-	}
-	return store_txn_commit(&t);
-}
-
-static const char *
-url_path(const char *url)
-{
-	const char *p = strstr(url, "/ct/v1/");
-	return p != NULL ? p : url;
 }
 
 static void
-on_fetched(void *arg, int status, long http_code, const uint8_t *body,
-    size_t len)
+anchor_of(struct source_anchor *a, const struct sth *sth)
+{
+	a->known = true;
+	a->size = sth->tree_size;
+	memcpy(a->root, sth->root, MERKLE_HASH_LEN);
+}
+
+/* ---- running a job ------------------------------------------------------ */
+
+static void run_round(struct fill_job *job);
+static void on_reply(void *arg, int status, long http_code,
+    const uint8_t *body, size_t len);
+
+/* Send every request of the round; a refusal fails the round once the
+ * requests already out have come back. @return: requests sent. */
+static size_t
+send_round(struct fill_job *job)
+{
+	struct fill *f = job->fill;
+	struct source_task *t = &job->task;
+	size_t sent = 0;
+	job->round_err = CTD_OK;
+	for (size_t i = 0; i < t->req_count; i++) {
+		free(job->slots[i].body);
+		job->slots[i] = (struct fill_slot){ .job = job };
+		job->replies[i] = (struct source_reply){ .status = CTD_ECANCELED };
+	}
+	job->outstanding = t->req_count;
+	for (size_t i = 0; i < t->req_count; i++) {
+		int rc = f->env.fetch(f->env.fetch_arg, t->reqs[i].url,
+		    t->reqs[i].label, on_reply, &job->slots[i]);
+		if (rc != CTD_OK) {
+			/* Not sent: nothing will answer the rest either. */
+			job->round_err = rc;
+			job->outstanding = sent;
+			break;
+		}
+		sent++;
+	}
+	return sent;
+}
+
+static void
+on_written(void *arg, int status)
 {
 	struct fill_job *job = arg;
-	struct tlog *log = job->fill->log;
-
-	if (status == CTD_OK) {
-		status = take_answer(job, body, len);
-		if (status == CTD_EMALF) {
-			log_warn("log %s: %s: answer does not parse", log->name,
-			    url_path(job->url));
-			status = CTD_EUPSTREAM;
-		} else if (status == CTD_EVERIFY ||
-		    status == CTD_EINCONSISTENT) {
-			log_err("log %s: ALARM: %s: the log answered a proof "
-				"that does not verify against its signed tree "
-				"head of size %llu; nothing of it is served",
-			    log->name, url_path(job->url),
-			    (unsigned long long)job->anchor_size);
-			log->alarm = true;
-			status = CTD_EVERIFY;
-		} else if (status != CTD_OK) {
-			log_err("log %s: store write failed: %s", log->name,
-			    ctd_strerror(status));
+	if (job->fill == NULL) {
+		job_free(job);		/* detached: nobody waits */
+		return;
+	}
+	job->in_writer = false;
+	if (status == CTD_EINCONSISTENT && is_query_need(job->task.need.kind)) {
+		log_err("log %s: ALARM: the log proved a range that contradicts "
+			"the store (a fork); nothing of it is served",
+		    job->fill->env.name);
+		if (job->fill->env.on_alarm != NULL) {
+			job->fill->env.on_alarm(job->fill->env.alarm_arg);
 		}
-	} else if (status == CTD_EUPSTREAM && job->need.kind == FILL_HASH &&
-	    http_code >= 400 && http_code < 500 && http_code != 429) {
-		/* RFC 6962 logs answer an unknown leaf hash with 4xx. */
-		status = CTD_ENOTFOUND;
-		negative_add(job->fill, job->need.hash, job->anchor_size);
-	} else if (status != CTD_ECANCELED) {
-		log_warn("log %s: %s: %s (HTTP %ld)", log->name,
-		    url_path(job->url), ctd_strerror(status), http_code);
+	} else if (status != CTD_OK && status != CTD_ECANCELED) {
+		log_err("log %s: store write failed: %s", job->fill->env.name,
+		    ctd_strerror(status));
 	}
 	job_finish(job, status);
 }
 
-int
-fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
-    void *arg)
+/* The source verified the answers: write what they prove, or finish at
+ * once when they prove nothing (a head). */
+static void
+write_proved(struct fill_job *job)
 {
-	if (!f->log->has_sth || f->log->closing) {
-		return CTD_EBUSY;
-	}
-	if (need->kind == FILL_HASH && negative_has(f, need->hash)) {
-		return CTD_ENOTFOUND;
-	}
-	for (struct fill_job *j = f->jobs; j != NULL; j = j->next) {
-		if (need_equal(&j->need, need)) {
-			return add_waiter(j, cb, arg);
+	struct fill *f = job->fill;
+	struct source_task *t = &job->task;
+	if (t->need.kind == FILL_HEAD_PROOF) {
+		int rc = proved_set_sth(&t->proved, &t->head);
+		if (rc != CTD_OK) {
+			job_finish(job, rc);
+			return;
 		}
 	}
-	struct fill_job *job = calloc(1, sizeof *job);
-	if (job == NULL) {
-		return CTD_ENOMEM;
+	if (proved_empty(&t->proved)) {
+		job_finish(job, CTD_OK);
+		return;
 	}
-	job->fill = f;
-	job->need = *need;
-	int rc = plan(f, job);
-	if (rc == CTD_OK) {
-		rc = add_waiter(job, cb, arg);
+	int rc = writer_submit(f->env.writer, f->env.slog, &t->proved,
+	    on_written, job);
+	if (rc != CTD_OK) {
+		job_finish(job, rc);
+		return;
 	}
+	job->in_writer = true;
+}
+
+/* Say what went wrong, once, with the log's name and the request kind. */
+static int
+report(struct fill_job *job, int status)
+{
+	struct fill *f = job->fill;
+	const struct source_task *t = &job->task;
+	const char *what = t->req_count > 0 ? t->reqs[0].label : "request";
+	if (status == CTD_EMALF) {
+		log_warn("log %s: %s: answer does not parse", f->env.name,
+		    what);
+		return CTD_EUPSTREAM;
+	}
+	if (status == CTD_EVERIFY && is_query_need(t->need.kind)) {
+		log_err("log %s: ALARM: %s: the log answered a proof that "
+			"does not verify against its signed tree head of size "
+			"%llu; nothing of it is served",
+		    f->env.name, what, (unsigned long long)t->served.size);
+		if (f->env.on_alarm != NULL) {
+			f->env.on_alarm(f->env.alarm_arg);
+		}
+	} else if (status == CTD_ENOTFOUND && t->need.kind == FILL_HASH) {
+		negative_add(f, t->need.hash, t->served.size);
+	} else if (status != CTD_ECANCELED && status != CTD_EVERIFY &&
+	    status != CTD_OK) {
+		long code = t->req_count > 0 ? job->replies[0].http_code : 0;
+		log_warn("log %s: %s: %s (HTTP %ld)", f->env.name, what,
+		    ctd_strerror(status), code);
+	}
+	return status;
+}
+
+/* Every reply of the round is in: let the source judge them. */
+static void
+round_done(struct fill_job *job)
+{
+	struct fill *f = job->fill;
+	struct source_task *t = &job->task;
+	int rc = job->round_err;
 	if (rc == CTD_OK) {
-		rc = fetch_get(f->log->pool, job->url, job->label, on_fetched,
-		    job);
+		rc = f->env.source->ops->consume(f->env.source, t,
+		    job->replies, t->req_count);
+	}
+	if (rc == CTD_EAGAIN) {
+		t->round++;
+		run_round(job);
+		return;
 	}
 	if (rc != CTD_OK) {
+		job_finish(job, report(job, rc));
+		return;
+	}
+	write_proved(job);
+}
+
+static void
+run_round(struct fill_job *job)
+{
+	if (send_round(job) == 0) {
+		job_finish(job, report(job, job->round_err != CTD_OK ?
+			job->round_err : CTD_EINVAL));
+	}
+}
+
+static void
+on_reply(void *arg, int status, long http_code, const uint8_t *body,
+    size_t len)
+{
+	struct fill_slot *slot = arg;
+	struct fill_job *job = slot->job;
+	size_t i = (size_t)(slot - job->slots);
+	struct source_reply *r = &job->replies[i];
+
+	r->status = status;
+	r->http_code = http_code;
+	if (body != NULL && (slot->body = malloc(len + 1)) != NULL) {
+		memcpy(slot->body, body, len);
+		slot->body[len] = '\0';
+		r->body = slot->body;
+		r->len = len;
+	} else if (body != NULL) {
+		r->status = CTD_ENOMEM;
+	}
+	if (--job->outstanding == 0) {
+		if (status == CTD_ECANCELED && job->round_err == CTD_OK) {
+			job->round_err = CTD_ECANCELED;
+		}
+		round_done(job);
+	}
+}
+
+/* Create a job, let the source plan it and send its first round.
+ * @return: CTD_OK with the job listed, or an error (nothing is left). */
+static int
+job_start(struct fill *f, struct fill_job *job, bool shared)
+{
+	struct source *src = f->env.source;
+	job->fill = f;
+	job->shared = shared;
+	int rc = src->ops->begin(src, &job->task);
+	job->begun = true;
+	if (rc == CTD_OK && send_round(job) == 0) {
+		rc = job->round_err != CTD_OK ? job->round_err : CTD_EINVAL;
+	}
+	if (rc != CTD_OK) {
+		src->ops->finish(src, &job->task);
+		job->begun = false;
 		job_free(job);
 		return rc;
 	}
@@ -474,4 +542,117 @@ fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
 	f->jobs = job;
 	f->active++;
 	return CTD_OK;
+}
+
+static struct fill_job *
+job_new(const struct fill_need *need)
+{
+	struct fill_job *job = calloc(1, sizeof *job);
+	if (job != NULL) {
+		source_task_init(&job->task, need);
+	}
+	return job;
+}
+
+int
+fill_start(struct fill *f, const struct fill_need *need, fill_cb cb,
+    void *arg)
+{
+	if (!f->has_served || f->closed || !is_query_need(need->kind)) {
+		return CTD_EBUSY;
+	}
+	if (need->kind == FILL_HASH && negative_has(f, need->hash)) {
+		return CTD_ENOTFOUND;
+	}
+	for (struct fill_job *j = f->jobs; j != NULL; j = j->next) {
+		if (j->shared && need_equal(&j->task.need, need)) {
+			return add_waiter(j, cb, NULL, arg);
+		}
+	}
+	struct fill_job *job = job_new(need);
+	if (job == NULL) {
+		return CTD_ENOMEM;
+	}
+	int rc = set_anchors(f, &job->task);
+	if (rc == CTD_OK) {
+		rc = add_waiter(job, cb, NULL, arg);
+	}
+	if (rc != CTD_OK) {
+		job_free(job);
+		return rc;
+	}
+	return job_start(f, job, true);
+}
+
+int
+fill_get_head(struct fill *f, fill_head_cb cb, void *arg)
+{
+	if (f->closed) {
+		return CTD_EBUSY;
+	}
+	struct fill_need need = { .kind = FILL_HEAD };
+	struct fill_job *job = job_new(&need);
+	if (job == NULL) {
+		return CTD_ENOMEM;
+	}
+	int rc = add_waiter(job, NULL, cb, arg);
+	if (rc != CTD_OK) {
+		job_free(job);
+		return rc;
+	}
+	return job_start(f, job, false);
+}
+
+/* A head that needs no proof: stored as it is. */
+static int
+adopt_unproved(struct fill *f, struct fill_job *job)
+{
+	job->fill = f;
+	int rc = proved_set_sth(&job->task.proved, &job->task.head);
+	if (rc == CTD_OK) {
+		rc = writer_submit(f->env.writer, f->env.slog,
+		    &job->task.proved, on_written, job);
+	}
+	if (rc != CTD_OK) {
+		job_free(job);
+		return rc;
+	}
+	job->in_writer = true;
+	job->next = f->jobs;
+	f->jobs = job;
+	f->active++;
+	return CTD_OK;
+}
+
+int
+fill_adopt_head(struct fill *f, const struct sth *cur, const struct sth *cand,
+    fill_cb cb, void *arg)
+{
+	if (f->closed) {
+		return CTD_EBUSY;
+	}
+	struct fill_need need = { .kind = FILL_HEAD_PROOF,
+		.a = cur != NULL ? cur->tree_size : 0, .b = cand->tree_size };
+	struct fill_job *job = job_new(&need);
+	if (job == NULL) {
+		return CTD_ENOMEM;
+	}
+	job->task.head = *cand;
+	job->task.has_head = false;	/* nothing to hand back */
+	anchor_of(&job->task.second, cand);
+	if (cur != NULL) {
+		anchor_of(&job->task.first, cur);
+		job->task.served = job->task.first;
+	}
+	int rc = add_waiter(job, cb, NULL, arg);
+	if (rc != CTD_OK) {
+		job_free(job);
+		return rc;
+	}
+	if (need.a == 0 || need.a == need.b) {
+		/* Every tree extends the empty one; a refresh of the same
+		 * tree (same root, checked by the poller) proves itself. */
+		return adopt_unproved(f, job);
+	}
+	return job_start(f, job, false);
 }

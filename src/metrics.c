@@ -450,10 +450,10 @@ metrics_collect_server(struct server *srv, uint64_t now_ms, size_t *len)
 			.has_sth = t->has_sth,
 			.tree_size = t->sth.tree_size,
 			.sth_timestamp_ms = t->sth.timestamp,
-			.last_poll_ok_ms = t->last_poll_ok_ms,
 			.alarm = t->alarm,
-			.log = t->stats,
+			.log = tlog_get_stats(t),
 		};
+		logs[i].last_poll_ok_ms = logs[i].log.last_poll_ok_ms;
 		fetch_pool_stats(t->pool, &logs[i].fetch);
 	}
 	server_stats(srv, &in.server);

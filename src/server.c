@@ -3,8 +3,9 @@
  * server.c -- the daemon's event loop: workers, the fills they ask for,
  * signals, reloads, and a clean shutdown (see server.h).
  *
- * The main loop owns the store's writer side, the fetcher, the STH
- * pollers and every fill (fill.c and fetch.c are single-threaded). With
+ * The main loop owns the fetcher, the STH pollers and every fill (fill.c
+ * and fetch.c are single-threaded); the store is written by the writer
+ * thread alone (writer.h), whose results come back to the main loop. With
  * one worker, the worker shares the main loop and calls fill_start()
  * itself. With several, a worker's miss is pushed on the main loop's
  * inbox (bounded by SERVER_MAX_PENDING; full means SERVFAIL at once) and
@@ -42,6 +43,7 @@
 #include "store.h"
 #include "tlog.h"
 #include "worker.h"
+#include "writer.h"
 #include "zone.h"
 
 /* A worker keeps at least this many queries waiting for the log. */
@@ -52,6 +54,7 @@ struct server {
 	struct conf *conf;
 	struct store *store;
 	struct fetcher *fetcher;
+	struct writer *writer;		/* the store's one writer thread */
 	struct tlog **logs;
 	size_t log_count;
 	uint64_t last_log_id;		/* ids are never reused */
@@ -188,7 +191,8 @@ open_logs(struct server *srv, char *err, size_t err_len)
 	}
 	for (size_t i = 0; i < srv->conf->log_count; i++) {
 		int rc = tlog_new(&srv->conf->logs[i], NULL, &srv->loop,
-		    srv->store, srv->fetcher, &srv->logs[i], err, err_len);
+		    srv->store, srv->writer, srv->fetcher, &srv->logs[i], err,
+		    err_len);
 		if (rc != CTD_OK) {
 			return rc;
 		}
@@ -293,7 +297,10 @@ server_new(struct conf *conf, struct server **out, char *err, size_t err_len)
 		    ctd_strerror(rc));
 		goto fail;
 	}
-	rc = fetcher_new(&srv->loop, &srv->fetcher);
+	rc = writer_new(srv->store, &srv->loop, &srv->writer);
+	if (rc == CTD_OK) {
+		rc = fetcher_new(&srv->loop, &srv->fetcher);
+	}
 	if (rc == CTD_OK) {
 		rc = open_logs(srv, err, err_len);
 	}
@@ -386,6 +393,9 @@ server_stop(struct server *srv)
 		/* Cancels every fill: their jobs go back to the workers. */
 		fetcher_close(srv->fetcher);
 	}
+	/* What is queued is written and its waiters woken, then the thread
+	 * ends: nothing committed is lost, nothing waits on a dead thread. */
+	writer_close(srv->writer);
 	if (srv->signals_init) {
 		uv_close((uv_handle_t *)&srv->sig_term, NULL);
 		uv_close((uv_handle_t *)&srv->sig_int, NULL);
@@ -421,7 +431,7 @@ stage_logs(struct server *srv, struct reload_plan *plan,
 		}
 		rl->zone = NULL;	/* tlog_new() takes it */
 		int rc = tlog_new(&rl->settings, z, &srv->loop, srv->store,
-		    srv->fetcher, &st->next[i], err, err_len);
+		    srv->writer, srv->fetcher, &st->next[i], err, err_len);
 		if (rc != CTD_OK) {
 			return rc;
 		}

@@ -1,24 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * sthpoll.c -- poll a log's get-sth, verify, and switch only to a tree head
- * that is signed by the log's key and consistent with the one served.
+ * sthpoll.c -- the tree-head policy: switch only to a head that is signed
+ * by the log's key and consistent with the one served (see sthpoll.h).
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "conf.h"
-#include "ctlog.h"
 #include "err.h"
-#include "fetch.h"
 #include "log.h"
-#include "logkey.h"
 #include "merkle.h"
 #include "sth.h"
 #include "sthpoll.h"
-#include "store.h"
-#include "tlog.h"
 
 enum sthpoll_verdict
 sthpoll_judge(const struct sth *cur, const struct sth *cand, uint64_t now_ms)
@@ -65,188 +59,183 @@ sthpoll_verdict_str(enum sthpoll_verdict v)
 	return "?";
 }
 
-static uint64_t
-wall_ms(void)
+struct sthpoll {
+	char *name;
+	struct sthpoll_io io;
+	bool busy;		/* a poll (head, then adoption) in flight */
+	bool stopped;
+	bool has_served;
+	struct sth served;
+	struct sth candidate;	/* the head being adopted */
+	struct sthpoll_stats stats;
+};
+
+struct sthpoll *
+sthpoll_new(const char *name, const struct sthpoll_io *io)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	struct sthpoll *p = calloc(1, sizeof *p);
+	if (p == NULL || (p->name = strdup(name)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->io = *io;
+	return p;
+}
+
+void
+sthpoll_free(struct sthpoll *p)
+{
+	if (p != NULL) {
+		free(p->name);
+		free(p);
+	}
+}
+
+void
+sthpoll_set_served(struct sthpoll *p, const struct sth *sth)
+{
+	p->served = *sth;
+	p->has_served = true;
+}
+
+void
+sthpoll_stop(struct sthpoll *p)
+{
+	p->stopped = true;
+}
+
+void
+sthpoll_get_stats(const struct sthpoll *p, struct sthpoll_stats *out)
+{
+	*out = p->stats;
 }
 
 static void
-alarm_raise(struct tlog *log, const char *what, const struct sth *cand)
+alarm_raise(struct sthpoll *p, const char *what, const struct sth *cand)
 {
-	log->alarm = true;
 	log_err("log %s: ALARM: %s (tree_size %llu, timestamp %llu); still "
 		"serving tree_size %llu",
-	    log->name, what, (unsigned long long)cand->tree_size,
+	    p->name, what, (unsigned long long)cand->tree_size,
 	    (unsigned long long)cand->timestamp,
-	    (unsigned long long)log->sth.tree_size);
+	    (unsigned long long)(p->has_served ? p->served.tree_size : 0));
+	if (p->io.on_alarm != NULL) {
+		p->io.on_alarm(p->io.arg);
+	}
 }
 
-/* Verify the proof that the served tree is a prefix of the candidate's,
- * store its nodes, then switch. */
+/* The candidate is proved (when it had to be) and committed: serve it. */
 static void
-on_consistency(void *arg, int status, long http_code, const uint8_t *body,
-    size_t len)
+on_adopted(void *arg, int status)
 {
-	struct tlog *log = arg;
-	log->poll_busy = false;
-	if (status == CTD_ECANCELED || log->closing) {
+	struct sthpoll *p = arg;
+	p->busy = false;
+	if (status == CTD_ECANCELED || p->stopped) {
+		return;
+	}
+	if (status == CTD_EVERIFY || status == CTD_EINCONSISTENT) {
+		p->stats.inconsistent++;
+		alarm_raise(p, status == CTD_EVERIFY ?
+		    "the log's consistency proof from the served tree does "
+		    "not verify" :
+		    "the new tree head contradicts what the store holds",
+		    &p->candidate);
 		return;
 	}
 	if (status != CTD_OK) {
-		log_warn("log %s: get-sth-consistency: %s (HTTP %ld)",
-		    log->name, ctd_strerror(status), http_code);
+		log_warn("log %s: cannot adopt tree head %llu: %s", p->name,
+		    (unsigned long long)p->candidate.tree_size,
+		    ctd_strerror(status));
 		return;
 	}
-	const struct sth *cur = &log->sth, *cand = &log->candidate;
-	uint8_t nodes[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
-	size_t count;
-	int rc = ctlog_parse_consistency(body, len, nodes,
-	    MERKLE_MAX_CONSISTENCY, &count);
-	if (rc != CTD_OK) {
-		log_warn("log %s: get-sth-consistency: answer does not parse",
-		    log->name);
-		return;
-	}
-	rc = merkle_verify_consistency(cur->tree_size, cand->tree_size,
-	    cur->root, cand->root, nodes, count);
-	if (rc != CTD_OK) {
-		log->stats.inconsistent++;
-		alarm_raise(log, "the log's consistency proof from the served "
-				 "tree does not verify",
-		    cand);
-		return;
-	}
-	if (tlog_set_sth(log, cand, nodes, count) == CTD_OK) {
-		log->stats.sth_accepted++;
-	}
+	p->stats.accepted++;
+	p->served = p->candidate;
+	p->has_served = true;
+	p->io.on_switch(p->io.arg, &p->served);
 }
 
 static void
-fetch_consistency(struct tlog *log)
+adopt(struct sthpoll *p, const struct sth *cand)
 {
-	char url[CTLOG_URL_MAX];
-	int rc = ctlog_url_consistency(log->conf->url, log->sth.tree_size,
-	    log->candidate.tree_size, url, sizeof url);
+	p->candidate = *cand;
+	int rc = p->io.adopt(p->io.arg, p->has_served ? &p->served : NULL,
+	    cand, on_adopted, p);
 	if (rc == CTD_OK) {
-		rc = fetch_get(log->pool, url, "get-sth-consistency",
-		    on_consistency, log);
-	}
-	if (rc == CTD_OK) {
-		log->poll_busy = true;
+		p->busy = true;
 	} else {
-		log_warn("log %s: cannot ask for consistency: %s", log->name,
-		    ctd_strerror(rc));
+		log_warn("log %s: cannot adopt tree head %llu: %s", p->name,
+		    (unsigned long long)cand->tree_size, ctd_strerror(rc));
 	}
 }
 
 /* Act on a signature-verified candidate. */
 static void
-consider(struct tlog *log, const struct sth *cand)
+consider(struct sthpoll *p, const struct sth *cand)
 {
-	enum sthpoll_verdict v = sthpoll_judge(log->has_sth ? &log->sth : NULL,
-	    cand, wall_ms());
+	enum sthpoll_verdict v = sthpoll_judge(p->has_served ? &p->served :
+	    NULL, cand, p->io.wall_ms(p->io.arg));
 	switch (v) {
 	case STHPOLL_SAME:
 	case STHPOLL_STALE:
 		return;
 	case STHPOLL_FIRST:
 	case STHPOLL_REFRESH:
-		if (tlog_set_sth(log, cand, NULL, 0) == CTD_OK) {
-			log->stats.sth_accepted++;
-		}
-		return;
 	case STHPOLL_GROWN:
-		log->candidate = *cand;
-		if (log->sth.tree_size == 0) {
-			/* Every tree extends the empty one. */
-			if (tlog_set_sth(log, cand, NULL, 0) == CTD_OK) {
-				log->stats.sth_accepted++;
-			}
-			return;
-		}
-		fetch_consistency(log);
+		adopt(p, cand);
 		return;
 	case STHPOLL_FUTURE:
-		log->stats.sth_rejected++;
-		log_warn("log %s: get-sth: %s; check this host's clock",
-		    log->name, sthpoll_verdict_str(v));
+		p->stats.rejected++;
+		log_warn("log %s: tree head: %s; check this host's clock",
+		    p->name, sthpoll_verdict_str(v));
 		return;
 	case STHPOLL_ROLLBACK:
 	case STHPOLL_FORK:
 	case STHPOLL_TIME_BACKWARDS:
-		log->stats.sth_rejected++;
-		alarm_raise(log, sthpoll_verdict_str(v), cand);
+		p->stats.rejected++;
+		alarm_raise(p, sthpoll_verdict_str(v), cand);
 		return;
 	}
 }
 
 static void
-on_sth(void *arg, int status, long http_code, const uint8_t *body,
-    size_t len)
+on_head(void *arg, int status, const struct sth *head)
 {
-	struct tlog *log = arg;
-	struct sth cand;
-
-	log->poll_busy = false;
-	if (status == CTD_ECANCELED || log->closing) {
+	struct sthpoll *p = arg;
+	p->busy = false;
+	if (status == CTD_ECANCELED || p->stopped) {
+		return;
+	}
+	if (status == CTD_EVERIFY) {
+		p->stats.rejected++;
+		log_err("log %s: ALARM: the tree head's signature does not "
+			"verify with the configured key; still serving "
+			"tree_size %llu",
+		    p->name, (unsigned long long)(p->has_served ?
+			p->served.tree_size : 0));
+		if (p->io.on_alarm != NULL) {
+			p->io.on_alarm(p->io.arg);
+		}
 		return;
 	}
 	if (status != CTD_OK) {
-		log_warn("log %s: get-sth: %s (HTTP %ld)", log->name,
-		    ctd_strerror(status), http_code);
+		/* fill.c has said why, with the request. */
 		return;
 	}
-	if (ctlog_parse_sth(body, len, &cand) != CTD_OK) {
-		log_warn("log %s: get-sth: answer does not parse", log->name);
-		return;
-	}
-	int rc = sth_verify(&cand, log->key);
-	if (rc != CTD_OK) {
-		log->stats.sth_rejected++;
-		alarm_raise(log, "get-sth: the tree head's signature does not "
-				 "verify with the configured key",
-		    &cand);
-		return;
-	}
-	log->last_poll_ok_ms = wall_ms();
-	consider(log, &cand);
+	p->stats.last_ok_ms = p->io.wall_ms(p->io.arg);
+	consider(p, head);
 }
 
-static void
-on_poll_timer(uv_timer_t *timer)
+void
+sthpoll_poll(struct sthpoll *p)
 {
-	struct tlog *log = timer->data;
-	char url[CTLOG_URL_MAX];
-
-	if (log->poll_busy || log->closing) {
+	if (p->busy || p->stopped) {
 		return;
 	}
-	log->stats.sth_polls++;
-	int rc = ctlog_url_sth(log->conf->url, url, sizeof url);
+	p->stats.polls++;
+	int rc = p->io.get_head(p->io.arg, on_head, p);
 	if (rc == CTD_OK) {
-		rc = fetch_get(log->pool, url, "get-sth", on_sth, log);
-	}
-	if (rc == CTD_OK) {
-		log->poll_busy = true;
+		p->busy = true;
 	} else {
-		log_warn("log %s: cannot poll get-sth: %s", log->name,
+		log_warn("log %s: cannot poll the tree head: %s", p->name,
 		    ctd_strerror(rc));
 	}
-}
-
-void
-sthpoll_start(struct tlog *log)
-{
-	uint64_t every = (uint64_t)log->conf->sth_refresh * 1000u;
-	log->poll_timer.data = log;
-	uv_timer_start(&log->poll_timer, on_poll_timer, 0, every);
-}
-
-void
-sthpoll_stop(struct tlog *log)
-{
-	uv_timer_stop(&log->poll_timer);
 }

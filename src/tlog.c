@@ -8,14 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "conf.h"
-#include "ctlog.h"
 #include "err.h"
 #include "fetch.h"
 #include "fill.h"
 #include "log.h"
 #include "logkey.h"
-#include "merkle.h"
+#include "rfc6962.h"
+#include "source_rfc6962.h"
 #include "sthpoll.h"
 #include "store.h"
 #include "tlog.h"
@@ -51,9 +53,8 @@ restore_sth(struct tlog *log)
 		    log->name);
 		return CTD_OK;
 	}
-	log->sth = sth;
-	log->has_sth = true;
-	sth_to_txt(&sth, log->sth_txt, sizeof log->sth_txt, &log->sth_txt_len);
+	tlog_serve(log, &sth);
+	sthpoll_set_served(log->poller, &sth);
 	log_notice("log %s: serving stored tree head, tree_size %llu",
 	    log->name, (unsigned long long)sth.tree_size);
 	return CTD_OK;
@@ -111,15 +112,110 @@ upstream_limits(const struct conf_log *conf)
 		.max_active = conf->upstream_concurrency,
 		.max_queued = conf->upstream_queue,
 		.timeout_ms = conf->upstream_timeout * 1000u,
-		.max_body = CTLOG_BODY_MAX,
+		.max_body = RFC6962_BODY_MAX,
 		.rate = conf->upstream_rate,
 	};
 }
 
-/* The key and the store handles, the pool and the fill state. */
+/* ---- the poller's io: heads and adoptions through the fill ---------- */
+
 static int
-open_parts(struct tlog *log, struct fetcher *fetcher, char *err,
-    size_t err_len)
+io_get_head(void *arg, sthpoll_head_cb cb, void *cb_arg)
+{
+	struct tlog *log = arg;
+	return fill_get_head(log->fill, cb, cb_arg);
+}
+
+static int
+io_adopt(void *arg, const struct sth *cur, const struct sth *cand,
+    sthpoll_done_cb cb, void *cb_arg)
+{
+	struct tlog *log = arg;
+	return fill_adopt_head(log->fill, cur, cand, cb, cb_arg);
+}
+
+static uint64_t
+io_wall_ms(void *arg)
+{
+	(void)arg;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void
+io_on_switch(void *arg, const struct sth *sth)
+{
+	struct tlog *log = arg;
+	bool grew = !log->has_sth || sth->tree_size != log->sth.tree_size;
+	tlog_serve(log, sth);
+	if (grew) {
+		log_notice("log %s: serving verified tree head, tree_size %llu",
+		    log->name, (unsigned long long)sth->tree_size);
+	}
+}
+
+static void
+on_alarm(void *arg)
+{
+	struct tlog *log = arg;
+	log->alarm = true;
+}
+
+/* ---- the fill's env: the pool and the loop's clock ---------------------- */
+
+static int
+env_fetch(void *arg, const char *url, const char *label, fetch_cb cb,
+    void *cb_arg)
+{
+	struct tlog *log = arg;
+	if (log->pool == NULL) {
+		return CTD_ECANCELED;
+	}
+	return fetch_get(log->pool, url, label, cb, cb_arg);
+}
+
+static uint64_t
+env_now_ms(void *arg)
+{
+	struct tlog *log = arg;
+	return uv_now(log->poll_timer.loop);
+}
+
+/* The source, the fill and the poller, wired together. */
+static int
+open_upstream(struct tlog *log, struct writer *writer)
+{
+	int rc = source_rfc6962_new(log->conf->url, log->key, &log->source);
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	struct fill_env env = {
+		.name = log->name, .source = log->source, .store = log->store,
+		.slog = log->slog, .writer = writer,
+		.fetch = env_fetch, .fetch_arg = log,
+		.now_ms = env_now_ms, .clock_arg = log,
+		.on_alarm = on_alarm, .alarm_arg = log,
+	};
+	if ((log->fill = fill_new(&env)) == NULL) {
+		return CTD_ENOMEM;
+	}
+	fill_set_negative_ttl(log->fill, log->conf->negative_ttl);
+	struct sthpoll_io io = {
+		.get_head = io_get_head, .adopt = io_adopt,
+		.wall_ms = io_wall_ms, .on_switch = io_on_switch,
+		.on_alarm = on_alarm, .arg = log,
+	};
+	if ((log->poller = sthpoll_new(log->name, &io)) == NULL) {
+		return CTD_ENOMEM;
+	}
+	return CTD_OK;
+}
+
+/* The key and the store handle, the pool, the upstream, the stored head. */
+static int
+open_parts(struct tlog *log, struct writer *writer, struct fetcher *fetcher,
+    char *err, size_t err_len)
 {
 	const struct conf_log *conf = log->conf;
 	struct fetch_limits lim = upstream_limits(conf);
@@ -133,8 +229,8 @@ open_parts(struct tlog *log, struct fetcher *fetcher, char *err,
 	if (rc == CTD_OK) {
 		rc = fetch_pool_new(fetcher, &lim, conf->name, &log->pool);
 	}
-	if (rc == CTD_OK && (log->fill = fill_new(log)) == NULL) {
-		rc = CTD_ENOMEM;
+	if (rc == CTD_OK) {
+		rc = open_upstream(log, writer);
 	}
 	if (rc == CTD_OK) {
 		rc = restore_sth(log);
@@ -148,8 +244,8 @@ open_parts(struct tlog *log, struct fetcher *fetcher, char *err,
 
 int
 tlog_new(const struct conf_log *conf, struct zone *zone, uv_loop_t *loop,
-    struct store *store, struct fetcher *fetcher, struct tlog **out,
-    char *err, size_t err_len)
+    struct store *store, struct writer *writer, struct fetcher *fetcher,
+    struct tlog **out, char *err, size_t err_len)
 {
 	struct tlog *log = calloc(1, sizeof *log);
 	int rc = CTD_ENOMEM;
@@ -172,27 +268,45 @@ tlog_new(const struct conf_log *conf, struct zone *zone, uv_loop_t *loop,
 			goto fail;
 		}
 	}
-	rc = open_parts(log, fetcher, err, err_len);
-	if (rc != CTD_OK) {
-		goto fail;
-	}
-	/* The timer comes last: a log that failed has no handle to close. */
+	/* The fill reads the timer's loop clock; a log that fails has a
+	 * timer that was never started, closed by hand below. */
 	uv_timer_init(loop, &log->poll_timer);
 	log->poll_timer.data = log;
+	rc = open_parts(log, writer, fetcher, err, err_len);
+	if (rc != CTD_OK) {
+		goto fail_timer;
+	}
 	*out = log;
 	return CTD_OK;
+fail_timer:
+	tlog_retire(log);
+	return rc;
 fail:
-	if (log->pool != NULL) {
-		fetch_pool_close(log->pool);
-	}
 	tlog_free(log);
 	return rc;
+}
+
+static void
+on_poll_timer(uv_timer_t *timer)
+{
+	struct tlog *log = timer->data;
+	if (!log->closing) {
+		sthpoll_poll(log->poller);
+	}
+}
+
+/* Poll now, then every sth-refresh seconds. */
+static void
+poll_timer_start(struct tlog *log)
+{
+	uint64_t every = (uint64_t)log->conf->sth_refresh * 1000u;
+	uv_timer_start(&log->poll_timer, on_poll_timer, 0, every);
 }
 
 void
 tlog_start(struct tlog *log)
 {
-	sthpoll_start(log);
+	poll_timer_start(log);
 }
 
 void
@@ -202,7 +316,9 @@ tlog_close(struct tlog *log)
 		return;
 	}
 	log->closing = true;
-	sthpoll_stop(log);
+	sthpoll_stop(log->poller);
+	fill_close(log->fill);
+	uv_timer_stop(&log->poll_timer);
 	uv_close((uv_handle_t *)&log->poll_timer, NULL);
 }
 
@@ -212,7 +328,10 @@ tlog_free(struct tlog *log)
 	if (log == NULL) {
 		return;
 	}
+	/* The fill first: it cancels what the poller waits for. */
 	fill_free(log->fill);
+	sthpoll_free(log->poller);
+	source_free(log->source);
 	zone_free(log->zone);
 	logkey_free(log->key);
 	tlog_settings_free(&log->settings);
@@ -229,8 +348,14 @@ on_retired(uv_handle_t *h)
 void
 tlog_retire(struct tlog *log)
 {
-	log->closing = true;	/* fill_start() refuses from now on */
-	sthpoll_stop(log);
+	log->closing = true;
+	if (log->poller != NULL) {
+		sthpoll_stop(log->poller);
+	}
+	if (log->fill != NULL) {
+		fill_close(log->fill);	/* fill_start() refuses from now on */
+	}
+	uv_timer_stop(&log->poll_timer);
 	if (log->pool != NULL) {
 		/* Wakes every fill's waiters (and the poller) at once. */
 		fetch_pool_close(log->pool);
@@ -240,38 +365,40 @@ tlog_retire(struct tlog *log)
 	uv_close((uv_handle_t *)&log->poll_timer, on_retired);
 }
 
-int
-tlog_set_sth(struct tlog *log, const struct sth *sth, const uint8_t *proof,
-    size_t count)
+void
+tlog_serve(struct tlog *log, const struct sth *sth)
 {
-	struct store_txn t;
-	store_txn_begin(log->store, &t);
-	store_put_sth(&t, log->slog, sth);
-	if (sth->tree_size > 0) {
-		store_put_range(&t, log->slog, 0, sth->tree_size, sth->root);
-	}
-	if (proof != NULL && log->has_sth) {
-		fill_put_consistency(&t, log->slog, log->sth.tree_size,
-		    sth->tree_size, proof, count);
-	}
-	int rc = store_txn_commit(&t);
-	if (rc != CTD_OK) {
-		log_err("log %s: cannot store tree head %llu: %s", log->name,
-		    (unsigned long long)sth->tree_size, ctd_strerror(rc));
-		return rc;
-	}
-	bool grew = !log->has_sth || sth->tree_size != log->sth.tree_size;
 	log->sth = *sth;
 	log->has_sth = true;
 	sth_to_txt(sth, log->sth_txt, sizeof log->sth_txt, &log->sth_txt_len);
-	if (grew) {
-		log_notice("log %s: serving verified tree head, tree_size %llu",
-		    log->name, (unsigned long long)sth->tree_size);
+	if (log->fill != NULL) {
+		fill_set_served(log->fill, sth);
 	}
 	if (log->on_sth != NULL) {
 		log->on_sth(log, log->on_sth_arg);
 	}
-	return CTD_OK;
+}
+
+struct tlog_stats
+tlog_get_stats(const struct tlog *log)
+{
+	struct tlog_stats out = { 0 };
+	struct sthpoll_stats ps;
+	struct fill_stats fs;
+	if (log->poller != NULL) {
+		sthpoll_get_stats(log->poller, &ps);
+		out.sth_polls = ps.polls;
+		out.sth_accepted = ps.accepted;
+		out.sth_rejected = ps.rejected;
+		out.inconsistent = ps.inconsistent;
+		out.last_poll_ok_ms = ps.last_ok_ms;
+	}
+	if (log->fill != NULL) {
+		fill_get_stats(log->fill, &fs);
+		out.fills_ok = fs.ok;
+		out.fills_failed = fs.failed;
+	}
+	return out;
 }
 
 void
@@ -295,7 +422,10 @@ tlog_update(struct tlog *log, struct conf_log *settings, struct zone *zone)
 		/* Checked by conf_load(): cannot be refused. */
 		(void)fetch_pool_set_limits(log->pool, &lim);
 	}
+	if (log->fill != NULL) {
+		fill_set_negative_ttl(log->fill, log->settings.negative_ttl);
+	}
 	if (repoll && !log->closing) {
-		sthpoll_start(log);
+		poll_timer_start(log);
 	}
 }

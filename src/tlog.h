@@ -3,13 +3,23 @@
  * tlog.h -- one served transparency log: its zone, key, store and upstream.
  *
  * A tlog is created from one `log:` section of the configuration. It owns
- * the zone's apex records, the log's public key, its handles in the store,
- * its upstream fetch pool, the STH poller and the current verified STH,
- * which is what `sth.<zone>` answers and what bounds every other query.
+ * the zone's apex records, the log's public key, its handle in the store,
+ * and its upstream: the fetch pool, the source (the log's protocol,
+ * source.h), the fill machinery (fill.h) and the tree-head poller
+ * (sthpoll.h), which it wires together and drives with its timer. It
+ * holds the current verified tree head, which is what `sth.<zone>`
+ * answers and what bounds every other query.
+ *
+ * Who calls whom: the timer calls sthpoll_poll(); the poller asks for
+ * heads and adoptions through its io table, which this file implements
+ * with fill_get_head() and fill_adopt_head(); fill.c runs the source's
+ * requests on the pool and hands what they prove to the store writer;
+ * the poller's on_switch callback makes the head served here. Nothing
+ * calls back into tlog.c but through those callbacks.
  *
  * Threading: a tlog lives on the server's main loop. Its current STH is
- * written only by the poller on that loop; threaded workers read copies
- * (worker.h), which on_sth lets the server keep up to date.
+ * written only there; threaded workers read copies (worker.h), which
+ * on_sth lets the server keep up to date.
  */
 #ifndef CTD_TLOG_H
 #define CTD_TLOG_H
@@ -24,11 +34,14 @@
 
 struct fetch_pool;
 struct fetcher;
+struct fill;
 struct logkey;
+struct source;
+struct sthpoll;
 struct store;
 struct store_log;
+struct writer;
 struct zone;
-struct fill;
 
 /* Counters a log keeps for the operator (and the tests). */
 struct tlog_stats {
@@ -37,6 +50,9 @@ struct tlog_stats {
 	uint64_t sth_rejected;	     /* STHs refused: signature, rollback */
 	uint64_t inconsistent;	     /* consistency proofs that failed */
 	uint64_t fills_ok, fills_failed; /* store misses filled, or not */
+	/* Wall clock (ms since the epoch) of the last poll answered with a
+	 * tree head whose signature verifies; 0 before the first. */
+	uint64_t last_poll_ok_ms;
 };
 
 struct tlog {
@@ -56,10 +72,10 @@ struct tlog {
 	struct store *store;		/* borrowed from the server */
 	struct store_log *slog;		/* owned by the store */
 	struct fetch_pool *pool;	/* owned by the fetcher */
+	struct source *source;		/* the log's protocol */
 	struct fill *fill;
-	uv_timer_t poll_timer;		/* the STH poller's clock */
-	bool poll_busy;			/* a poll is in flight */
-	struct sth candidate;		/* a larger STH awaiting its proof */
+	struct sthpoll *poller;
+	uv_timer_t poll_timer;		/* the poller's clock */
 	bool closing;
 
 	/* The current verified STH and its pre-formatted TXT text. */
@@ -71,10 +87,6 @@ struct tlog {
 	/* Set when the log signed something invalid or inconsistent; cleared
 	 * only by a restart, so the operator sees it. */
 	bool alarm;
-	/* Wall clock (ms since the epoch) of the last get-sth answered with
-	 * a tree head whose signature verifies; 0 before the first. */
-	uint64_t last_poll_ok_ms;
-	struct tlog_stats stats;
 
 	/* Told on the main loop after each switch to a new STH (the server
 	 * passes it on to its worker threads); NULL when nobody listens. */
@@ -84,8 +96,10 @@ struct tlog {
 
 /*
  * Build a log from its configuration: load the zone file (unless given),
- * the key and the store handles, create the fetch pool and restore the
- * latest verified STH from the store (re-verifying its signature).
+ * the key and the store handle, create the fetch pool, the source, the
+ * fill and the poller, and restore the latest verified STH from the store
+ * (re-verifying its signature).
+ * @param writer: the store's writer; borrowed, must outlive the log.
  * @param conf: copied (the log keeps its own settings).
  * @param zone: the zone, already loaded (taken over, freed on failure
  *	too), or NULL to load conf->zonefile.
@@ -95,8 +109,8 @@ struct tlog {
  *	CTD_ESTORE, CTD_ENOMEM.
  */
 int tlog_new(const struct conf_log *conf, struct zone *zone, uv_loop_t *loop,
-    struct store *store, struct fetcher *fetcher, struct tlog **out,
-    char *err, size_t err_len);
+    struct store *store, struct writer *writer, struct fetcher *fetcher,
+    struct tlog **out, char *err, size_t err_len);
 
 /*
  * Copy a log's settings, strings included.
@@ -139,15 +153,12 @@ void tlog_close(struct tlog *log);
 void tlog_free(struct tlog *log);
 
 /*
- * Switch to a verified STH: store it, its root as the range [0, size) and
- * the consistency proof from the served STH, then serve it. The caller
- * has verified the signature and the proof.
- * @param proof: count nodes of the consistency proof from the served STH
- *	to sth (NULL, 0 when there is none: first STH, same tree).
- * @return: CTD_OK or a store error (the STH is then not served).
+ * Serve a tree head from now on: the poller adopted it (it is committed)
+ * or it was restored from the store. Tells on_sth.
  */
-int tlog_set_sth(struct tlog *log, const struct sth *sth,
-    const uint8_t *proof, size_t count);
+void tlog_serve(struct tlog *log, const struct sth *sth);
 
+/* The log's counters: the poller's and the fill's together. */
+struct tlog_stats tlog_get_stats(const struct tlog *log);
 
 #endif /* CTD_TLOG_H */

@@ -229,7 +229,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	open_store();
 	fx.log.store = fx.store;
-	FUZZ_CHECK(tlog_set_sth(&fx.log, &sth, NULL, 0) == CTD_OK);
+	tlog_serve(&fx.log, &sth);
 	fill_store();
 	fx.logs[0] = &fx.log;
 	FUZZ_CHECK(answer_ctx_init(&fx.ax, fx.store, fx.logs, 1) == CTD_OK);

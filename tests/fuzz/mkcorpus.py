@@ -12,8 +12,8 @@
 # cookies, client subnet, padding), other opcodes and 0x20 mixed case; a few
 # are cut short or edited (QDCOUNT, QR) to seed the error paths.
 # fuzz_ctq seeds are the names of those queries below the apex, each after
-# an 8-byte tree size. fuzz_ctlog seeds are the JSON bodies of
-# tests/data/ctlog/ behind their parser's selector byte, and STH TXT texts.
+# an 8-byte tree size. fuzz_rfc6962 seeds are the JSON bodies of
+# tests/data/rfc6962/ behind their parser's selector byte, and STH TXT texts.
 # Seeds are named by content (SHA-1), as libFuzzer names what it adds.
 # Needs dig (bind9-dnsutils), kdig (knot-dnsutils) and drill (ldnsutils).
 import base64
@@ -169,12 +169,12 @@ def dns_seeds():
     return len(queries) + len(edited)
 
 
-def ctlog_seeds():
+def rfc6962_seeds():
     sel = {"sth": 0, "consistency": 1, "proof": 2, "entry": 3,
            "get-sth-": 0, "get-sth-consistency": 1, "get-proof": 2,
            "get-entry": 3}
     n = 0
-    data = os.path.join(top, "tests", "data", "ctlog")
+    data = os.path.join(top, "tests", "data", "rfc6962")
     files = sorted(glob.glob(os.path.join(data, "*.json")) +
                    glob.glob(os.path.join(data, "cases", "*.json")))
     for path in files:
@@ -184,18 +184,18 @@ def ctlog_seeds():
         if key is None:
             continue
         body = open(path, "rb").read()
-        save("fuzz_ctlog.in", bytes([sel[key]]) + body)
+        save("fuzz_rfc6962.in", bytes([sel[key]]) + body)
         n += 1
         if key == "get-sth-":
             j = json.loads(body)
             txt = "%d.%d.%s.%s" % (j["tree_size"], j["timestamp"],
                                    j["sha256_root_hash"],
                                    j["tree_head_signature"])
-            save("fuzz_ctlog.in", b"\x04" + txt.encode())
-            save("fuzz_ctlog.in", b"\x04" + txt.encode()[:-1])
+            save("fuzz_rfc6962.in", b"\x04" + txt.encode())
+            save("fuzz_rfc6962.in", b"\x04" + txt.encode()[:-1])
             n += 2
     return n
 
 
 if __name__ == "__main__":
-    print("dns seeds: %d, ctlog seeds: %d" % (dns_seeds(), ctlog_seeds()))
+    print("dns seeds: %d, rfc6962 seeds: %d" % (dns_seeds(), rfc6962_seeds()))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctlog.c -- RFC 6962 (v1) log API: request URLs and strict JSON parsing.
+ * rfc6962.c -- RFC 6962 (v1) log API: request URLs and strict JSON parsing.
  *
  * Every body is parsed with json_loadb() and its length, so a body without
  * a NUL is fine and nothing past len is read. Trailing bytes after the one
@@ -22,7 +22,7 @@
 #include <openssl/evp.h>
 
 #include "base64.h"
-#include "ctlog.h"
+#include "rfc6962.h"
 #include "err.h"
 
 /* The 4-byte head of a TLS DigitallySigned: hash, sig, uint16 length. */
@@ -46,7 +46,7 @@ fitted(int n, size_t cap)
 }
 
 int
-ctlog_url_sth(const char *base, char *out, size_t cap)
+rfc6962_url_sth(const char *base, char *out, size_t cap)
 {
 	if (check_base(base) != CTD_OK) {
 		return CTD_EINVAL;
@@ -55,7 +55,7 @@ ctlog_url_sth(const char *base, char *out, size_t cap)
 }
 
 int
-ctlog_url_consistency(const char *base, uint64_t first, uint64_t second,
+rfc6962_url_consistency(const char *base, uint64_t first, uint64_t second,
     char *out, size_t cap)
 {
 	if (check_base(base) != CTD_OK || first == 0 || first >= second) {
@@ -66,7 +66,7 @@ ctlog_url_consistency(const char *base, uint64_t first, uint64_t second,
 }
 
 int
-ctlog_url_proof_by_hash(const char *base,
+rfc6962_url_proof_by_hash(const char *base,
     const uint8_t hash[MERKLE_HASH_LEN], uint64_t tree_size, char *out,
     size_t cap)
 {
@@ -98,7 +98,7 @@ ctlog_url_proof_by_hash(const char *base,
 }
 
 int
-ctlog_url_entry_and_proof(const char *base, uint64_t index,
+rfc6962_url_entry_and_proof(const char *base, uint64_t index,
     uint64_t tree_size, char *out, size_t cap)
 {
 	if (check_base(base) != CTD_OK || index >= tree_size) {
@@ -110,7 +110,7 @@ ctlog_url_entry_and_proof(const char *base, uint64_t index,
 }
 
 int
-ctlog_url_entries(const char *base, uint64_t start, uint64_t end,
+rfc6962_url_entries(const char *base, uint64_t start, uint64_t end,
     char *out, size_t cap)
 {
 	if (check_base(base) != CTD_OK || start > end) {
@@ -128,7 +128,7 @@ load_object(const uint8_t *body, size_t len)
 {
 	json_error_t error;
 
-	if (len == 0 || len > CTLOG_BODY_MAX) {
+	if (len == 0 || len > RFC6962_BODY_MAX) {
 		return NULL;
 	}
 	json_t *root = json_loadb((const char *)body, len,
@@ -207,7 +207,7 @@ get_nodes(const json_t *obj, const char *key, uint8_t *nodes,
 /* --- answers ----------------------------------------------------------- */
 
 int
-ctlog_parse_sth(const uint8_t *body, size_t len, struct sth *out)
+rfc6962_parse_sth(const uint8_t *body, size_t len, struct sth *out)
 {
 	struct sth s;
 	size_t sig_len;
@@ -234,7 +234,7 @@ out:
 }
 
 int
-ctlog_parse_consistency(const uint8_t *body, size_t len, uint8_t *nodes,
+rfc6962_parse_consistency(const uint8_t *body, size_t len, uint8_t *nodes,
     size_t max_nodes, size_t *count)
 {
 	json_t *root = load_object(body, len);
@@ -247,7 +247,7 @@ ctlog_parse_consistency(const uint8_t *body, size_t len, uint8_t *nodes,
 }
 
 int
-ctlog_parse_proof_by_hash(const uint8_t *body, size_t len,
+rfc6962_parse_proof_by_hash(const uint8_t *body, size_t len,
     uint64_t *leaf_index, uint8_t *nodes, size_t max_nodes, size_t *count)
 {
 	json_t *root = load_object(body, len);
@@ -275,7 +275,7 @@ get_b64_alloc(const json_t *obj, const char *key, size_t skip, uint8_t **out,
 		return CTD_EMALF;
 	}
 	/* Decoded bytes never outnumber the characters, which the body
-	 * bounds (CTLOG_BODY_MAX), so this cannot overflow. */
+	 * bounds (RFC6962_BODY_MAX), so this cannot overflow. */
 	size_t cap = json_string_length(v) / 4 * 3;
 	uint8_t *buf = malloc(skip + cap + 1);
 	if (buf == NULL) {
@@ -291,7 +291,7 @@ get_b64_alloc(const json_t *obj, const char *key, size_t skip, uint8_t **out,
 }
 
 int
-ctlog_parse_entry_and_proof(const uint8_t *body, size_t len,
+rfc6962_parse_entry_and_proof(const uint8_t *body, size_t len,
     uint8_t leaf_hash[MERKLE_HASH_LEN], uint8_t *nodes, size_t max_nodes,
     size_t *count)
 {

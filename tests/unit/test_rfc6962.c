@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * test_ctlog.c -- RFC 6962 log API: URL building and strict answer parsing.
+ * test_rfc6962.c -- RFC 6962 log API: URL building and strict answer parsing.
  *
  * Real answers of the Icarus, Pilot, Argon2017 and Argon2027h1 logs
- * (tests/data/ctlog/expected.txt says what each must parse to) and hostile
- * ones (tests/data/ctlog/cases.txt: parser, file, OK or EMALF). Every body
+ * (tests/data/rfc6962/expected.txt says what each must parse to) and hostile
+ * ones (tests/data/rfc6962/cases.txt: parser, file, OK or EMALF). Every body
  * is handed over in a heap buffer of exactly its size, without a NUL, so
  * valgrind or ASan catch any read past the end.
  */
@@ -15,14 +15,14 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "ctlog.h"
+#include "rfc6962.h"
 #include "err.h"
 #include "logkey.h"
 #include "sth.h"
 
 int main(void);
 
-#define TESTDATA_DIR "ctlog"
+#define TESTDATA_DIR "rfc6962"
 #define MAX_FIELDS 8
 #include "../testdata.h"
 
@@ -58,18 +58,18 @@ parse_kind(const char *kind, const uint8_t *body, size_t len)
 	size_t count;
 
 	if (strcmp(kind, "sth") == 0) {
-		return ctlog_parse_sth(body, len, &sth);
+		return rfc6962_parse_sth(body, len, &sth);
 	}
 	if (strcmp(kind, "consistency") == 0) {
-		return ctlog_parse_consistency(body, len, nodes,
+		return rfc6962_parse_consistency(body, len, nodes,
 		    MERKLE_MAX_CONSISTENCY, &count);
 	}
 	if (strcmp(kind, "proof") == 0) {
-		return ctlog_parse_proof_by_hash(body, len, &index, nodes,
+		return rfc6962_parse_proof_by_hash(body, len, &index, nodes,
 		    MERKLE_MAX_PATH, &count);
 	}
 	if (strcmp(kind, "entry") == 0) {
-		return ctlog_parse_entry_and_proof(body, len, leaf_hash, nodes,
+		return rfc6962_parse_entry_and_proof(body, len, leaf_hash, nodes,
 		    MERKLE_MAX_PATH, &count);
 	}
 	return CTD_EINVAL;
@@ -116,7 +116,7 @@ check_sth(char **f, const uint8_t *body, size_t len)
 	struct logkey *key = NULL;
 
 	long sig_len = testdata_unhex(f[5], sig, sizeof(sig));
-	is_int(ctlog_parse_sth(body, len, &s), CTD_OK, "%s parses", f[1]);
+	is_int(rfc6962_parse_sth(body, len, &s), CTD_OK, "%s parses", f[1]);
 	ok(s.tree_size == strtoull(f[2], NULL, 10) &&
 	    s.timestamp == strtoull(f[3], NULL, 10) &&
 	    testdata_unhex(f[4], root, 32) == 32 && memcmp(s.root, root, 32) == 0 &&
@@ -155,22 +155,22 @@ check_expected(char **f, int n)
 	if (strcmp(f[0], "sth") == 0 && n == 7) {
 		check_sth(f, body, len);
 	} else if (strcmp(f[0], "consistency") == 0 && n == 4) {
-		is_int(ctlog_parse_consistency(body, len, got_nodes,
+		is_int(rfc6962_parse_consistency(body, len, got_nodes,
 		    MERKLE_MAX_CONSISTENCY, &count), CTD_OK, "%s parses",
 		    f[1]);
 		check_nodes(f[1], count, f[2], f[3]);
 		/* A caller that allows one node fewer than sent. */
-		ok(count > 0 && ctlog_parse_consistency(body, len, got_nodes,
+		ok(count > 0 && rfc6962_parse_consistency(body, len, got_nodes,
 		    count - 1, &count) == CTD_EMALF,
 		    "%s with max_nodes one short: EMALF", f[1]);
 	} else if (strcmp(f[0], "proof") == 0 && n == 5) {
-		is_int(ctlog_parse_proof_by_hash(body, len, &index, got_nodes,
+		is_int(rfc6962_parse_proof_by_hash(body, len, &index, got_nodes,
 		    MERKLE_MAX_PATH, &count), CTD_OK, "%s parses", f[1]);
 		ok(index == strtoull(f[2], NULL, 10), "%s: leaf index %s",
 		    f[1], f[2]);
 		check_nodes(f[1], count, f[3], f[4]);
 	} else if (strcmp(f[0], "entry") == 0 && n == 5) {
-		is_int(ctlog_parse_entry_and_proof(body, len, leaf_hash,
+		is_int(rfc6962_parse_entry_and_proof(body, len, leaf_hash,
 		    got_nodes, MERKLE_MAX_PATH, &count), CTD_OK, "%s parses",
 		    f[1]);
 		ok(testdata_unhex(f[2], want_hash, 32) == 32 &&
@@ -214,16 +214,16 @@ test_oversized(void)
 	struct sth s;
 	size_t n = sizeof(sth) - 1;
 
-	is_int(ctlog_parse_sth((const uint8_t *)sth, n, &s), CTD_OK,
+	is_int(rfc6962_parse_sth((const uint8_t *)sth, n, &s), CTD_OK,
 	    "a minimal get-sth answer parses");
-	/* Pad with whitespace to exactly CTLOG_BODY_MAX, then one more. */
-	uint8_t *big = malloc(CTLOG_BODY_MAX + 1);
+	/* Pad with whitespace to exactly RFC6962_BODY_MAX, then one more. */
+	uint8_t *big = malloc(RFC6962_BODY_MAX + 1);
 	memcpy(big, sth, n);
-	memset(big + n, ' ', CTLOG_BODY_MAX + 1 - n);
-	is_int(ctlog_parse_sth(big, CTLOG_BODY_MAX, &s), CTD_OK,
-	    "a body of exactly CTLOG_BODY_MAX bytes parses");
-	is_int(ctlog_parse_sth(big, CTLOG_BODY_MAX + 1, &s), CTD_EMALF,
-	    "a body of CTLOG_BODY_MAX + 1 bytes is refused");
+	memset(big + n, ' ', RFC6962_BODY_MAX + 1 - n);
+	is_int(rfc6962_parse_sth(big, RFC6962_BODY_MAX, &s), CTD_OK,
+	    "a body of exactly RFC6962_BODY_MAX bytes parses");
+	is_int(rfc6962_parse_sth(big, RFC6962_BODY_MAX + 1, &s), CTD_EMALF,
+	    "a body of RFC6962_BODY_MAX + 1 bytes is refused");
 	free(big);
 
 	/* 100000 nodes: far past any limit, refused without decoding. */
@@ -238,7 +238,7 @@ test_oversized(void)
 	}
 	o += (size_t)snprintf(many + o, cap - o, "]}");
 	uint8_t nodes[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
-	is_int(ctlog_parse_consistency((const uint8_t *)many, o, nodes,
+	is_int(rfc6962_parse_consistency((const uint8_t *)many, o, nodes,
 	    MERKLE_MAX_CONSISTENCY, &count), CTD_EMALF,
 	    "100000 consistency nodes refused");
 	free(many);
@@ -253,7 +253,7 @@ test_oversized(void)
 	o += extra;
 	o += (size_t)snprintf(entry + o, 200, "\"}");
 	uint8_t leaf_hash[32];
-	is_int(ctlog_parse_entry_and_proof((const uint8_t *)entry, o,
+	is_int(rfc6962_parse_entry_and_proof((const uint8_t *)entry, o,
 	    leaf_hash, nodes, MERKLE_MAX_PATH, &count), CTD_OK,
 	    "get-entry-and-proof with 600 kB of extra_data parses");
 	/* SHA-256(00 00 00 00) */
@@ -266,9 +266,9 @@ test_oversized(void)
 	is_mem(leaf_hash, want, 32, "leaf hash of leaf 00 00 00");
 	free(entry);
 
-	is_int(ctlog_parse_sth(NULL, 0, &s), CTD_EMALF,
+	is_int(rfc6962_parse_sth(NULL, 0, &s), CTD_EMALF,
 	    "an empty body (NULL, 0) is refused");
-	is_int(ctlog_parse_consistency((const uint8_t *)"{\"consistency\":[]}",
+	is_int(rfc6962_parse_consistency((const uint8_t *)"{\"consistency\":[]}",
 	    18, NULL, 0, &count), CTD_OK,
 	    "an empty proof with max_nodes 0 and no buffer parses");
 	ok(count == 0, "and has 0 nodes");
@@ -279,28 +279,28 @@ test_urls(void)
 {
 	static const char base[] = "https://ct.googleapis.com/logs/us1/"
 	    "argon2027h1/";
-	char url[CTLOG_URL_MAX];
+	char url[RFC6962_URL_MAX];
 	uint8_t hash[32];
 
-	ok(ctlog_url_sth(base, url, sizeof(url)) == CTD_OK &&
+	ok(rfc6962_url_sth(base, url, sizeof(url)) == CTD_OK &&
 	    strcmp(url, "https://ct.googleapis.com/logs/us1/argon2027h1/"
 	    "ct/v1/get-sth") == 0, "get-sth URL");
-	ok(ctlog_url_consistency("https://ct.googleapis.com/icarus/",
+	ok(rfc6962_url_consistency("https://ct.googleapis.com/icarus/",
 	    129596132, 129721434, url, sizeof(url)) == CTD_OK &&
 	    strcmp(url, "https://ct.googleapis.com/icarus/ct/v1/"
 	    "get-sth-consistency?first=129596132&second=129721434") == 0,
 	    "get-sth-consistency URL equals the recorded Icarus request");
-	ok(ctlog_url_entry_and_proof("https://ct.googleapis.com/icarus/",
+	ok(rfc6962_url_entry_and_proof("https://ct.googleapis.com/icarus/",
 	    120000000, 129721434, url, sizeof(url)) == CTD_OK &&
 	    strcmp(url, "https://ct.googleapis.com/icarus/ct/v1/"
 	    "get-entry-and-proof?leaf_index=120000000&tree_size=129721434")
 	    == 0, "get-entry-and-proof URL equals the recorded Icarus request");
-	ok(ctlog_url_entries(base, 0, 255, url, sizeof(url)) == CTD_OK &&
+	ok(rfc6962_url_entries(base, 0, 255, url, sizeof(url)) == CTD_OK &&
 	    strcmp(url, "https://ct.googleapis.com/logs/us1/argon2027h1/"
 	    "ct/v1/get-entries?start=0&end=255") == 0, "get-entries URL");
-	ok(ctlog_url_entries(base, 7, 7, url, sizeof(url)) == CTD_OK,
+	ok(rfc6962_url_entries(base, 7, 7, url, sizeof(url)) == CTD_OK,
 	    "get-entries of one entry");
-	ok(ctlog_url_entries(base, UINT64_MAX, UINT64_MAX, url, sizeof(url))
+	ok(rfc6962_url_entries(base, UINT64_MAX, UINT64_MAX, url, sizeof(url))
 	    == CTD_OK && strstr(url, "start=18446744073709551615&end="
 	    "18446744073709551615") != NULL, "get-entries at UINT64_MAX");
 
@@ -308,7 +308,7 @@ test_urls(void)
 	 * with '/' and '='. */
 	testdata_unhex("adc858cba52654ee52ddebc996eb4965"
 	    "4c7fcad7457c7c4a7682785c0c31dfdc", hash, 32);
-	ok(ctlog_url_proof_by_hash("https://ct.googleapis.com/icarus/", hash,
+	ok(rfc6962_url_proof_by_hash("https://ct.googleapis.com/icarus/", hash,
 	    129721434, url, sizeof(url)) == CTD_OK &&
 	    strcmp(url, "https://ct.googleapis.com/icarus/ct/v1/"
 	    "get-proof-by-hash?hash=rchYy6UmVO5S3evJlutJZUx%2FytdFfHxKdoJ4XAwx"
@@ -316,7 +316,7 @@ test_urls(void)
 	    "get-proof-by-hash escapes '/' and '='");
 	/* 32 x 0xfb: "+/v7+/v7...+/s=". */
 	memset(hash, 0xfb, 32);
-	ok(ctlog_url_proof_by_hash(base, hash, 1, url, sizeof(url)) ==
+	ok(rfc6962_url_proof_by_hash(base, hash, 1, url, sizeof(url)) ==
 	    CTD_OK && strstr(url, "hash=%2B%2Fv7%2B%2Fv7") != NULL &&
 	    strstr(url, "%3D&tree_size=1") != NULL &&
 	    strchr(strchr(url, '?'), '+') == NULL &&
@@ -324,21 +324,21 @@ test_urls(void)
 	    "get-proof-by-hash escapes '+'; no raw '+' or '/' in the query");
 
 	/* Bad arguments. */
-	is_int(ctlog_url_sth("https://ct.example/log", url, sizeof(url)),
+	is_int(rfc6962_url_sth("https://ct.example/log", url, sizeof(url)),
 	    CTD_EINVAL, "base without trailing '/': EINVAL");
-	is_int(ctlog_url_sth("", url, sizeof(url)), CTD_EINVAL,
+	is_int(rfc6962_url_sth("", url, sizeof(url)), CTD_EINVAL,
 	    "empty base: EINVAL");
-	is_int(ctlog_url_consistency(base, 0, 10, url, sizeof(url)),
+	is_int(rfc6962_url_consistency(base, 0, 10, url, sizeof(url)),
 	    CTD_EINVAL, "consistency from 0: EINVAL");
-	is_int(ctlog_url_consistency(base, 10, 10, url, sizeof(url)),
+	is_int(rfc6962_url_consistency(base, 10, 10, url, sizeof(url)),
 	    CTD_EINVAL, "consistency first == second: EINVAL");
-	is_int(ctlog_url_consistency(base, 11, 10, url, sizeof(url)),
+	is_int(rfc6962_url_consistency(base, 11, 10, url, sizeof(url)),
 	    CTD_EINVAL, "consistency first > second: EINVAL");
-	is_int(ctlog_url_entry_and_proof(base, 10, 10, url, sizeof(url)),
+	is_int(rfc6962_url_entry_and_proof(base, 10, 10, url, sizeof(url)),
 	    CTD_EINVAL, "entry-and-proof index == size: EINVAL");
-	is_int(ctlog_url_proof_by_hash(base, hash, 0, url, sizeof(url)),
+	is_int(rfc6962_url_proof_by_hash(base, hash, 0, url, sizeof(url)),
 	    CTD_EINVAL, "proof-by-hash in an empty tree: EINVAL");
-	is_int(ctlog_url_entries(base, 5, 4, url, sizeof(url)), CTD_EINVAL,
+	is_int(rfc6962_url_entries(base, 5, 4, url, sizeof(url)), CTD_EINVAL,
 	    "entries start > end: EINVAL");
 
 	/* Space: every cap below the length (exact heap buffers). */
@@ -348,23 +348,23 @@ test_urls(void)
 	bool espace = true;
 	for (size_t cap = 0; cap <= need; cap++) {
 		char *b = malloc(cap > 0 ? cap : 1);
-		espace = espace && ctlog_url_proof_by_hash(
+		espace = espace && rfc6962_url_proof_by_hash(
 		    "https://ct.googleapis.com/icarus/", hash, 1, b, cap) ==
 		    CTD_ESPACE;
 		free(b);
 	}
 	ok(espace, "proof-by-hash URL with cap 0..%zu: ESPACE", need);
 	char *b = malloc(need + 1);
-	ok(ctlog_url_proof_by_hash("https://ct.googleapis.com/icarus/", hash,
+	ok(rfc6962_url_proof_by_hash("https://ct.googleapis.com/icarus/", hash,
 	    1, b, need + 1) == CTD_OK && strlen(b) == need,
 	    "and fits in %zu bytes", need + 1);
 	free(b);
-	char longbase[CTLOG_URL_MAX + 10];
+	char longbase[RFC6962_URL_MAX + 10];
 	memset(longbase, 'a', sizeof(longbase) - 2);
 	longbase[sizeof(longbase) - 2] = '/';
 	longbase[sizeof(longbase) - 1] = '\0';
-	is_int(ctlog_url_sth(longbase, url, sizeof(url)), CTD_ESPACE,
-	    "a base longer than CTLOG_URL_MAX: ESPACE");
+	is_int(rfc6962_url_sth(longbase, url, sizeof(url)), CTD_ESPACE,
+	    "a base longer than RFC6962_URL_MAX: ESPACE");
 }
 
 int

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fuzz_ctlog.c -- fuzz target: the parsers of what a log sends.
+ * fuzz_rfc6962.c -- fuzz target: the parsers of what a log sends.
  *
  * Input: one selector byte, then the body. The selector's value modulo 5
- * picks the parser: 0 ctlog_parse_sth, 1 ctlog_parse_consistency,
- * 2 ctlog_parse_proof_by_hash, 3 ctlog_parse_entry_and_proof,
+ * picks the parser: 0 rfc6962_parse_sth, 1 rfc6962_parse_consistency,
+ * 2 rfc6962_parse_proof_by_hash, 3 rfc6962_parse_entry_and_proof,
  * 4 sth_from_txt (the client's side of `sth`). (selector / 5) % 8 picks
  * the node limit: 0 the protocol's maximum, k the limit k - 1.
  *
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "ctlog.h"
+#include "rfc6962.h"
 #include "err.h"
 #include "fuzz.h"
 #include "merkle.h"
@@ -69,14 +69,14 @@ parse_nodes(int sel, const uint8_t *body, size_t len, size_t max,
 	*count = SIZE_MAX;
 	switch (sel) {
 	case SEL_CONSISTENCY:
-		rc = ctlog_parse_consistency(body, len, nodes, max, count);
+		rc = rfc6962_parse_consistency(body, len, nodes, max, count);
 		break;
 	case SEL_PROOF:
-		rc = ctlog_parse_proof_by_hash(body, len, index, nodes, max,
+		rc = rfc6962_parse_proof_by_hash(body, len, index, nodes, max,
 		    count);
 		break;
 	default:
-		rc = ctlog_parse_entry_and_proof(body, len, leaf, nodes, max,
+		rc = rfc6962_parse_entry_and_proof(body, len, leaf, nodes, max,
 		    count);
 		break;
 	}
@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (sel == SEL_STH) {
 		struct sth s;
-		int rc = ctlog_parse_sth(body, len, &s);
+		int rc = rfc6962_parse_sth(body, len, &s);
 		FUZZ_CHECK(rc == CTD_OK || rc == CTD_EMALF);
 		if (rc == CTD_OK) {
 			check_txt_roundtrip(&s);

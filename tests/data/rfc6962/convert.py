@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-# convert.py -- write the get-* answer fixtures test_ctlog reads.
+# convert.py -- write the get-* answer fixtures test_rfc6962 reads.
 #
 # usage: convert.py VECTORS_DIR OUT_DIR
 # Real answers come from 03_signed_tree_heads.json and
@@ -92,7 +92,7 @@ def main():
                                            ''.join(pi['audit_path_hex'])))
 
     write(os.path.join(out, 'expected.txt'),
-          '# kind file fields... (see test_ctlog.c)\n' +
+          '# kind file fields... (see test_rfc6962.c)\n' +
           '\n'.join(expected) + '\n')
     hostile(out, by_id['icarus-129596132'], ic, ep, pi)
 

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * source_rfc6962.c -- an RFC 6962 log as a source (see source_rfc6962.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "logkey.h"
+#include "merkle.h"
+#include "rfc6962.h"
+#include "source_rfc6962.h"
+#include "sth.h"
+
+struct source_rfc6962 {
+	struct source base;		/* first: a struct source * is one */
+	char *url;
+	const struct logkey *key;
+};
+
+static struct source_rfc6962 *
+from_base(struct source *src)
+{
+	return (struct source_rfc6962 *)src;
+}
+
+/* The one request a need takes, by its kind. */
+static int
+plan_request(const struct source_rfc6962 *s, struct source_task *t)
+{
+	const struct fill_need *n = &t->need;
+	uint64_t S = t->served.size;
+	struct source_req *r;
+
+	switch (n->kind) {
+	case FILL_HEAD:
+		r = source_task_req(t, "get-sth");
+		return rfc6962_url_sth(s->url, r->url, sizeof r->url);
+	case FILL_HASH:
+		r = source_task_req(t, "get-proof-by-hash");
+		return rfc6962_url_proof_by_hash(s->url, n->hash, S, r->url,
+		    sizeof r->url);
+	case FILL_PATH:
+		r = source_task_req(t, "get-entry-and-proof");
+		return rfc6962_url_entry_and_proof(s->url, n->a, n->b, r->url,
+		    sizeof r->url);
+	case FILL_ROOT:
+		if (n->a == 0 || n->a >= S) {
+			return CTD_ERANGE;
+		}
+		if (merkle_is_pow2(n->a)) {
+			r = source_task_req(t, "get-entry-and-proof");
+			return rfc6962_url_entry_and_proof(s->url, n->a, S,
+			    r->url, sizeof r->url);
+		}
+		r = source_task_req(t, "get-sth-consistency");
+		return rfc6962_url_consistency(s->url, n->a, S, r->url,
+		    sizeof r->url);
+	case FILL_CONSISTENCY:
+	case FILL_HEAD_PROOF:
+		r = source_task_req(t, "get-sth-consistency");
+		return rfc6962_url_consistency(s->url, n->a, n->b, r->url,
+		    sizeof r->url);
+	}
+	return CTD_EINVAL;
+}
+
+static int
+rfc6962_begin(struct source *src, struct source_task *t)
+{
+	return plan_request(from_base(src), t);
+}
+
+/* Add a verified audit path: its nodes' ranges, the leaf and its index. */
+static int
+prove_path(struct proved *p, uint64_t index, uint64_t size,
+    const uint8_t leaf_hash[MERKLE_HASH_LEN], const uint8_t *nodes,
+    size_t count)
+{
+	struct merkle_range r[MERKLE_MAX_PATH];
+	size_t n = merkle_path_ranges(index, size, r);
+	int rc = CTD_OK;
+	for (size_t i = 0; rc == CTD_OK && i < n && i < count; i++) {
+		rc = proved_add_range(p, r[i].begin, r[i].end,
+		    nodes + i * MERKLE_HASH_LEN);
+	}
+	return rc == CTD_OK ? proved_add_leaf(p, leaf_hash, index) : rc;
+}
+
+/* An answer holding an audit path (and its leaf), checked against the
+ * anchor it must lead to. */
+static int
+take_path(struct source_task *t, const struct source_anchor *anchor,
+    const uint8_t *body, size_t len)
+{
+	const struct fill_need *n = &t->need;
+	uint8_t nodes[MERKLE_MAX_PATH * MERKLE_HASH_LEN];
+	uint8_t leaf_hash[MERKLE_HASH_LEN];
+	uint64_t index;
+	size_t count;
+	int rc;
+
+	if (n->kind == FILL_HASH) {
+		memcpy(leaf_hash, n->hash, MERKLE_HASH_LEN);
+		rc = rfc6962_parse_proof_by_hash(body, len, &index, nodes,
+		    MERKLE_MAX_PATH, &count);
+	} else {
+		index = n->a;
+		rc = rfc6962_parse_entry_and_proof(body, len, leaf_hash, nodes,
+		    MERKLE_MAX_PATH, &count);
+	}
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	if (index >= anchor->size ||
+	    merkle_verify_inclusion(index, anchor->size, leaf_hash, nodes,
+		count, anchor->root) != CTD_OK) {
+		return CTD_EVERIFY;
+	}
+	return prove_path(&t->proved, index, anchor->size, leaf_hash, nodes,
+	    count);
+}
+
+/* A consistency proof from `first` to the anchor `second`, checked
+ * against both roots when the first is known; the first root it yields
+ * is proved too. */
+static int
+take_consistency(struct source_task *t, uint64_t first,
+    const struct source_anchor *second, const uint8_t *body, size_t len)
+{
+	const struct source_anchor *fa = &t->first;
+	uint8_t nodes[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
+	uint8_t fr[MERKLE_HASH_LEN], sr[MERKLE_HASH_LEN];
+	struct merkle_range r[MERKLE_MAX_CONSISTENCY];
+	size_t count;
+
+	int rc = rfc6962_parse_consistency(body, len, nodes,
+	    MERKLE_MAX_CONSISTENCY, &count);
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	if (merkle_consistency_roots(first, second->size,
+		fa->known ? fa->root : NULL, nodes, count, fr, sr) != CTD_OK ||
+	    memcmp(sr, second->root, MERKLE_HASH_LEN) != 0 ||
+	    (fa->known && memcmp(fr, fa->root, MERKLE_HASH_LEN) != 0)) {
+		return CTD_EVERIFY;
+	}
+	size_t n = merkle_consistency_ranges(first, second->size, r);
+	for (size_t i = 0; rc == CTD_OK && i < n && i < count; i++) {
+		rc = proved_add_range(&t->proved, r[i].begin, r[i].end,
+		    nodes + i * MERKLE_HASH_LEN);
+	}
+	return rc == CTD_OK ? proved_add_range(&t->proved, 0, first, fr) : rc;
+}
+
+static int
+take_head(const struct source_rfc6962 *s, struct source_task *t,
+    const uint8_t *body, size_t len)
+{
+	int rc = rfc6962_parse_sth(body, len, &t->head);
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	if (sth_verify(&t->head, s->key) != CTD_OK) {
+		return CTD_EVERIFY;
+	}
+	t->has_head = true;
+	return CTD_OK;
+}
+
+/* A failed request: RFC 6962 logs answer an unknown leaf hash with 4xx. */
+static int
+failed_request(const struct source_task *t, const struct source_reply *r)
+{
+	if (r->status == CTD_EUPSTREAM && t->need.kind == FILL_HASH &&
+	    r->http_code >= 400 && r->http_code < 500 &&
+	    r->http_code != 429) {
+		return CTD_ENOTFOUND;
+	}
+	return r->status;
+}
+
+static int
+rfc6962_consume(struct source *src, struct source_task *t,
+    const struct source_reply *replies, size_t count)
+{
+	const struct source_rfc6962 *s = from_base(src);
+	const struct fill_need *n = &t->need;
+
+	if (count != 1) {
+		return CTD_EINVAL;
+	}
+	if (replies[0].status != CTD_OK) {
+		return failed_request(t, &replies[0]);
+	}
+	const uint8_t *body = replies[0].body;
+	size_t len = replies[0].len;
+	switch (n->kind) {
+	case FILL_HEAD:
+		return take_head(s, t, body, len);
+	case FILL_HASH:
+		return take_path(t, &t->served, body, len);
+	case FILL_PATH:
+		return take_path(t, &t->second, body, len);
+	case FILL_ROOT:
+		if (merkle_is_pow2(n->a)) {
+			return take_path(t, &t->served, body, len);
+		}
+		return take_consistency(t, n->a, &t->served, body, len);
+	case FILL_CONSISTENCY:
+	case FILL_HEAD_PROOF:
+		return take_consistency(t, n->a, &t->second, body, len);
+	}
+	return CTD_EINVAL;
+}
+
+static void
+rfc6962_finish(struct source *src, struct source_task *t)
+{
+	(void)src;
+	(void)t;
+}
+
+static void
+rfc6962_free(struct source *src)
+{
+	struct source_rfc6962 *s = from_base(src);
+	free(s->url);
+	free(s);
+}
+
+static const struct source_ops rfc6962_ops = {
+	.kind = "rfc6962",
+	.begin = rfc6962_begin,
+	.consume = rfc6962_consume,
+	.finish = rfc6962_finish,
+	.free = rfc6962_free,
+};
+
+int
+source_rfc6962_new(const char *url, const struct logkey *key,
+    struct source **out)
+{
+	size_t len = url != NULL ? strlen(url) : 0;
+	if (len == 0 || url[len - 1] != '/') {
+		return CTD_EINVAL;
+	}
+	struct source_rfc6962 *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->url = strdup(url)) == NULL) {
+		free(s);
+		return CTD_ENOMEM;
+	}
+	s->base.ops = &rfc6962_ops;
+	s->key = key;
+	*out = &s->base;
+	return CTD_OK;
+}
