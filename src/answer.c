@@ -27,12 +27,11 @@
 #include <string.h>
 
 #include "answer.h"
-#include "conf.h"
 #include "ctq.h"
 #include "err.h"
 #include "log.h"
+#include "logview.h"
 #include "merkle.h"
-#include "tlog.h"
 #include "wire.h"
 #include "zone.h"
 
@@ -56,7 +55,7 @@ enum { CLASS_IN = 1 };
 struct qstate {
 	struct answer_ctx *ax;
 	struct wire_query q;
-	struct tlog *log;
+	struct logview *log;
 	size_t apex_off;	/* where the zone apex starts in q.qname */
 	size_t max_len;
 	uint8_t *out;
@@ -68,7 +67,7 @@ struct qstate {
 
 int
 answer_ctx_init(struct answer_ctx *ax, struct store *store,
-    struct tlog **logs, size_t log_count)
+    struct logview **logs, size_t log_count)
 {
 	memset(ax, 0, sizeof *ax);
 	ax->logs = logs;
@@ -123,10 +122,10 @@ respond_bare(struct qstate *s, int rcode)
 }
 
 static uint32_t
-negative_ttl(const struct tlog *log)
+negative_ttl(const struct logview *log)
 {
 	const struct zone_rr *soa = zone_soa(log->zone);
-	uint32_t ttl = log->conf->negative_ttl;
+	uint32_t ttl = log->negative_ttl;
 	if (soa->ttl < ttl) {
 		ttl = soa->ttl;
 	}
@@ -265,7 +264,7 @@ answer_nodes(struct qstate *s, const struct merkle_range *ranges,
 	int rc = get_ranges(s, ranges + start, n, nodes);
 	if (rc == CTD_OK) {
 		ANSWER_COUNT(s->ax->stats.hits);
-		respond_txt(s, s->log->conf->proof_ttl, nodes,
+		respond_txt(s, s->log->proof_ttl, nodes,
 		    n * MERKLE_HASH_LEN);
 	}
 	return rc;
@@ -325,7 +324,7 @@ answer_hash(struct qstate *s, const struct ctq *cq)
 		char text[24];
 		int n = snprintf(text, sizeof text, "%" PRIu64, index);
 		ANSWER_COUNT(s->ax->stats.hits);
-		respond_txt(s, s->log->conf->proof_ttl, (const uint8_t *)text,
+		respond_txt(s, s->log->proof_ttl, (const uint8_t *)text,
 		    (size_t)n);
 		return;
 	}
@@ -356,7 +355,7 @@ form_of(const struct ctq *cq)
 static void
 answer_ct(struct qstate *s, const struct ctq *cq)
 {
-	struct tlog *log = s->log;
+	struct logview *log = s->log;
 	if (!log->has_sth) {
 		/* Without a verified tree nothing below the apex is known. */
 		respond_bare(s, RCODE_SERVFAIL);
@@ -374,7 +373,7 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 	}
 	switch (cq->kind) {
 	case CTQ_STH:
-		respond_txt(s, log->conf->sth_ttl, (const uint8_t *)log->sth_txt,
+		respond_txt(s, log->sth_ttl, (const uint8_t *)log->sth_txt,
 		    log->sth_txt_len);
 		return;
 	case CTQ_HASH:
@@ -392,7 +391,7 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 /* ---- finding the zone ----------------------------------------------- */
 
 /* The served log whose apex is a label-aligned suffix of the qname. */
-static struct tlog *
+static struct logview *
 find_log(struct answer_ctx *ax, const struct wire_query *q, size_t *apex_off)
 {
 	size_t off = 0;

@@ -23,7 +23,7 @@
 #include "fill.h"
 #include "store.h"
 
-struct tlog;
+struct logview;
 
 /* Most rounds one query may take: root, path and a spare for an STH
  * switch in between. */
@@ -40,7 +40,7 @@ struct answer_result {
 	size_t len;
 	/* The log whose zone the question fell in (NULL: none); for
 	 * ANSWER_FILL, the log to fill. */
-	struct tlog *log;
+	struct logview *log;
 	struct fill_need need;
 };
 
@@ -68,7 +68,7 @@ struct answer_stats {
 
 /* One per thread that answers: holds that thread's store reader. */
 struct answer_ctx {
-	struct tlog **logs;	/* borrowed from the server */
+	struct logview **logs;	/* borrowed from the server */
 	size_t log_count;
 	struct store_reader reader;
 	struct answer_stats stats;
@@ -79,7 +79,7 @@ struct answer_ctx {
  * @return: CTD_OK, or a store error.
  */
 int answer_ctx_init(struct answer_ctx *ax, struct store *store,
-    struct tlog **logs, size_t log_count);
+    struct logview **logs, size_t log_count);
 void answer_ctx_deinit(struct answer_ctx *ax);
 
 /*

@@ -447,9 +447,9 @@ metrics_collect_server(struct server *srv, uint64_t now_ms, size_t *len)
 		}
 		logs[i] = (struct metrics_log){
 			.name = t->name,
-			.has_sth = t->has_sth,
-			.tree_size = t->sth.tree_size,
-			.sth_timestamp_ms = t->sth.timestamp,
+			.has_sth = t->view.has_sth,
+			.tree_size = t->view.sth.tree_size,
+			.sth_timestamp_ms = t->view.sth.timestamp,
 			.alarm = t->alarm,
 			.log = tlog_get_stats(t),
 		};

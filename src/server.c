@@ -56,6 +56,7 @@ struct server {
 	struct fetcher *fetcher;
 	struct writer *writer;		/* the store's one writer thread */
 	struct tlog **logs;
+	struct logview **views;		/* &logs[i]->view: what workers read */
 	size_t log_count;
 	uint64_t last_log_id;		/* ids are never reused */
 	char *conf_path;		/* what SIGHUP reads */
@@ -138,7 +139,7 @@ on_sth(struct tlog *log, void *arg)
 {
 	struct server *srv = arg;
 	for (size_t k = 0; k < srv->worker_count; k++) {
-		worker_post_sth(srv->workers[k], log);
+		worker_post_sth(srv->workers[k], &log->view);
 	}
 }
 
@@ -146,7 +147,7 @@ on_sth(struct tlog *log, void *arg)
 static void
 log_adopt(struct server *srv, struct tlog *log)
 {
-	log->id = ++srv->last_log_id;
+	tlog_set_id(log, ++srv->last_log_id);
 	if (srv->threaded) {
 		log->on_sth = on_sth;
 		log->on_sth_arg = srv;
@@ -198,6 +199,13 @@ open_logs(struct server *srv, char *err, size_t err_len)
 		}
 		log_adopt(srv, srv->logs[i]);
 		srv->log_count++;
+	}
+	srv->views = calloc(srv->log_count + 1, sizeof *srv->views);
+	if (srv->views == NULL) {
+		return CTD_ENOMEM;
+	}
+	for (size_t i = 0; i < srv->log_count; i++) {
+		srv->views[i] = &srv->logs[i]->view;
 	}
 	return CTD_OK;
 }
@@ -317,7 +325,7 @@ server_new(struct conf *conf, struct server **out, char *err, size_t err_len)
 	if (rc == CTD_OK) {
 		unsigned per = SERVER_MAX_PENDING / conf->workers;
 		srv->env = (struct worker_env){
-			.conf = conf, .store = srv->store, .logs = srv->logs,
+			.conf = conf, .store = srv->store, .views = srv->views,
 			.log_count = srv->log_count, .rrl = srv->rrl,
 			.tcp_conns = &srv->tcp_conns,
 			.max_pending = per > MIN_PENDING_PER_WORKER ? per :
@@ -408,6 +416,7 @@ server_stop(struct server *srv)
 /* What a reload builds before it commits; none of it is visible yet. */
 struct reload_stage {
 	struct tlog **next;		/* the logs to serve, plan order */
+	struct logview **views;		/* their views, filled at commit */
 	struct worker_zone **zones;	/* threaded: one per log */
 	struct worker_logset **sets;	/* one per worker */
 };
@@ -419,7 +428,8 @@ stage_logs(struct server *srv, struct reload_plan *plan,
     struct reload_stage *st, char *err, size_t err_len)
 {
 	st->next = calloc(plan->count + 1, sizeof *st->next);
-	if (st->next == NULL) {
+	st->views = calloc(plan->count + 1, sizeof *st->views);
+	if (st->next == NULL || st->views == NULL) {
 		return CTD_ENOMEM;
 	}
 	for (size_t i = 0; i < plan->count; i++) {
@@ -490,6 +500,7 @@ stage_free(struct server *srv, struct reload_plan *plan,
 		worker_zone_release(st->zones[i]);
 	}
 	free(st->next);
+	free(st->views);
 	free(st->sets);
 	free(st->zones);
 }
@@ -510,6 +521,7 @@ reload_commit(struct server *srv, struct reload_plan *plan,
     struct reload_stage *st)
 {
 	struct tlog **old = srv->logs;
+	struct logview **old_views = srv->views;
 	size_t old_count = srv->log_count;
 	for (size_t i = 0; i < plan->count; i++) {
 		struct reload_log *rl = &plan->logs[i];
@@ -519,12 +531,17 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 		}
 	}
 	srv->logs = st->next;
+	srv->views = st->views;
 	srv->log_count = plan->count;
-	srv->env.logs = srv->logs;
+	for (size_t i = 0; i < srv->log_count; i++) {
+		srv->views[i] = &srv->logs[i]->view;
+	}
+	srv->env.views = srv->views;
 	srv->env.log_count = srv->log_count;
 	st->next = NULL;
+	st->views = NULL;
 	for (size_t k = 0; k < srv->worker_count; k++) {
-		worker_post_logs(srv->workers[k], st->sets[k], srv->logs);
+		worker_post_logs(srv->workers[k], st->sets[k], srv->views);
 		st->sets[k] = NULL;
 	}
 	for (size_t i = 0; i < old_count; i++) {
@@ -534,6 +551,7 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 		}
 	}
 	free(old);
+	free(old_views);
 	for (size_t i = 0; i < plan->count; i++) {
 		bool added = plan->logs[i].running == RELOAD_NEW;
 		log_notice("reload: log %s %s (zone %s)", srv->logs[i]->name,
@@ -551,7 +569,7 @@ static int
 reload_apply(struct server *srv, struct reload_plan *plan, char *err,
     size_t err_len)
 {
-	struct reload_stage st = { NULL, NULL, NULL };
+	struct reload_stage st = { 0 };
 	err[0] = '\0';
 	int rc = stage_logs(srv, plan, &st, err, err_len);
 	if (rc == CTD_OK) {
@@ -665,6 +683,7 @@ server_free(struct server *srv)
 	}
 	free(srv->workers);
 	free(srv->logs);
+	free(srv->views);
 	rrl_free(srv->rrl);
 	if (srv->inbox_init) {
 		worker_queue_deinit(&srv->inbox);

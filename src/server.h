@@ -33,28 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "answer.h"
+#include "server_stats.h"
 
 struct conf;
 struct server;
 struct tlog;
 
-/* What the server counts, summed over its workers (for metrics). */
-struct server_stats {
-	uint64_t udp_queries;
-	uint64_t tcp_queries;
-	uint64_t tcp_connections;	/* accepted */
-	uint64_t tcp_refused;		/* over tcp-max-connections */
-	uint64_t pending_refused;	/* SERVFAIL: too many waiting */
-	uint64_t rrl_dropped;		/* response rate limiting */
-	uint64_t rrl_slipped;		/* answered TC=1 instead */
-	struct answer_stats answers;	/* by form, by rcode, hits */
-};
-
 /* Queries waiting for the log at once, across all logs. */
 #define SERVER_MAX_PENDING 4096
-/* Queries in flight on one TCP connection before it stops reading. */
-#define SERVER_TCP_MAX_INFLIGHT 32
 
 /*
  * Build the server: open the store, the logs and their zones, bind every

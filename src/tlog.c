@@ -24,6 +24,19 @@
 #include "zone.h"
 
 
+/* The view's copy of what answers read of the settings and the zone. */
+static void
+view_refresh(struct tlog *log)
+{
+	struct logview *v = &log->view;
+	v->id = log->id;
+	v->zone = log->zone;
+	v->slog = log->slog;
+	v->sth_ttl = log->conf->sth_ttl;
+	v->proof_ttl = log->conf->proof_ttl;
+	v->negative_ttl = log->conf->negative_ttl;
+}
+
 /* Restore the latest STH from the store, re-checking its signature so a
  * store written for another key is never served. */
 static int
@@ -147,7 +160,8 @@ static void
 io_on_switch(void *arg, const struct sth *sth)
 {
 	struct tlog *log = arg;
-	bool grew = !log->has_sth || sth->tree_size != log->sth.tree_size;
+	bool grew = !log->view.has_sth ||
+	    sth->tree_size != log->view.sth.tree_size;
 	tlog_serve(log, sth);
 	if (grew) {
 		log_notice("log %s: serving verified tree head, tree_size %llu",
@@ -226,6 +240,7 @@ open_parts(struct tlog *log, struct writer *writer, struct fetcher *fetcher,
 		return rc;
 	}
 	rc = store_log_open(log->store, logkey_id(log->key), &log->slog);
+	view_refresh(log);
 	if (rc == CTD_OK) {
 		rc = fetch_pool_new(fetcher, &lim, conf->name, &log->pool);
 	}
@@ -366,11 +381,19 @@ tlog_retire(struct tlog *log)
 }
 
 void
+tlog_set_id(struct tlog *log, uint64_t id)
+{
+	log->id = id;
+	log->view.id = id;
+}
+
+void
 tlog_serve(struct tlog *log, const struct sth *sth)
 {
-	log->sth = *sth;
-	log->has_sth = true;
-	sth_to_txt(sth, log->sth_txt, sizeof log->sth_txt, &log->sth_txt_len);
+	struct logview *v = &log->view;
+	v->sth = *sth;
+	v->has_sth = true;
+	sth_to_txt(sth, v->sth_txt, sizeof v->sth_txt, &v->sth_txt_len);
 	if (log->fill != NULL) {
 		fill_set_served(log->fill, sth);
 	}
@@ -418,6 +441,7 @@ tlog_update(struct tlog *log, struct conf_log *settings, struct zone *zone)
 	memset(settings, 0, sizeof *settings);
 	zone_free(log->zone);
 	log->zone = zone;
+	view_refresh(log);
 	if (limits && log->pool != NULL) {
 		/* Checked by conf_load(): cannot be refused. */
 		(void)fetch_pool_set_limits(log->pool, &lim);

@@ -30,6 +30,7 @@
 #include <uv.h>
 
 #include "conf.h"
+#include "logview.h"
 #include "sth.h"
 
 struct fetch_pool;
@@ -78,11 +79,9 @@ struct tlog {
 	uv_timer_t poll_timer;		/* the poller's clock */
 	bool closing;
 
-	/* The current verified STH and its pre-formatted TXT text. */
-	bool has_sth;
-	struct sth sth;
-	char sth_txt[STH_TXT_MAX];
-	size_t sth_txt_len;
+	/* What the answer path reads: the zone, the TTLs and the current
+	 * verified tree head with its TXT text (logview.h). */
+	struct logview view;
 
 	/* Set when the log signed something invalid or inconsistent; cleared
 	 * only by a restart, so the operator sees it. */
@@ -151,6 +150,10 @@ void tlog_close(struct tlog *log);
 
 /* Free a closed log. tlog_free(NULL) is a no-op. */
 void tlog_free(struct tlog *log);
+
+/* Name the log by a number no other log of this process has (the server
+ * gives it, once, before the log is started). */
+void tlog_set_id(struct tlog *log, uint64_t id);
 
 /*
  * Serve a tree head from now on: the poller adopted it (it is committed)

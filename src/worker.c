@@ -47,8 +47,8 @@
 #include "conf.h"
 #include "err.h"
 #include "log.h"
+#include "logview.h"
 #include "sth.h"
-#include "tlog.h"
 #include "worker.h"
 #include "worker_int.h"
 #include "zone.h"
@@ -158,7 +158,7 @@ listener_close(struct listener *lst)
 /* ---- messages from the main loop ------------------------------------ */
 
 /* The replica of the log with this id, NULL when no longer served. */
-static struct tlog *
+static struct logview *
 replica_find(struct worker *w, uint64_t id)
 {
 	for (size_t i = 0; i < w->set->count; i++) {
@@ -172,7 +172,7 @@ replica_find(struct worker *w, uint64_t id)
 static void
 apply_sth(struct worker *w, const struct sth_msg *s)
 {
-	struct tlog *r = replica_find(w, s->m.log);
+	struct logview *r = replica_find(w, s->m.log);
 	if (r == NULL) {
 		return;
 	}
@@ -216,42 +216,28 @@ handle_msgs(struct worker *w, struct worker_msg *m)
 }
 
 void
-worker_post_sth(struct worker *w, const struct tlog *log)
+worker_post_sth(struct worker *w, const struct logview *view)
 {
 	struct sth_msg *s = malloc(sizeof *s);
 	if (s == NULL) {
-		log_err("log %s: out of memory telling a worker of the new "
-			"tree head", log->name);
+		log_err("out of memory telling a worker of a new tree head");
 		return;
 	}
 	s->m.kind = WORKER_MSG_STH;
-	s->m.log = log->id;
-	s->has_sth = log->has_sth;
-	s->sth = log->sth;
-	memcpy(s->txt, log->sth_txt, log->sth_txt_len);
-	s->txt_len = log->sth_txt_len;
+	s->m.log = view->id;
+	s->has_sth = view->has_sth;
+	s->sth = view->sth;
+	memcpy(s->txt, view->sth_txt, view->sth_txt_len);
+	s->txt_len = view->sth_txt_len;
 	worker_queue_push(&w->inbox, &s->m, false);
 }
 
-/* A replica: what the answer path reads of a log, owned by the worker.
- * The settings' strings are not copied (the answer path reads numbers
- * only); NULL, so that a use would fail loudly, not read freed memory. */
+/* A replica: a copy of the main loop's view of a log, owned by the worker,
+ * with the worker's own reference to the zone. */
 static void
-replica_init(struct tlog *r, const struct tlog *src, struct zone *zone)
+replica_init(struct logview *r, const struct logview *src, struct zone *zone)
 {
-	r->id = src->id;
-	r->settings = src->settings;
-	r->settings.name = r->settings.zone = r->settings.zonefile = NULL;
-	r->settings.url = r->settings.file = NULL;
-	r->settings.key_der = NULL;
-	r->settings.key_der_len = 0;
-	r->conf = &r->settings;
-	r->store = src->store;
-	r->slog = src->slog;	/* owned by the store, which outlives us */
-	r->has_sth = src->has_sth;
-	r->sth = src->sth;
-	memcpy(r->sth_txt, src->sth_txt, src->sth_txt_len);
-	r->sth_txt_len = src->sth_txt_len;
+	*r = *src;
 	r->zone = zone;
 }
 
@@ -283,12 +269,12 @@ worker_logset_new(size_t count, struct worker_zone **zones)
 
 /* Read the main loop's logs into the set (on the main thread). */
 static void
-logset_fill(struct worker_logset *set, struct tlog *const *logs)
+logset_fill(struct worker_logset *set, struct logview *const *views)
 {
 	for (size_t i = 0; i < set->count; i++) {
-		set->logs[i] = logs[i];
+		set->logs[i] = views[i];
 		if (set->replicas != NULL) {
-			replica_init(&set->replicas[i], logs[i],
+			replica_init(&set->replicas[i], views[i],
 			    set->zones[i]->zone);
 			set->logs[i] = &set->replicas[i];
 		}
@@ -312,9 +298,9 @@ worker_logset_free(struct worker_logset *set)
 
 void
 worker_post_logs(struct worker *w, struct worker_logset *set,
-    struct tlog *const *logs)
+    struct logview *const *views)
 {
-	logset_fill(set, logs);
+	logset_fill(set, views);
 	if (w->threaded) {
 		worker_queue_push(&w->inbox, &set->m, false);
 	} else {
@@ -388,7 +374,7 @@ worker_new(const struct worker_env *env, uv_loop_t *loop,
 	w->set = worker_logset_new(env->log_count, loop == NULL ? zones :
 	    NULL);
 	if (w->set != NULL) {
-		logset_fill(w->set, env->logs);
+		logset_fill(w->set, env->views);
 	}
 	w->listeners = calloc(env->conf->listen_count, sizeof *w->listeners);
 	if (w->threaded) {

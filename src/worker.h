@@ -41,7 +41,7 @@ struct conf;
 struct rrl;
 struct server_stats;
 struct store;
-struct tlog;
+struct logview;
 struct worker;
 struct zone;
 
@@ -115,7 +115,9 @@ void worker_zone_release(struct worker_zone *z);
 struct worker_env {
 	const struct conf *conf;
 	struct store *store;
-	struct tlog **logs;	/* the main loop's logs */
+	/* What the answer path reads of the main loop's logs; a threaded
+	 * worker copies them. */
+	struct logview *const *views;
 	size_t log_count;
 	struct rrl *rrl;	/* NULL: no response rate limiting */
 	unsigned *tcp_conns;	/* open TCP connections, all workers; atomic */
@@ -171,7 +173,7 @@ void worker_job_done(struct worker_job *job, int status);
 /* Threaded: tell the worker about the current STH of a log (copied now,
  * from the main loop's log; found in the worker by its id, ignored when
  * the worker no longer serves it). */
-void worker_post_sth(struct worker *w, const struct tlog *log);
+void worker_post_sth(struct worker *w, const struct logview *view);
 
 /*
  * The set of logs one worker answers for, built on the main thread (a
@@ -205,7 +207,7 @@ void worker_logset_free(struct worker_logset *set);
  * @param logs: the main loop's logs, in the order served.
  */
 void worker_post_logs(struct worker *w, struct worker_logset *set,
-    struct tlog *const *logs);
+    struct logview *const *views);
 
 /* Add the worker's counters to *sum (any thread: relaxed atomic reads). */
 void worker_stats_add(const struct worker *w, struct server_stats *sum);

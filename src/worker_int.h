@@ -27,9 +27,12 @@
 #include <uv.h>
 
 #include "answer.h"
-#include "server.h"
+#include "server_stats.h"
 #include "wire.h"
 #include "worker.h"
+
+/* Queries in flight on one TCP connection before it stops reading. */
+#define WORKER_TCP_MAX_INFLIGHT 32
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
@@ -68,8 +71,8 @@ struct conn {
 struct worker_logset {
 	struct worker_msg m;		/* WORKER_MSG_LOGS */
 	size_t count;
-	struct tlog **logs;		/* what the answer path reads */
-	struct tlog *replicas;		/* threaded: one per log */
+	struct logview **logs;		/* what the answer path reads */
+	struct logview *replicas;	/* threaded: one per log */
 	struct worker_zone **zones;	/* threaded: the replicas' zones */
 };
 

@@ -21,7 +21,7 @@
 
 #include "answer.h"
 #include "err.h"
-#include "tlog.h"
+#include "logview.h"
 #include "worker_int.h"
 
 /* A query waiting for its fill: a copy of the packet and its way back. */

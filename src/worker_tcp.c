@@ -2,7 +2,7 @@
 /*
  * worker_tcp.c -- a worker's TCP connections (RFC 7766): accept under a
  * cap shared by every worker, read length-prefixed messages, answer up
- * to SERVER_TCP_MAX_INFLIGHT of them at once, close on idle (see
+ * to WORKER_TCP_MAX_INFLIGHT of them at once, close on idle (see
  * worker_int.h).
  *
  * An answer is written with uv_try_write() and copied only when the
@@ -16,7 +16,6 @@
 
 #include "answer.h"
 #include "conf.h"
-#include "server.h"
 #include "worker_int.h"
 
 #define TCP_BUF_INITIAL 4096
@@ -37,7 +36,7 @@ worker_tcp_release(struct conn *c)
 {
 	c->inflight--;
 	if (!c->closing && !c->reading && !c->processing &&
-	    c->inflight < SERVER_TCP_MAX_INFLIGHT) {
+	    c->inflight < WORKER_TCP_MAX_INFLIGHT) {
 		process_frames(c);
 	}
 }
@@ -175,7 +174,7 @@ process_frames(struct conn *c)
 	size_t off = 0;
 	c->processing = true;
 	while (!c->closing && c->len - off >= 2 &&
-	    c->inflight < SERVER_TCP_MAX_INFLIGHT) {
+	    c->inflight < WORKER_TCP_MAX_INFLIGHT) {
 		size_t mlen = (size_t)c->buf[off] << 8 | c->buf[off + 1];
 		if (c->len - off < 2 + mlen) {
 			break;
@@ -189,7 +188,7 @@ process_frames(struct conn *c)
 	}
 	memmove(c->buf, c->buf + off, c->len - off);
 	c->len -= off;
-	bool want = c->inflight < SERVER_TCP_MAX_INFLIGHT;
+	bool want = c->inflight < WORKER_TCP_MAX_INFLIGHT;
 	if (want && !c->reading) {
 		uv_read_start((uv_stream_t *)&c->tcp, tcp_alloc, on_tcp_read);
 		c->reading = true;

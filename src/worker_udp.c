@@ -22,8 +22,8 @@
 #include <sys/socket.h>
 
 #include "answer.h"
+#include "logview.h"
 #include "rrl.h"
-#include "tlog.h"
 #include "wire.h"
 #include "worker_int.h"
 
@@ -64,7 +64,7 @@ udp_send(struct listener *lst, const struct sockaddr *peer,
 
 /* The zone number of a log for the rate limiter: its index + 1, 0 none. */
 static size_t
-log_index(const struct worker *w, const struct tlog *log)
+log_index(const struct worker *w, const struct logview *log)
 {
 	for (size_t i = 0; i < w->set->count; i++) {
 		if (w->set->logs[i] == log) {
