@@ -470,6 +470,50 @@ test_busy(void)
 	free(jobs);
 }
 
+/* A set too big for the map fails alone with CTD_ESPACE: LMDB's child
+ * transaction is dropped and its parent goes on. */
+static void
+test_map_full(void)
+{
+	struct store *big_st = st;
+	struct store_log *small_log = NULL;
+	struct writer *w = NULL;
+	struct store_txn hold;
+	struct job jobs[3];
+	char p[PATH_MAX];
+	uint8_t h[32];
+	bool added = true;
+
+	snprintf(p, sizeof p, "%s/small", base);
+	if (store_open(p, 256 * 1024, &st) != CTD_OK ||
+	    store_log_open(st, id_a, &small_log) != CTD_OK ||
+	    writer_new(st, &loop, &w) != CTD_OK) {
+		diag("cannot open the small store or its writer");
+		store_close(st == big_st ? NULL : st);
+		st = big_st;
+		return;
+	}
+	job_init(&jobs[0], small_log, 0, 1, 1);
+	job_init(&jobs[1], small_log, 1, 2, 2);
+	job_init(&jobs[2], small_log, 2, 3, 3);
+	fill(h, 32, 4);
+	for (uint64_t i = 10; i < 20000 && added; i++) {
+		added = proved_add_range(&jobs[1].set, i, i + 1, h) == CTD_OK;
+	}
+	store_txn_begin(st, &hold);
+	is_int(submit_all(w, jobs, 3), CTD_OK, "a small, a huge, a small set");
+	store_txn_abort(&hold);
+	run_until_done(jobs, 3);
+	is_int(jobs[1].status, CTD_ESPACE, "the huge set fails: CTD_ESPACE");
+	is_int(jobs[1].seen, CTD_ENOTFOUND, "nothing of it is stored");
+	ok(jobs[0].status == CTD_OK && jobs[0].seen == CTD_OK &&
+	    jobs[2].status == CTD_OK && jobs[2].seen == CTD_OK,
+	    "the small sets of its group commit");
+	close_writer(w);
+	store_close(st);
+	st = big_st;
+}
+
 /* Log handles opened on the main thread while the writer writes. */
 static void
 test_log_open(void)
@@ -539,7 +583,7 @@ main(void)
 	char p[PATH_MAX];
 	int rc = 1;
 
-	plan(58);
+	plan(62);
 	main_thread = pthread_self();
 	snprintf(base, sizeof base, "%s/test_writer.XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
@@ -561,6 +605,7 @@ main(void)
 	test_group();
 	test_conflict();
 	test_busy();
+	test_map_full();
 	test_log_open();
 	test_close();
 	is_int(uv_loop_close(&loop), 0, "the loop closes with no handle left");
