@@ -61,7 +61,8 @@ void proved_free(struct proved *p);
 /* Forget the contents, keep the memory. */
 void proved_clear(struct proved *p);
 
-/* Move src's contents to dst (dst must be empty); src is left empty. */
+/* Move src's contents to dst (dst must be empty: whatever it holds is
+ * freed); src is left empty. */
 void proved_move(struct proved *dst, struct proved *src);
 
 /* True when the set holds nothing to write. */
@@ -77,16 +78,24 @@ int proved_add_range(struct proved *p, uint64_t begin, uint64_t end,
 
 /*
  * Add a verified leaf: its hash -> index, and its level-0 range
- * [index, index + 1).
- * @return: CTD_OK; CTD_ERANGE past PROVED_MAX_ITEMS; CTD_ENOMEM.
+ * [index, index + 1) (store_put_proved writes both; the leaf counts once
+ * against PROVED_MAX_ITEMS).
+ * @return: CTD_OK; CTD_ERANGE past PROVED_MAX_ITEMS, or for index
+ *	UINT64_MAX (no range [index, index + 1) exists); CTD_ENOMEM.
  */
 int proved_add_leaf(struct proved *p, const uint8_t hash[32],
     uint64_t index);
 
-/* Record a verified tree head (and its root as the range [0, size)). */
+/*
+ * Record a verified tree head (and its root as the range [0, size), which
+ * store_put_proved writes when size > 0). A second call replaces the first.
+ * @param sth: copied.
+ * @return: CTD_OK; CTD_EINVAL when sig_len is above STH_SIG_MAX.
+ */
 int proved_set_sth(struct proved *p, const struct sth *sth);
 
-/* Raise the contiguous-entries marker to n. */
+/* Raise the contiguous-entries marker to n (a lower n than the set holds
+ * changes nothing). */
 void proved_set_contiguous(struct proved *p, uint64_t n);
 
 #endif /* CTD_PROVED_H */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * store.c -- the LMDB store of verified CT data (see store.h for the layout
- * and the LMDB caveats).
+ * store.c -- the LMDB store of verified CT data: opening, log handles and
+ * the read side (see store.h for the layout and the LMDB caveats; the
+ * write side is store_write.c).
  *
- * LMDB return codes are translated once, in err_from_mdb(); nothing above
- * this file sees an MDB_* code. Every value read is size-checked before it
+ * LMDB return codes are translated once, in err_from_mdb() (store_int.h);
+ * nothing above the store sees an MDB_* code. Every value read is size-checked before it
  * is copied out, so a corrupt record is CTD_ESTORE, never a crash or a
  * short read. The store does not log: its callers know which log and which
  * query a failure belongs to.
@@ -22,81 +23,9 @@
 #include "err.h"
 #include "merkle.h"
 #include "store.h"
-
-/* "r/" + 16 hex digits + NUL; "log/" + 16 hex + NUL for meta. */
-#define NAME_LEN 24
-#define HEX_LEN 16
-/* timestamp(8) root(32) sig_len(2), then the signature. */
-#define STH_HEAD_LEN (8 + MERKLE_HASH_LEN + 2)
-#define STH_VAL_MAX (STH_HEAD_LEN + STH_SIG_MAX)
-
-struct store_log {
-	uint8_t id[32];
-	char hex[HEX_LEN + 1];
-	MDB_dbi ranges;
-	MDB_dbi leaves;
-	MDB_dbi sths;
-};
-
-struct store {
-	MDB_env *env;
-	MDB_dbi meta;
-	size_t nlogs;
-	/* Embedded, so handles stay put for the store's life. */
-	struct store_log logs[STORE_MAX_LOGS];
-};
+#include "store_int.h"
 
 static const char format_key[] = "format";
-
-/* The one translation of LMDB codes into enum ctd_err. */
-static int
-err_from_mdb(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS:
-		return CTD_OK;
-	case MDB_NOTFOUND:
-		return CTD_ENOTFOUND;
-	case MDB_MAP_FULL:
-		return CTD_ESPACE;
-	case MDB_READERS_FULL:
-	case MDB_DBS_FULL:
-		return CTD_EBUSY;
-	case MDB_BAD_TXN:
-	case MDB_BAD_VALSIZE:
-	case MDB_BAD_DBI:
-		return CTD_EINVAL;
-	default:
-		break;
-	}
-	if (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE) {
-		return CTD_ESTORE;
-	}
-	if (rc > 0) {
-		/* LMDB passes system errors through as errno values. */
-		return -rc;
-	}
-	return CTD_ESTORE;
-}
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		v = v << 8 | p[i];
-	}
-	return v;
-}
 
 static void
 hex16(const uint8_t id[32], char out[HEX_LEN + 1])
@@ -513,9 +442,9 @@ store_get_leaf(struct store_reader *r, struct store_log *l,
 	return CTD_OK;
 }
 
-/* Decode an STH record; any length that does not add up is CTD_ESTORE. */
-static int
-sth_decode(const MDB_val *key, const MDB_val *val, struct sth *out)
+int
+store__sth_decode(const MDB_val *key, const MDB_val *val,
+    struct sth *out)
 {
 	const uint8_t *p = val->mv_data;
 	uint16_t sig_len;
@@ -550,7 +479,7 @@ store_get_sth(struct store_reader *r, struct store_log *l,
 	if ((rc = mdb_get(r->txn, l->sths, &key, &val)) != 0) {
 		return read_result(r, err_from_mdb(rc));
 	}
-	return read_result(r, sth_decode(&key, &val, out));
+	return read_result(r, store__sth_decode(&key, &val, out));
 }
 
 int
@@ -566,7 +495,7 @@ store_latest_sth(struct store_reader *r, struct store_log *l,
 	}
 	rc = mdb_cursor_get(c, &key, &val, MDB_LAST);
 	if (rc == 0) {
-		rc = sth_decode(&key, &val, out);
+		rc = store__sth_decode(&key, &val, out);
 	} else {
 		rc = err_from_mdb(rc);
 	}
@@ -574,172 +503,25 @@ store_latest_sth(struct store_reader *r, struct store_log *l,
 	return read_result(r, rc);
 }
 
-/* ---- write side ---------------------------------------------------- */
-
-void
-store_txn_begin(struct store *s, struct store_txn *t)
-{
-	t->store = s;
-	t->txn = NULL;
-	t->err = err_from_mdb(mdb_txn_begin(s->env, NULL, 0, &t->txn));
-	if (t->err != CTD_OK) {
-		t->txn = NULL;
-	}
-}
-
-static void
-txn_fail(struct store_txn *t, int err)
-{
-	if (t->err == CTD_OK) {
-		t->err = err;
-	}
-}
-
-/*
- * Insert key -> val unless the key exists. On MDB_KEYEXIST, *old is set to
- * the stored value (borrowed; valid until the next write in t) and
- * CTD_EINCONSISTENT is returned so the caller can decide; errors go to
- * t->err.
- */
-static int
-insert(struct store_txn *t, MDB_dbi dbi, MDB_val *key, MDB_val *val,
-    MDB_val *old)
-{
-	*old = *val;
-	int rc = mdb_put(t->txn, dbi, key, old, MDB_NOOVERWRITE);
-
-	if (rc == MDB_KEYEXIST) {
-		return CTD_EINCONSISTENT;
-	}
-	rc = err_from_mdb(rc);
-	txn_fail(t, rc);
-	return rc;
-}
-
-static void
-replace(struct store_txn *t, MDB_dbi dbi, MDB_val *key, MDB_val *val)
-{
-	txn_fail(t, err_from_mdb(mdb_put(t->txn, dbi, key, val, 0)));
-}
-
-void
-store_put_range(struct store_txn *t, struct store_log *l, uint64_t begin,
-    uint64_t end, const uint8_t hash[32])
-{
-	uint8_t k[16];
-	MDB_val key = { sizeof k, k };
-	MDB_val val = { MERKLE_HASH_LEN, (void *)hash };
-	MDB_val old;
-
-	if (t->err != CTD_OK) {
-		return;
-	}
-	if (begin >= end) {
-		txn_fail(t, CTD_EINVAL);
-		return;
-	}
-	put_be64(k, begin);
-	put_be64(k + 8, end);
-	if (insert(t, l->ranges, &key, &val, &old) != CTD_EINCONSISTENT) {
-		return;
-	}
-	if (old.mv_size != MERKLE_HASH_LEN) {
-		txn_fail(t, CTD_ESTORE);
-	} else if (memcmp(old.mv_data, hash, MERKLE_HASH_LEN) != 0) {
-		txn_fail(t, CTD_EINCONSISTENT);
-	}
-}
-
-void
-store_put_leaf(struct store_txn *t, struct store_log *l,
-    const uint8_t hash[32], uint64_t index)
-{
-	uint8_t v[8];
-	MDB_val key = { MERKLE_HASH_LEN, (void *)hash };
-	MDB_val val = { sizeof v, v };
-	MDB_val old;
-
-	if (t->err != CTD_OK) {
-		return;
-	}
-	put_be64(v, index);
-	if (insert(t, l->leaves, &key, &val, &old) != CTD_EINCONSISTENT) {
-		return;
-	}
-	if (old.mv_size != sizeof v) {
-		txn_fail(t, CTD_ESTORE);
-	} else if (index < get_be64(old.mv_data)) {
-		/* The same entry twice in the log: keep the smaller index,
-		 * so every instance gives the same answer. */
-		replace(t, l->leaves, &key, &val);
-	}
-}
-
-void
-store_put_sth(struct store_txn *t, struct store_log *l,
-    const struct sth *sth)
-{
-	uint8_t k[8], v[STH_VAL_MAX];
-	MDB_val key = { sizeof k, k };
-	MDB_val val, old;
-	struct sth prev;
-	int rc;
-
-	if (t->err != CTD_OK) {
-		return;
-	}
-	if (sth->sig_len > STH_SIG_MAX) {
-		txn_fail(t, CTD_EINVAL);
-		return;
-	}
-	put_be64(k, sth->tree_size);
-	put_be64(v, sth->timestamp);
-	memcpy(v + 8, sth->root, MERKLE_HASH_LEN);
-	v[40] = (uint8_t)(sth->sig_len >> 8);
-	v[41] = (uint8_t)sth->sig_len;
-	memcpy(v + STH_HEAD_LEN, sth->sig, sth->sig_len);
-	val = (MDB_val){ STH_HEAD_LEN + (size_t)sth->sig_len, v };
-	if (insert(t, l->sths, &key, &val, &old) != CTD_EINCONSISTENT) {
-		return;
-	}
-	if ((rc = sth_decode(&key, &old, &prev)) != CTD_OK) {
-		txn_fail(t, rc);
-	} else if (memcmp(prev.root, sth->root, MERKLE_HASH_LEN) != 0) {
-		/* Two signed roots for one tree size: a forked log. */
-		txn_fail(t, CTD_EINCONSISTENT);
-	} else if (sth->timestamp > prev.timestamp) {
-		replace(t, l->sths, &key, &val);
-	}
-}
-
 int
-store_txn_commit(struct store_txn *t)
+store_get_contiguous(struct store_reader *r, struct store_log *l,
+    uint64_t *n)
 {
-	int rc;
+	char name[NAME_LEN];
+	MDB_val key = { contiguous_key(l, name), name };
+	MDB_val val;
+	int rc = mdb_get(r->txn, r->store->meta, &key, &val);
 
-	if (t->txn == NULL) {
-		return t->err;
+	if (rc == MDB_NOTFOUND) {
+		*n = 0;
+		return CTD_OK;
 	}
-	if (t->err != CTD_OK) {
-		mdb_txn_abort(t->txn);
-		t->txn = NULL;
-		return t->err;
+	if (rc != 0) {
+		return read_result(r, err_from_mdb(rc));
 	}
-	rc = err_from_mdb(mdb_txn_commit(t->txn));
-	t->txn = NULL;
-	t->err = rc;
-	return rc;
-}
-
-void
-store_txn_abort(struct store_txn *t)
-{
-	if (t->txn != NULL) {
-		mdb_txn_abort(t->txn);
-		t->txn = NULL;
+	if (val.mv_size != 8) {
+		return read_result(r, CTD_ESTORE);
 	}
-	/* A commit after an abort must not report success. */
-	if (t->err == CTD_OK) {
-		t->err = CTD_ECANCELED;
-	}
+	*n = get_be64(val.mv_data);
+	return CTD_OK;
 }

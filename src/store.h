@@ -18,7 +18,10 @@
  * All integers are big-endian, so LMDB's byte order is numeric order: the
  * latest STH is the last key of "s/". A "meta" database holds "format"
  * (uint32 BE, STORE_FORMAT) and, per log, "log/<hex16>" = the full log ID,
- * so two logs whose IDs share 64 bits are refused rather than mixed.
+ * so two logs whose IDs share 64 bits are refused rather than mixed, and
+ * "c/<hex16>" = N (uint64 BE): every leaf of [0, N) is in the leaf index
+ * and its level-0 range is stored (a mirror's progress; only ever raised,
+ * absent means 0).
  *
  * Overwrites. Verified data never changes, so rewriting a record with the
  * same value is a no-op. A range with a different hash means a forked log
@@ -44,7 +47,11 @@
  *    snapshot pins old pages and makes the file grow.
  *  - Writes: one write transaction at a time, begun, filled and committed
  *    on one thread (LMDB's writer lock belongs to that thread), and kept
- *    short: it blocks every other writer, never a reader.
+ *    short: it blocks every other writer, never a reader. The daemon's
+ *    writes go through the writer thread (writer.h), which groups many
+ *    proved sets into one transaction, one nested transaction per set.
+ *    A write transaction begun on another thread meanwhile (store_log_open
+ *    at startup or reload) simply waits for LMDB's write lock.
  *  - Map size policy: the map size is fixed at store_open() (from the
  *    configuration). When it is full, the write fails with CTD_ESPACE, the
  *    whole transaction is dropped, and the daemon reports it and goes on
@@ -53,8 +60,15 @@
  *    of the process to be closed).
  *  - Copy values out before the transaction ends. Every getter here copies
  *    into caller memory; no pointer into the map ever leaves store.c.
- *  - store_log_open() opens LMDB database handles: call it on the writer
- *    thread, at startup, before any reader looks at that log.
+ *  - store_log_open() opens LMDB database handles in a write transaction of
+ *    its own and commits it before it returns. Call it from one thread
+ *    only (the main loop's), while the writer thread runs or not: LMDB's
+ *    write lock orders it with the writer's groups, and every transaction
+ *    begun after it returns (the writer's next group, a reader's next
+ *    snapshot) has the new handles. A reader must not use the log's handle
+ *    in a snapshot begun before store_log_open() returned, and the handle
+ *    reaches another thread only through a lock (the writer's queue, the
+ *    workers' messages). It may block the caller for one group commit.
  *
  * The store does not log; callers log once, with the log's name.
  */
@@ -97,10 +111,13 @@ struct store_reader {
  * A write transaction with a sticky error (the Knot knot_lmdb_txn idea):
  * the first failure is kept in err, later puts do nothing, and commit turns
  * into abort. Check once, at store_txn_commit().
+ * parent: the enclosing transaction of a nested one
+ *	(store_txn_begin_nested), NULL otherwise.
  */
 struct store_txn {
 	MDB_txn *txn;
 	struct store *store;
+	struct store_txn *parent;
 	int err;
 };
 
@@ -130,7 +147,8 @@ void store_close(struct store *s);
 
 /*
  * Open (or create) one log's databases. Opening the same log ID again
- * returns the same handle. Call on the writer thread, before readers use it.
+ * returns the same handle. Call from the main thread, even while the
+ * writer thread runs (see the caveats above), before readers use the log.
  * @param s: the store.
  * @param log_id: the log's 32-byte ID (SHA-256 of its DER public key).
  * @param out: set to the handle; borrowed, valid until store_close().
@@ -227,6 +245,15 @@ int store_get_sth(struct store_reader *r, struct store_log *l,
     uint64_t tree_size, struct sth *out);
 
 /*
+ * The contiguous-entries marker of a log: every leaf of [0, *n) is in the
+ * leaf index and its level-0 range is stored. The reader must be begun.
+ * @param n: set on CTD_OK; 0 when no marker is stored.
+ * @return: CTD_OK; CTD_ESTORE when the record is corrupt or LMDB fails.
+ */
+int store_get_contiguous(struct store_reader *r, struct store_log *l,
+    uint64_t *n);
+
+/*
  * The verified STH with the largest tree size. The reader must be begun.
  * Opens and closes an LMDB cursor (one allocation): keep the current STH
  * in memory and call this at startup or after a poll, not per query.
@@ -245,6 +272,21 @@ int store_latest_sth(struct store_reader *r, struct store_log *l,
  * @param t: caller memory; end with store_txn_commit() or store_txn_abort().
  */
 void store_txn_begin(struct store *s, struct store_txn *t);
+
+/*
+ * Begin a transaction nested in parent (an LMDB child transaction): what
+ * is put in child reaches parent only when store_txn_commit(child)
+ * succeeds, and store_txn_abort(child) or a failed commit drops child
+ * alone, parent going on. While child is open, parent must not be used;
+ * end child before parent. A parent with an error gives a child with
+ * that error (its puts do nothing).
+ * @param parent: a write transaction begun and not ended.
+ * @param child: caller memory; end with store_txn_commit() or
+ *	store_txn_abort(). When the child's own commit fails in LMDB (not
+ *	one of its puts), parent gets that error too: it cannot commit.
+ */
+void store_txn_begin_nested(struct store_txn *parent,
+    struct store_txn *child);
 
 /*
  * Store the verified hash of the leaf range [begin, end).
@@ -273,7 +315,33 @@ void store_put_sth(struct store_txn *t, struct store_log *l,
     const struct sth *sth);
 
 /*
+ * Raise a log's contiguous-entries marker (meta "c/<hex16>") to n. A
+ * stored marker at n or above is kept (no error); n = 0 writes nothing.
+ * Sets t->err to CTD_ESTORE when the stored marker is corrupt, CTD_ESPACE
+ * when the map is full.
+ */
+void store_put_contiguous(struct store_txn *t, struct store_log *l,
+    uint64_t n);
+
+struct proved;
+
+/*
+ * Write a proved set (proved.h) with the rules above: each range; each
+ * leaf's hash -> index and its level-0 range [index, index + 1) (whose
+ * hash is the leaf hash); the STH if any, and its root as the range
+ * [0, tree_size) when tree_size > 0; the contiguous marker if any. The
+ * first failure stops the set and sets t->err like the puts above (a
+ * range or STH that contradicts the store: CTD_EINCONSISTENT). Write a
+ * set in a nested transaction to drop it alone on failure.
+ * @param p: borrowed; not kept.
+ */
+void store_put_proved(struct store_txn *t, struct store_log *l,
+    const struct proved *p);
+
+/*
  * Commit, or abort when t->err is set. The transaction is over either way.
+ * A nested transaction's commit merges it into its parent (durable only
+ * with the parent's commit).
  * @return: CTD_OK, or the first error (t->err, or the commit's own:
  *	CTD_ESPACE when the map is full, CTD_ESTORE, -errno). Nothing of a
  *	failed transaction is stored.

@@ -71,7 +71,8 @@ int writer_submit(struct writer *w, struct store_log *slog, struct proved *p,
 void writer_close(struct writer *w);
 
 /* Sets committed, groups committed (transactions), sets refused: for
- * metrics and tests. */
+ * metrics and tests. Counted as results reach the loop (a group counts
+ * when its results are handed over, before its callbacks run). */
 struct writer_stats {
 	uint64_t sets_ok, sets_failed, groups;
 };
