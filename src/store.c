@@ -5,10 +5,10 @@
  * write side is store_write.c).
  *
  * LMDB return codes are translated once, in err_from_mdb() (store_int.h);
- * nothing above the store sees an MDB_* code. Every value read is size-checked before it
- * is copied out, so a corrupt record is CTD_ESTORE, never a crash or a
- * short read. The store does not log: its callers know which log and which
- * query a failure belongs to.
+ * nothing above the store sees an MDB_* code. Every value read is
+ * size-checked before it is copied out, so a corrupt record is
+ * CTD_ESTORE, never a crash or a short read. The store does not log:
+ * its callers know which log and which query a failure belongs to.
  */
 #include "config.h"
 

@@ -67,6 +67,8 @@ int writer_submit(struct writer *w, struct store_log *slog, struct proved *p,
  * still owed (CTD_OK for what was committed), then close the async handle;
  * the writer is freed in its close callback, so run the loop afterwards.
  * NULL or a second call does nothing.
+ * The calling thread must not hold a store write transaction (the writer
+ * thread would wait for its lock forever). A callback may call it.
  */
 void writer_close(struct writer *w);
 
