@@ -175,7 +175,7 @@ writer_main(void *arg)
 	bool idle;
 
 	/* Named for ps -L and top -H, like the workers. */
-	pthread_setname_np(pthread_self(), "ctdnsd-writer");
+	pthread_setname_np(pthread_self(), "ctdnsd-store");
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
 		while (w->queue.head == NULL && !w->stopping) {

@@ -3,7 +3,7 @@
  * fuzz_answer.c -- fuzz target: the whole query path, bytes in, answer out.
  *
  * The input is one DNS message. It goes through answer_query() over one
- * served log set up once, by hand, the way tlog_new() would: the zone file
+ * served log's view set up once, by hand, as tlog.c keeps it: the zone file
  * zones/demo.ct.example.zone, an ECDSA P-256 log key, a signed tree head of
  * FUZZ_TREE_SIZE leaves (made by mksth.py 100; its signature is verified at
  * start-up) and a store in a temporary LMDB directory holding part of that
@@ -39,16 +39,15 @@
 #include <ldns/ldns.h>
 
 #include "answer.h"
-#include "conf.h"
 #include "ctq.h"
 #include "err.h"
 #include "fuzz.h"
 #include "log.h"
 #include "logkey.h"
+#include "logview.h"
 #include "merkle.h"
 #include "sth.h"
 #include "store.h"
-#include "tlog.h"
 #include "wire.h"
 #include "zone.h"
 
@@ -84,9 +83,9 @@ static const uint8_t fuzz_sig[] = {
 #define OUT_CAP 65535
 
 static struct {
-	struct conf_log conf;
-	struct tlog log;
-	struct tlog *logs[1];
+	struct logview log;		/* what answers read of the log */
+	struct logview *logs[1];
+	struct logkey *key;
 	struct store *store;
 	struct answer_ctx ax;
 	uint8_t leaves[BEYOND_INDEX + 1][MERKLE_HASH_LEN];
@@ -166,7 +165,7 @@ open_store(void)
 	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
 	FUZZ_CHECK(mkdtemp(dir) != NULL);
 	FUZZ_CHECK(store_open(dir, 16u << 20, &fx.store) == CTD_OK);
-	FUZZ_CHECK(store_log_open(fx.store, logkey_id(fx.log.key),
+	FUZZ_CHECK(store_log_open(fx.store, logkey_id(fx.key),
 	    &fx.log.slog) == CTD_OK);
 	static const char *const names[] = { "data.mdb", "lock.mdb" };
 	for (size_t i = 0; i < 2; i++) {
@@ -183,7 +182,7 @@ teardown(void)
 	answer_ctx_deinit(&fx.ax);
 	store_close(fx.store);
 	zone_free(fx.log.zone);
-	logkey_free(fx.log.key);
+	logkey_free(fx.key);
 	free(fx.out);
 }
 
@@ -196,21 +195,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof path, "%s/zones/demo.ct.example.zone",
 	    top != NULL ? top : FUZZ_SRCDIR);
 
-	fx.conf = (struct conf_log){
-		.name = "fuzz", .zone = ZONE_NAME, .zonefile = path,
-		.url = "http://127.0.0.1:1/", .sth_refresh = 60,
-		.sth_ttl = 300, .proof_ttl = 86400, .negative_ttl = 30,
-		.upstream_timeout = 1, .upstream_concurrency = 1,
-		.upstream_queue = 1, .file = "fuzz", .line = 1,
-	};
-	fx.log.name = "fuzz";
-	fx.log.conf = &fx.conf;
+	fx.log = (struct logview){ .id = 1, .sth_ttl = 300,
+		.proof_ttl = 86400, .negative_ttl = 30 };
 	if (zone_load(path, ZONE_NAME, &fx.log.zone, err, sizeof err) !=
 	    CTD_OK) {
 		fprintf(stderr, "fuzz_answer: %s (set top_srcdir)\n", err);
 		return 1;
 	}
-	FUZZ_CHECK(logkey_from_b64(fuzz_key_b64, &fx.log.key) == CTD_OK);
+	FUZZ_CHECK(logkey_from_b64(fuzz_key_b64, &fx.key) == CTD_OK);
 
 	for (unsigned i = 0; i <= BEYOND_INDEX; i++) {
 		char leaf[32];
@@ -225,11 +217,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	tree_hash(0, FUZZ_TREE_SIZE, sth.root);
 	FUZZ_CHECK(memcmp(sth.root, fuzz_root, MERKLE_HASH_LEN) == 0);
 	memcpy(sth.sig, fuzz_sig, sizeof fuzz_sig);
-	FUZZ_CHECK(sth_verify(&sth, fx.log.key) == CTD_OK);
+	FUZZ_CHECK(sth_verify(&sth, fx.key) == CTD_OK);
 
 	open_store();
-	fx.log.store = fx.store;
-	tlog_serve(&fx.log, &sth);
+	fx.log.sth = sth;
+	fx.log.has_sth = true;
+	sth_to_txt(&sth, fx.log.sth_txt, sizeof fx.log.sth_txt,
+	    &fx.log.sth_txt_len);
 	fill_store();
 	fx.logs[0] = &fx.log;
 	FUZZ_CHECK(answer_ctx_init(&fx.ax, fx.store, fx.logs, 1) == CTD_OK);

@@ -26,7 +26,7 @@
 
 #include <uv.h>
 
-#include "tap.h"
+#include "../tap.h"
 
 #include "err.h"
 #include "fill.h"
