@@ -35,7 +35,7 @@
 #define EXT_LEAF_INDEX 0
 #define LEAF_INDEX_LEN 5
 
-/* --- paths ----------------------------------------------------------------- */
+/* --- paths ---------------------------------------------------------------- */
 
 /* "<N>" in 3-digit groups, all but the last prefixed 'x', into out. */
 static int
@@ -105,7 +105,7 @@ tile_data_path(const struct tile *t, char *out, size_t cap)
 	return build_path("tile/data/", t, out, cap);
 }
 
-/* --- tile arithmetic ----------------------------------------------------- */
+/* --- tile arithmetic ------------------------------------------------------ */
 
 unsigned
 tile_width(uint64_t size, unsigned level, uint64_t index)
@@ -338,7 +338,7 @@ tile_parse_hashes(const struct tile *t, const uint8_t *body, size_t len)
 	return CTD_OK;
 }
 
-/* --- data tiles ------------------------------------------------------------ */
+/* --- data tiles ----------------------------------------------------------- */
 
 static uint32_t
 rd_u24(struct wbuf *r)

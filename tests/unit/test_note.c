@@ -59,7 +59,7 @@ parse_str(const char *s, struct note *n)
 	return note_parse(s, strlen(s), n);
 }
 
-/* --- the Sycamore checkpoint ------------------------------------------- */
+/* --- the Sycamore checkpoint ---------------------------------------------- */
 
 static json_t *vec;
 static struct logkey *sycamore;
@@ -202,7 +202,7 @@ test_sycamore(void)
 	test_sycamore_open();
 }
 
-/* --- Ed25519 notes: the golang.org/x/mod/sumdb/note known answer -------- */
+/* --- Ed25519 notes: the golang.org/x/mod/sumdb/note known answer ---------- */
 
 static void
 test_peter(void)
@@ -250,7 +250,7 @@ test_peter(void)
 	    "another key type is out of range");
 }
 
-/* --- note format ------------------------------------------------------------- */
+/* --- note format ---------------------------------------------------------- */
 
 static void
 test_format(void)
@@ -370,7 +370,7 @@ test_checkpoint(void)
 	    "extension lines reported, largest size accepted");
 }
 
-/* --- cosignature/v1 ------------------------------------------------------------ */
+/* --- cosignature/v1 ------------------------------------------------------- */
 
 static struct note_vkey cosig_key;
 static uint8_t cosig_seed[32];

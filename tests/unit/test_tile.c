@@ -28,7 +28,7 @@ int main(void);
 #define MAX_FIELDS 6
 #include "../testdata.h"
 
-/* --- paths ----------------------------------------------------------------- */
+/* --- paths ---------------------------------------------------------------- */
 
 static void
 path_is(uint8_t level, uint64_t index, uint16_t width, bool data,
@@ -74,7 +74,7 @@ test_paths(void)
 	is_int(tile_path(&t, out, 20), CTD_ESPACE, "too small a buffer");
 }
 
-/* --- widths -------------------------------------------------------------- */
+/* --- widths --------------------------------------------------------------- */
 
 static void
 test_widths(void)
@@ -104,7 +104,7 @@ test_widths(void)
 	is_int(tile_width(UINT64_MAX, 8, 0), 0, "no level 8");
 }
 
-/* --- the 70,000-leaf tree ------------------------------------------------ */
+/* --- the 70,000-leaf tree ------------------------------------------------- */
 
 #define TREE 70000
 static uint8_t (*leaves)[MERKLE_HASH_LEN];
@@ -281,7 +281,7 @@ test_tree(void)
 	free(leaves);
 }
 
-/* --- the 8-leaf reference tree ---------------------------------------------- */
+/* --- the 8-leaf reference tree -------------------------------------------- */
 
 static uint8_t ref_leaf[8][32];
 static int ref_roots_ok, ref_roots;
@@ -324,7 +324,7 @@ test_reference(void)
 	    "reference tree: roots of sizes 1..8 from tile entries");
 }
 
-/* --- data tiles ---------------------------------------------------------------- */
+/* --- data tiles ----------------------------------------------------------- */
 
 #define MAX_LEAVES 8
 static uint8_t tile_body[64 * 1024];
