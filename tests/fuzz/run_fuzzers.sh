@@ -13,7 +13,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target; 0 skips the run (exit 77)
-#   FUZZ_TARGETS   the targets to run (default: all four)
+#   FUZZ_TARGETS   the targets to run (default: all of them)
 #   FUZZ_TIMEOUT   seconds one input may take (default 10)
 #   FUZZ_CC        the compiler (default clang)
 #   top_srcdir, top_builddir (make check sets both; default: this tree)
@@ -29,7 +29,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 seconds=${FUZZ_SECONDS:-60}
 timeout=${FUZZ_TIMEOUT:-10}
-targets=${FUZZ_TARGETS:-fuzz_wire fuzz_ctq fuzz_rfc6962 fuzz_answer}
+targets=${FUZZ_TARGETS:-fuzz_wire fuzz_ctq fuzz_rfc6962 fuzz_answer fuzz_note fuzz_tile}
 cc=${FUZZ_CC:-clang}
 
 skip() {
