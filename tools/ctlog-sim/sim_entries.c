@@ -372,8 +372,8 @@ gen_run(void *arg)
 }
 
 int
-sim_entries_leaf_hashes(const struct sim_entries *entries, uint64_t first, size_t n,
-    uint8_t *hashes)
+sim_entries_leaf_hashes(const struct sim_entries *entries, uint64_t first,
+    size_t n, uint8_t *hashes)
 {
 	struct gen_job jobs[THREADS_MAX];
 	pthread_t tid[THREADS_MAX];

@@ -47,7 +47,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -293,7 +292,8 @@ ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
 		return;
 	}
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o}",
-	    "leaf_index", (json_int_t)idx, "audit_path", sim_json_proof(&proof)));
+	    "leaf_index", (json_int_t)idx,
+	    "audit_path", sim_json_proof(&proof)));
 }
 
 /* {"leaf_input": ..., "extra_data": ...} for leaf idx. */
@@ -465,7 +465,8 @@ sim_stats(struct sim_http *http, struct MHD_Connection *conn,
 		total += sim_static_stats(http->st, obj);
 	}
 	if (obj != NULL) {
-		json_object_set_new(obj, "total", json_integer((json_int_t)total));
+		json_object_set_new(obj, "total",
+		    json_integer((json_int_t)total));
 	}
 	reply_json(rep, MHD_HTTP_OK, obj);
 }
@@ -570,17 +571,6 @@ stats_count(struct sim_http *http, enum stat_idx stat)
 	pthread_mutex_unlock(&http->stats_lock);
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-	    .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) != 0) {
-		continue;
-	}
-}
-
 /* Serialise rep and queue it; bad-json cuts the body in half. */
 static enum MHD_Result
 send_reply(struct MHD_Connection *conn, struct reply *rep, bool truncate)
@@ -623,7 +613,7 @@ serve_ct(struct sim_http *http, struct MHD_Connection *conn,
 {
 	stats_count(http, r != NULL ? r->stat : STAT_OTHER);
 	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
+		sim_sleep_ms(slow_ms);
 	}
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -648,7 +638,7 @@ serve_submit(struct sim_http *http, struct MHD_Connection *conn, bool pre,
 
 	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN);
 	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
+		sim_sleep_ms(slow_ms);
 	}
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,

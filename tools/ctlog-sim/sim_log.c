@@ -4,8 +4,8 @@
  * the misbehaviour mode. See sim_log.h for the modes and threading rules.
  *
  * Lock order: grow_lock, then lock. `lock` (rwlock) guards tree, sth, mode,
- * slow_ms, fork_leaf0, rollback_size, last_ts, subs and published. entries and key are
- * read-only after sim_log_new() and used without a lock.
+ * slow_ms, fork_leaf0, rollback_size, last_ts, subs and published.
+ * entries and key are read-only after sim_log_new() and used without a lock.
  */
 #include "config.h"
 
@@ -246,7 +246,8 @@ sim_log_grow(struct sim_log *log, uint64_t n)
 	while (done < n && rc == SIM_OK) {
 		size_t batch = n - done < BATCH ? (size_t)(n - done) : BATCH;
 
-		if (sim_entries_leaf_hashes(log->entries, size + done, batch, hashes) != 0) {
+		if (sim_entries_leaf_hashes(log->entries, size + done, batch,
+		    hashes) != 0) {
 			rc = SIM_EFAIL;
 			break;
 		}

@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim_note.h"
 #include "sim_static.h"
 #include "sim_static_tile.h"
 #include "sim_tree.h"
+#include "sim_util.h"
 
 #define ORIGIN_MAX 256
 
@@ -321,17 +321,6 @@ route(struct sim_static *st, const char *url, enum sim_mode mode,
 	}
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-	    .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) != 0) {
-		continue;
-	}
-}
-
 /* Queue a; the body passes to libmicrohttpd. */
 static enum MHD_Result
 send_answer(struct MHD_Connection *conn, struct answer *a)
@@ -372,7 +361,7 @@ sim_static_serve(struct sim_static *st, struct MHD_Connection *conn,
 		return MHD_NO;
 	}
 	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
+		sim_sleep_ms(slow_ms);
 	}
 	if (mode == SIM_MODE_ERROR) {
 		answer_text(&a, MHD_HTTP_INTERNAL_SERVER_ERROR,

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -81,4 +82,15 @@ sim_parse_dec(const char *s, size_t len, uint64_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+void
+sim_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+	    .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0) {
+		continue;
+	}
 }

@@ -2,7 +2,7 @@
 /*
  * sim_util.h -- small encoders and parsers shared by the simulator's
  * front ends (sim_http.c, sim_submit.c, sim_static*.c): base64 and hex
- * JSON strings, strict decimals. Pure: no I/O, no locking.
+ * JSON strings, strict decimals, a sleep. No I/O, no locking.
  */
 #ifndef SIM_UTIL_H
 #define SIM_UTIL_H
@@ -48,5 +48,11 @@ json_t *sim_json_proof(const struct sim_proof *p);
  * @return: true when s is such a decimal.
  */
 bool sim_parse_dec(const char *s, size_t len, uint64_t *out);
+
+/*
+ * Sleep ms milliseconds, resuming after signals (slow=<ms> mode).
+ * @param ms: the delay.
+ */
+void sim_sleep_ms(unsigned ms);
 
 #endif /* SIM_UTIL_H */
