@@ -17,7 +17,7 @@
  * - bad-proof: the first node of every non-empty proof has one bit flipped.
  * - rollback: the STH covers only half the entries (size T / 2).
  * - error, bad-json, slow=<ms>: HTTP-level; sim_http.c applies them.
- * - down: every log request (not /sim/) is dropped without an answer.
+ * - down: every log GET (not /sim/, not add-chain) is dropped unanswered.
  * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip: the static-ct-api
  *   read path only (sim_static.c says what each does); the RFC 6962 API
  *   answers normally in these modes.
