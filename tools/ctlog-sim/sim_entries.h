@@ -71,6 +71,18 @@ int sim_entries_leaf_hash(const struct sim_entries *e, uint64_t idx,
     bool fork, uint8_t out[32]);
 
 /*
+ * The leaf hashes of entries [first, first + n), built on up to all CPUs
+ * (one thread each, at most 16).
+ * @param e: the generator.
+ * @param first: the first index.
+ * @param n: how many.
+ * @param hashes: room for n * 32 bytes.
+ * @return: 0; -1 when OpenSSL or malloc fails.
+ */
+int sim_entries_leaf_hashes(const struct sim_entries *e, uint64_t first,
+    size_t n, uint8_t *hashes);
+
+/*
  * The extra_data of every entry: certificate_chain = [CA certificate].
  * @param e: the generator.
  * @param len_out: set to the length.

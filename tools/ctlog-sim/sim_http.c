@@ -29,6 +29,10 @@
  * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
  * work, bad-json cuts every body in half, slow=<ms> sleeps first.
  *
+ * With a struct sim_static (ctlog-sim --static) the static-ct-api read
+ * path (checkpoint, tile/, issuer/) is served too, by sim_static.c, and
+ * SCTs carry the leaf_index extension. Mode down drops /ct/v1/ GETs.
+ *
  * add-chain / add-pre-chain collect their body over several calls of
  * on_request (con_cls holds it, on_completed frees it if the client goes
  * away); the HTTP-level modes apply to them too.
@@ -43,7 +47,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -51,8 +54,10 @@
 
 #include "sim_http.h"
 #include "sim_log.h"
+#include "sim_static.h"
 #include "sim_submit.h"
 #include "sim_tree.h"
+#include "sim_util.h"
 
 /* get-entries answers at most this many entries, like real logs. */
 #define ENTRIES_MAX 256
@@ -83,6 +88,7 @@ static const char *const stat_names[STAT_COUNT] = {
 struct sim_http {
 	struct MHD_Daemon *daemon;
 	struct sim_log *log;
+	struct sim_static *st;	/* NULL unless --static */
 	uint16_t port;
 	pthread_mutex_t stats_lock;
 	uint64_t stats[STAT_COUNT];
@@ -149,50 +155,6 @@ reply_status(struct reply *rep, int rc, const char *what)
 	}
 }
 
-/* A JSON string of the base64 of buf; NULL when out of memory. */
-static json_t *
-json_b64(const uint8_t *buf, size_t len)
-{
-	char *text = malloc(4 * ((len + 2) / 3) + 1);
-	json_t *s;
-
-	if (text == NULL) {
-		return NULL;
-	}
-	EVP_EncodeBlock((unsigned char *)text, buf, (int)len);
-	s = json_string(text);
-	free(text);
-	return s;
-}
-
-static json_t *
-json_hex(const uint8_t *buf, size_t len)
-{
-	char text[2 * SIM_HASH_LEN + 1];
-
-	for (size_t i = 0; i < len && i < SIM_HASH_LEN; i++) {
-		snprintf(text + 2 * i, 3, "%02x", buf[i]);
-	}
-	text[2 * (len < SIM_HASH_LEN ? len : SIM_HASH_LEN)] = '\0';
-	return json_string(text);
-}
-
-/* A JSON array of the proof's nodes in base64. */
-static json_t *
-json_proof(const struct sim_proof *p)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < p->len; i++) {
-		if (json_array_append_new(a,
-		    json_b64(p->node[i], SIM_HASH_LEN)) != 0) {
-			json_decref(a);
-			a = NULL;
-		}
-	}
-	return a;
-}
-
 /* --- parameters -------------------------------------------------------- */
 
 /*
@@ -212,15 +174,8 @@ arg_u64(struct MHD_Connection *conn, struct reply *rep, const char *name,
 		    name);
 		return false;
 	}
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0')) {
+	if (!sim_parse_dec(s, strlen(s), &v)) {
 		goto bad;
-	}
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
-			goto bad;
-		}
-		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	if (v < min || v > max) {
 		reply_error(rep, MHD_HTTP_BAD_REQUEST,
@@ -288,8 +243,8 @@ ct_get_sth(struct sim_http *http, struct MHD_Connection *conn,
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:I, s:o, s:o}",
 	    "tree_size", (json_int_t)sth.tree_size,
 	    "timestamp", (json_int_t)sth.timestamp,
-	    "sha256_root_hash", json_b64(sth.root, SIM_HASH_LEN),
-	    "tree_head_signature", json_b64(sth.sig, sth.sig_len)));
+	    "sha256_root_hash", sim_json_b64(sth.root, SIM_HASH_LEN),
+	    "tree_head_signature", sim_json_b64(sth.sig, sth.sig_len)));
 }
 
 static void
@@ -314,7 +269,7 @@ ct_get_sth_consistency(struct sim_http *http, struct MHD_Connection *conn,
 		return;
 	}
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "consistency",
-	    json_proof(&proof)));
+	    sim_json_proof(&proof)));
 }
 
 static void
@@ -337,7 +292,8 @@ ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
 		return;
 	}
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o}",
-	    "leaf_index", (json_int_t)idx, "audit_path", json_proof(&proof)));
+	    "leaf_index", (json_int_t)idx,
+	    "audit_path", sim_json_proof(&proof)));
 }
 
 /* {"leaf_input": ..., "extra_data": ...} for leaf idx. */
@@ -352,8 +308,8 @@ json_entry(struct sim_http *http, uint64_t idx, const uint8_t *leaf,
 	if (sim_log_extra(http->log, idx, &extra, &extra_len) != SIM_OK) {
 		return NULL;
 	}
-	o = json_pack("{s:o, s:o}", "leaf_input", json_b64(leaf, leaf_len),
-	    "extra_data", json_b64(extra, extra_len));
+	o = json_pack("{s:o, s:o}", "leaf_input", sim_json_b64(leaf, leaf_len),
+	    "extra_data", sim_json_b64(extra, extra_len));
 	free(extra);
 	return o;
 }
@@ -415,7 +371,7 @@ ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
 	}
 	entry = json_entry(http, idx, leaf, leaf_len);
 	if (entry != NULL && json_object_set_new(entry, "audit_path",
-	    json_proof(&proof)) != 0) {
+	    sim_json_proof(&proof)) != 0) {
 		json_decref(entry);
 		entry = NULL;
 	}
@@ -431,7 +387,7 @@ ct_get_roots(struct sim_http *http, struct MHD_Connection *conn,
 	const uint8_t *der = sim_log_root_cert(http->log, &len);
 
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:[o]}", "certificates",
-	    json_b64(der, len)));
+	    sim_json_b64(der, len)));
 }
 
 /* --- /sim/ ------------------------------------------------------------- */
@@ -451,7 +407,7 @@ json_state(struct sim_http *http)
 	    "entries", (json_int_t)sim_log_size(http->log),
 	    "tree_size", (json_int_t)sth.tree_size,
 	    "timestamp", (json_int_t)sth.timestamp,
-	    "sha256_root_hash", json_b64(sth.root, SIM_HASH_LEN));
+	    "sha256_root_hash", sim_json_b64(sth.root, SIM_HASH_LEN));
 }
 
 static void
@@ -503,11 +459,15 @@ sim_stats(struct sim_http *http, struct MHD_Connection *conn,
 		json_object_set_new(obj, stat_names[i],
 		    json_integer((json_int_t)http->stats[i]));
 	}
+	uint64_t total = http->total;
+	pthread_mutex_unlock(&http->stats_lock);
+	if (obj != NULL && http->st != NULL) {
+		total += sim_static_stats(http->st, obj);
+	}
 	if (obj != NULL) {
 		json_object_set_new(obj, "total",
-		    json_integer((json_int_t)http->total));
+		    json_integer((json_int_t)total));
 	}
-	pthread_mutex_unlock(&http->stats_lock);
 	reply_json(rep, MHD_HTTP_OK, obj);
 }
 
@@ -519,6 +479,9 @@ sim_reset_stats(struct sim_http *http, struct MHD_Connection *conn,
 	memset(http->stats, 0, sizeof(http->stats));
 	http->total = 0;
 	pthread_mutex_unlock(&http->stats_lock);
+	if (http->st != NULL) {
+		sim_static_reset_stats(http->st);
+	}
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:b}", "reset", 1));
 }
 
@@ -541,9 +504,9 @@ sim_leaf(struct sim_http *http, struct MHD_Connection *conn,
 	}
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o, s:o, s:o}",
 	    "leaf_index", (json_int_t)idx,
-	    "leaf_hash", json_hex(hash, SIM_HASH_LEN),
-	    "leaf_hash_b64", json_b64(hash, SIM_HASH_LEN),
-	    "leaf_input_b64", json_b64(leaf, leaf_len)));
+	    "leaf_hash", sim_json_hex(hash, SIM_HASH_LEN),
+	    "leaf_hash_b64", sim_json_b64(hash, SIM_HASH_LEN),
+	    "leaf_input_b64", sim_json_b64(leaf, leaf_len)));
 	free(leaf);
 }
 
@@ -564,8 +527,8 @@ sim_sth(struct sim_http *http, struct MHD_Connection *conn,
 	}
 	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o, s:o}",
 	    "tree_size", (json_int_t)size,
-	    "root_hash", json_hex(root, SIM_HASH_LEN),
-	    "sha256_root_hash", json_b64(root, SIM_HASH_LEN)));
+	    "root_hash", sim_json_hex(root, SIM_HASH_LEN),
+	    "sha256_root_hash", sim_json_b64(root, SIM_HASH_LEN)));
 }
 
 static const struct route routes[] = {
@@ -606,17 +569,6 @@ stats_count(struct sim_http *http, enum stat_idx stat)
 	http->stats[stat]++;
 	http->total++;
 	pthread_mutex_unlock(&http->stats_lock);
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-	    .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) != 0) {
-		continue;
-	}
 }
 
 /* Serialise rep and queue it; bad-json cuts the body in half. */
@@ -661,7 +613,7 @@ serve_ct(struct sim_http *http, struct MHD_Connection *conn,
 {
 	stats_count(http, r != NULL ? r->stat : STAT_OTHER);
 	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
+		sim_sleep_ms(slow_ms);
 	}
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -686,14 +638,14 @@ serve_submit(struct sim_http *http, struct MHD_Connection *conn, bool pre,
 
 	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN);
 	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
+		sim_sleep_ms(slow_ms);
 	}
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");
 	} else {
-		unsigned status = sim_submit_run(http->log, pre, *con_cls,
-		    &body);
+		unsigned status = sim_submit_run(http->log, pre,
+		    http->st != NULL, *con_cls, &body);
 		reply_json(&rep, status, body);
 	}
 	sim_submit_free(*con_cls);
@@ -728,6 +680,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	bool add_chain = strcmp(url, "/ct/v1/add-chain") == 0;
 	bool add_pre = strcmp(url, "/ct/v1/add-pre-chain") == 0;
 
+	if (http->st != NULL && sim_static_owns(url)) {
+		return sim_static_serve(http->st, conn, url, method);
+	}
 	if ((add_chain || add_pre) &&
 	    strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
 		if (!sim_submit_collect(con_cls, upload_data,
@@ -739,6 +694,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	/* One read of the mode per request, so its parts agree. */
 	if (ct) {
 		mode = sim_log_mode(http->log, &slow_ms);
+	}
+	if (ct && mode == SIM_MODE_DOWN) {
+		stats_count(http, r != NULL ? r->stat : STAT_OTHER);
+		return MHD_NO;
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
 		if (ct) {
@@ -761,7 +720,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 /* --- start and stop ---------------------------------------------------- */
 
 struct sim_http *
-sim_http_start(struct sim_log *log, const char *addr, uint16_t port)
+sim_http_start(struct sim_log *log, struct sim_static *st, const char *addr,
+    uint16_t port)
 {
 	struct sim_http *http;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -787,6 +747,7 @@ sim_http_start(struct sim_log *log, const char *addr, uint16_t port)
 		return NULL;
 	}
 	http->log = log;
+	http->st = st;
 	pthread_mutex_init(&http->stats_lock, NULL);
 	http->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request,
 	    http, MHD_OPTION_SOCK_ADDR, sa,
@@ -801,6 +762,9 @@ sim_http_start(struct sim_log *log, const char *addr, uint16_t port)
 		return NULL;
 	}
 	http->port = info->port;
+	if (st != NULL) {
+		sim_static_default_origin(st, addr, http->port);
+	}
 	return http;
 }
 

@@ -4,8 +4,8 @@
  * the misbehaviour mode. See sim_log.h for the modes and threading rules.
  *
  * Lock order: grow_lock, then lock. `lock` (rwlock) guards tree, sth, mode,
- * slow_ms, fork_leaf0, rollback_size and last_ts. entries and key are
- * read-only after sim_log_new() and used without a lock.
+ * slow_ms, fork_leaf0, rollback_size, last_ts, subs and published.
+ * entries and key are read-only after sim_log_new() and used without a lock.
  */
 #include "config.h"
 
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sim_entries.h"
 #include "sim_key.h"
@@ -22,9 +21,6 @@
 
 /* Leaves built per batch before they are appended under the lock. */
 #define BATCH 65536
-#define THREADS_MAX 16
-/* Below this, starting threads costs more than it saves. */
-#define THREADS_MIN_BATCH 64
 
 /* A submitted entry (add-chain, add-pre-chain): its bytes are kept, as
  * they cannot be regenerated from the index. */
@@ -51,6 +47,9 @@ struct sim_log {
 	/* Submitted entries by increasing idx; guarded by lock. */
 	struct sim_sub *subs;
 	size_t nsubs, subs_cap;
+	/* Every tree size an STH was published for, sorted, unique. */
+	uint64_t *published;
+	size_t npublished, published_cap;
 };
 
 static const char *const mode_names[] = {
@@ -62,6 +61,12 @@ static const char *const mode_names[] = {
 	[SIM_MODE_BAD_JSON] = "bad-json",
 	[SIM_MODE_ROLLBACK] = "rollback",
 	[SIM_MODE_SLOW] = "slow",
+	[SIM_MODE_DOWN] = "down",
+	[SIM_MODE_BAD_KEYID] = "bad-keyid",
+	[SIM_MODE_BAD_TILE] = "bad-tile",
+	[SIM_MODE_BAD_DATA] = "bad-data",
+	[SIM_MODE_GARBAGE] = "garbage",
+	[SIM_MODE_BAD_GZIP] = "bad-gzip",
 };
 
 const char *
@@ -97,6 +102,51 @@ served_leaf0(const struct sim_log *log)
 	return log->mode == SIM_MODE_FORK ? log->fork_leaf0 : NULL;
 }
 
+/* First position in published[] holding a size >= size. Lock held. */
+static size_t
+published_pos(const struct sim_log *log, uint64_t size)
+{
+	size_t lo = 0, hi = log->npublished;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (log->published[mid] < size) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/* Remember that an STH of this size was published. Write lock held. */
+static int
+published_add(struct sim_log *log, uint64_t size)
+{
+	size_t pos = published_pos(log, size);
+
+	if (pos < log->npublished && log->published[pos] == size) {
+		return 0;
+	}
+	if (log->npublished == log->published_cap) {
+		size_t cap = log->published_cap == 0 ? 64 :
+		    2 * log->published_cap;
+		uint64_t *more = realloc(log->published, cap * sizeof(*more));
+
+		if (more == NULL) {
+			return -1;
+		}
+		log->published = more;
+		log->published_cap = cap;
+	}
+	memmove(log->published + pos + 1, log->published + pos,
+	    (log->npublished - pos) * sizeof(*log->published));
+	log->published[pos] = size;
+	log->npublished++;
+	return 0;
+}
+
 /*
  * Sign and publish an STH for the served tree: size and root follow the
  * mode, the timestamp is now but always above the previous one. Write lock
@@ -123,7 +173,7 @@ publish(struct sim_log *log)
 	put_u64(tbs + 10, sth.tree_size);
 	memcpy(tbs + 18, sth.root, SIM_HASH_LEN);
 	if (sim_key_sign(log->key, tbs, sizeof(tbs), sth.sig,
-	    &sth.sig_len) != 0) {
+	    &sth.sig_len) != 0 || published_add(log, sth.tree_size) != 0) {
 		return SIM_EFAIL;
 	}
 	log->sth = sth;
@@ -163,83 +213,12 @@ sim_log_free(struct sim_log *log)
 		free(log->subs[i].extra);
 	}
 	free(log->subs);
+	free(log->published);
 	sim_key_free(log->key);
 	sim_entries_free(log->entries);
 	pthread_mutex_destroy(&log->grow_lock);
 	pthread_rwlock_destroy(&log->lock);
 	free(log);
-}
-
-/* One worker's share of a batch: leaf hashes of [first, first + n). */
-struct gen_job {
-	const struct sim_entries *entries;
-	uint64_t first;
-	size_t n;
-	uint8_t *hashes;
-	int rc;
-};
-
-static void *
-gen_run(void *arg)
-{
-	struct gen_job *job = arg;
-
-	job->rc = 0;
-	for (size_t i = 0; i < job->n; i++) {
-		if (sim_entries_leaf_hash(job->entries, job->first + i, false,
-		    job->hashes + i * SIM_HASH_LEN) != 0) {
-			job->rc = -1;
-			break;
-		}
-	}
-	return NULL;
-}
-
-/* Leaf hashes of [first, first + n) into hashes, on up to all CPUs. */
-static int
-gen_batch(const struct sim_entries *entries, uint64_t first, size_t n,
-    uint8_t *hashes)
-{
-	struct gen_job jobs[THREADS_MAX];
-	pthread_t tid[THREADS_MAX];
-	bool started[THREADS_MAX] = { false };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = cpus < 1 ? 1 : (size_t)cpus;
-	size_t per, done = 0;
-	int rc = 0;
-
-	if (nthreads > THREADS_MAX) {
-		nthreads = THREADS_MAX;
-	}
-	if (n < THREADS_MIN_BATCH * nthreads) {
-		nthreads = 1;
-	}
-	per = (n + nthreads - 1) / nthreads;
-	for (size_t t = 0; t < nthreads; t++) {
-		size_t share = n - done < per ? n - done : per;
-
-		jobs[t] = (struct gen_job){ .entries = entries,
-		    .first = first + done, .n = share,
-		    .hashes = hashes + done * SIM_HASH_LEN };
-		done += share;
-		/* The last share runs here; so does everything when a
-		 * thread cannot be started. */
-		if (t + 1 < nthreads &&
-		    pthread_create(&tid[t], NULL, gen_run, &jobs[t]) == 0) {
-			started[t] = true;
-		} else {
-			gen_run(&jobs[t]);
-		}
-	}
-	for (size_t t = 0; t < nthreads; t++) {
-		if (started[t]) {
-			pthread_join(tid[t], NULL);
-		}
-		if (jobs[t].rc != 0) {
-			rc = -1;
-		}
-	}
-	return rc;
 }
 
 int
@@ -267,7 +246,8 @@ sim_log_grow(struct sim_log *log, uint64_t n)
 	while (done < n && rc == SIM_OK) {
 		size_t batch = n - done < BATCH ? (size_t)(n - done) : BATCH;
 
-		if (gen_batch(log->entries, size + done, batch, hashes) != 0) {
+		if (sim_entries_leaf_hashes(log->entries, size + done, batch,
+		    hashes) != 0) {
 			rc = SIM_EFAIL;
 			break;
 		}
@@ -559,18 +539,18 @@ sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
 }
 
 int
-sim_log_append_leaf(struct sim_log *log, const uint8_t *leaf,
-    size_t leaf_len, const uint8_t *extra, size_t extra_len,
+sim_log_append_leaf(struct sim_log *log, uint8_t *leaf, size_t leaf_len,
+    size_t idx_off, const uint8_t *extra, size_t extra_len,
     uint64_t *idx_out)
 {
 	uint8_t hash[SIM_HASH_LEN];
 	struct sim_sub sub = { 0 };
 	int rc = SIM_EFAIL;
 
-	if (sim_tree_leaf_hash(leaf, leaf_len, hash) != 0 ||
-	    copy_bytes(leaf, leaf_len, &sub.leaf, &sub.leaf_len) != 0 ||
+	if ((idx_off != SIZE_MAX && (idx_off > leaf_len ||
+	    leaf_len - idx_off < 5)) ||
 	    copy_bytes(extra, extra_len, &sub.extra, &sub.extra_len) != 0) {
-		free(sub.leaf);
+		free(sub.extra);
 		return SIM_EFAIL;
 	}
 	pthread_mutex_lock(&log->grow_lock);
@@ -585,7 +565,14 @@ sim_log_append_leaf(struct sim_log *log, const uint8_t *leaf,
 		log->subs_cap = cap;
 	}
 	sub.idx = sim_tree_size(&log->tree);
+	/* The index is known only now, under the lock: fill it in, then
+	 * hash and keep the very bytes that are appended. */
+	for (int i = 0; idx_off != SIZE_MAX && i < 5; i++) {
+		leaf[idx_off + (size_t)i] = (uint8_t)(sub.idx >> (32 - 8 * i));
+	}
 	if (sub.idx >= SIM_TREE_MAX_SIZE ||
+	    sim_tree_leaf_hash(leaf, leaf_len, hash) != 0 ||
+	    copy_bytes(leaf, leaf_len, &sub.leaf, &sub.leaf_len) != 0 ||
 	    sim_tree_append(&log->tree, hash) != 0) {
 		goto out;
 	}
@@ -599,6 +586,61 @@ out:
 	pthread_mutex_unlock(&log->grow_lock);
 	free(sub.leaf);
 	free(sub.extra);
+	return rc;
+}
+
+bool
+sim_log_sub_idx(struct sim_log *log, size_t k, uint64_t *idx_out)
+{
+	bool found;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if ((found = k < log->nsubs)) {
+		*idx_out = log->subs[k].idx;
+	}
+	pthread_rwlock_unlock(&log->lock);
+	return found;
+}
+
+/* Whether tile (level, n, width) is served; lock held. See sim_log.h. */
+static bool
+tile_served(const struct sim_log *log, unsigned level, uint64_t n,
+    unsigned width)
+{
+	unsigned shift = 8 * level;
+	uint64_t first = n * 256 + width, pos;
+
+	/* The tile's last hash covers leaves up to first << shift. */
+	if (level > 3 || width == 0 || width > 256 || n > (UINT64_C(1) <<
+	    (32 - shift)) || (first << shift) > log->sth.tree_size) {
+		return false;
+	}
+	if (width == 256) {
+		return true;
+	}
+	pos = published_pos(log, first << shift);
+	return pos < log->npublished &&
+	    log->published[pos] < ((first + 1) << shift);
+}
+
+int
+sim_log_tile(struct sim_log *log, unsigned level, uint64_t n,
+    unsigned width, uint8_t *out)
+{
+	int rc = SIM_ENOTFOUND;
+
+	pthread_rwlock_rdlock(&log->lock);
+	if (tile_served(log, level, n, width)) {
+		rc = SIM_OK;
+		for (unsigned i = 0; out != NULL && i < width; i++) {
+			if (sim_tree_node(&log->tree, 8 * level, n * 256 + i,
+			    served_leaf0(log), out + i * SIM_HASH_LEN) != 0) {
+				rc = SIM_EFAIL;
+				break;
+			}
+		}
+	}
+	pthread_rwlock_unlock(&log->lock);
 	return rc;
 }
 

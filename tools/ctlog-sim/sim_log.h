@@ -17,6 +17,10 @@
  * - bad-proof: the first node of every non-empty proof has one bit flipped.
  * - rollback: the STH covers only half the entries (size T / 2).
  * - error, bad-json, slow=<ms>: HTTP-level; sim_http.c applies them.
+ * - down: every log GET (not /sim/, not add-chain) is dropped unanswered.
+ * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip: the static-ct-api
+ *   read path only (sim_static.c says what each does); the RFC 6962 API
+ *   answers normally in these modes.
  * Every mode change publishes a fresh STH (timestamps strictly increase),
  * so switching back to normal republishes the real tree.
  *
@@ -30,6 +34,10 @@
  * their bytes are kept per entry (synthetic ones are regenerated), they
  * are merged at once and a new STH is published, so the SCT's timestamp
  * is never later than the STH that covers it.
+ *
+ * Every tree size an STH was published for is remembered, so the tiled
+ * read path (sim_static.c) serves a partial tile only for widths some
+ * published checkpoint named (C2SP tlog-tiles, "Partial Tiles").
  */
 #ifndef SIM_LOG_H
 #define SIM_LOG_H
@@ -58,6 +66,12 @@ enum sim_mode {
 	SIM_MODE_BAD_JSON,
 	SIM_MODE_ROLLBACK,
 	SIM_MODE_SLOW,
+	SIM_MODE_DOWN,
+	SIM_MODE_BAD_KEYID,
+	SIM_MODE_BAD_TILE,
+	SIM_MODE_BAD_DATA,
+	SIM_MODE_GARBAGE,
+	SIM_MODE_BAD_GZIP,
 };
 
 /* Most entries one sim_log_grow() call appends. */
@@ -101,7 +115,8 @@ int sim_log_grow(struct sim_log *log, uint64_t n);
  * Switch mode and publish a new STH.
  * @param log: the log.
  * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
- *	"bad-json", "rollback" or "slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
+ *	"bad-json", "rollback", "down", "bad-keyid", "bad-tile", "bad-data",
+ *	"garbage", "bad-gzip" or "slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
  * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
  *	log; SIM_EFAIL when signing fails (mode unchanged).
  */
@@ -218,12 +233,16 @@ int sim_log_real_root(struct sim_log *log, uint64_t size,
  * Append a submitted entry, merge it and publish a new STH.
  * @param log: the log.
  * @param leaf: its MerkleTreeLeaf (RFC 6962 section 3.4); copied.
+ * @param idx_off: SIZE_MAX, or the offset in leaf of a 5-byte big-endian
+ *	field that is set to the entry's index (the static-ct-api leaf_index
+ *	extension) before the leaf is hashed and stored; the caller's leaf is
+ *	updated too, so it can sign what was appended.
  * @param extra: its extra_data for get-entries (section 4.6); copied.
  * @param idx_out: set to its leaf index.
  * @return: SIM_OK; SIM_EFAIL (out of memory, tree full, signing).
  */
-int sim_log_append_leaf(struct sim_log *log, const uint8_t *leaf,
-    size_t leaf_len, const uint8_t *extra, size_t extra_len,
+int sim_log_append_leaf(struct sim_log *log, uint8_t *leaf,
+    size_t leaf_len, size_t idx_off, const uint8_t *extra, size_t extra_len,
     uint64_t *idx_out);
 
 /*
@@ -234,6 +253,31 @@ int sim_log_append_leaf(struct sim_log *log, const uint8_t *leaf,
  */
 int sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
     size_t *out_len);
+
+/*
+ * The index of the k-th submitted entry (add-chain, add-pre-chain).
+ * @param log: the log.
+ * @param k: 0 for the first submission.
+ * @param idx_out: set to its leaf index.
+ * @return: true; false when there are not that many submissions.
+ */
+bool sim_log_sub_idx(struct sim_log *log, size_t k, uint64_t *idx_out);
+
+/*
+ * Whether a tile of the served tree may be served, and its hashes: the
+ * full tile (width 256) once the served STH covers it; a partial tile
+ * only when some published STH had exactly that many hashes on that level
+ * in that tile, and the served STH still covers them.
+ * @param log: the log.
+ * @param level: tile level (hashes are subtrees of 256^level leaves).
+ * @param n: tile index on that level.
+ * @param width: 1 .. 256.
+ * @param out: room for width hashes (fork view applied), or NULL to only
+ *	check.
+ * @return: SIM_OK; SIM_ENOTFOUND when no such tile is served.
+ */
+int sim_log_tile(struct sim_log *log, unsigned level, uint64_t n,
+    unsigned width, uint8_t *out);
 
 /*
  * Sign msg with the log key as a DigitallySigned (sim_key_sign()).

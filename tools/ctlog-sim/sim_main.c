@@ -6,6 +6,9 @@
  * sim_http.c. SIGINT and SIGTERM are blocked in every thread and taken
  * synchronously here with sigtimedwait(), which doubles as the --interval
  * timer, so shutdown never races a handler.
+ *
+ * --static adds the C2SP static-ct-api read path (sim_static.h) to the
+ * same server; the RFC 6962 API stays as it is.
  */
 #include "config.h"
 
@@ -25,6 +28,8 @@
 #include "sim_http.h"
 #include "sim_key.h"
 #include "sim_log.h"
+#include "sim_note.h"
+#include "sim_static.h"
 
 #define INTERVAL_MAX_MS (UINT64_C(86400) * 1000)
 /* Initial sizes from which startup takes long enough to mention. */
@@ -39,6 +44,9 @@ struct opts {
 	const char *seed;
 	const char *ready_file;
 	bool print_key;
+	bool tiled;
+	const char *origin;
+	bool print_vkey;
 };
 
 static void
@@ -48,6 +56,8 @@ usage(FILE *f)
 	    "usage: ctlog-sim [-a ADDR] [-p PORT] [-n ENTRIES]\n"
 	    "                 [--grow K --interval SECS] [--seed TEXT]\n"
 	    "                 [--ready-file PATH] [--print-key]\n"
+	    "                 [--static [--origin ORIGIN]] "
+	    "[--print-witness-vkey]\n"
 	    "  -a, --addr ADDR      listen address (default 127.0.0.1)\n"
 	    "  -p, --port PORT      TCP port, 0 for any (default 8962)\n"
 	    "  -n, --entries N      initial entries (default 1000)\n"
@@ -57,7 +67,11 @@ usage(FILE *f)
 	    "(default ctdns-demo)\n"
 	    "      --ready-file P   write the listening port to P\n"
 	    "      --print-key      print the log key (base64 DER SPKI) "
-	    "and exit\n");
+	    "and exit\n"
+	    "      --static         also serve the static-ct-api read path\n"
+	    "      --origin ORIGIN  checkpoint origin (default ADDR:PORT)\n"
+	    "      --print-witness-vkey  print the witness's signed-note "
+	    "vkey and exit\n");
 }
 
 /* Canonical decimal in [min, max]. */
@@ -122,7 +136,8 @@ parse_interval(const char *s, uint64_t *ms_out)
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_GROW = 256, OPT_INTERVAL, OPT_SEED, OPT_READY, OPT_KEY };
+	enum { OPT_GROW = 256, OPT_INTERVAL, OPT_SEED, OPT_READY, OPT_KEY,
+		OPT_STATIC, OPT_ORIGIN, OPT_VKEY };
 	static const struct option longopts[] = {
 		{ "addr", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'p' },
@@ -132,6 +147,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "ready-file", required_argument, NULL, OPT_READY },
 		{ "print-key", no_argument, NULL, OPT_KEY },
+		{ "static", no_argument, NULL, OPT_STATIC },
+		{ "origin", required_argument, NULL, OPT_ORIGIN },
+		{ "print-witness-vkey", no_argument, NULL, OPT_VKEY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -177,6 +195,24 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_KEY:
 			o->print_key = true;
 			break;
+		case OPT_STATIC:
+			o->tiled = true;
+			break;
+		case OPT_ORIGIN:
+			/* A note line: no newline, no control characters. */
+			for (const char *p = optarg; *p != '\0'; p++) {
+				if ((unsigned char)*p < 0x20) {
+					goto bad;
+				}
+			}
+			if (*optarg == '\0' || strlen(optarg) > 255) {
+				goto bad;
+			}
+			o->origin = optarg;
+			break;
+		case OPT_VKEY:
+			o->print_vkey = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -188,6 +224,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (optind != argc) {
 		fprintf(stderr, "ctlog-sim: unexpected argument %s\n",
 		    argv[optind]);
+		return -1;
+	}
+	if (o->origin != NULL && !o->tiled) {
+		fprintf(stderr, "ctlog-sim: --origin needs --static\n");
 		return -1;
 	}
 	if ((o->grow == 0) != (o->interval_ms == 0)) {
@@ -215,6 +255,23 @@ print_key(const uint8_t *spki, size_t len, bool prefix)
 	printf("%s%s\n", prefix ? "key: " : "", text);
 	free(text);
 	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Print the witness's vkey ("witness: " first when prefix); 0 if done. */
+static int
+print_vkey(const char *seed, bool prefix)
+{
+	struct sim_witness *w = sim_witness_new(seed);
+	char *vkey = w != NULL ? sim_witness_vkey(w) : NULL;
+	int rc = -1;
+
+	if (vkey != NULL) {
+		printf("%s%s\n", prefix ? "witness: " : "", vkey);
+		rc = fflush(stdout) == 0 ? 0 : -1;
+	}
+	free(vkey);
+	sim_witness_free(w);
+	return rc;
 }
 
 /* Write "<port>\n" to path atomically (temporary file, then rename). */
@@ -280,6 +337,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct sim_log *log = NULL;
 	struct sim_http *http = NULL;
+	struct sim_static *st = NULL;
 	const uint8_t *spki;
 	size_t spki_len;
 	sigset_t sigs;
@@ -296,6 +354,9 @@ main(int argc, char **argv)
 		    0 : 1;
 		sim_key_free(key);
 		return rc;
+	}
+	if (o.print_vkey) {
+		return print_vkey(o.seed, false) == 0 ? 0 : 1;
 	}
 	/* Before any thread starts, so all of them inherit the mask. */
 	sigemptyset(&sigs);
@@ -318,7 +379,11 @@ main(int argc, char **argv)
 		    (unsigned long long)o.entries);
 		goto out;
 	}
-	if ((http = sim_http_start(log, o.addr, o.port)) == NULL) {
+	if (o.tiled && (st = sim_static_new(log, o.seed, o.origin)) == NULL) {
+		fprintf(stderr, "ctlog-sim: cannot set up --static\n");
+		goto out;
+	}
+	if ((http = sim_http_start(log, st, o.addr, o.port)) == NULL) {
 		fprintf(stderr, "ctlog-sim: cannot listen on %s port %u\n",
 		    o.addr, (unsigned)o.port);
 		goto out;
@@ -329,7 +394,8 @@ main(int argc, char **argv)
 	    o.addr, (unsigned)sim_http_port(http),
 	    (unsigned long long)o.entries);
 	spki = sim_log_spki(log, &spki_len);
-	if (print_key(spki, spki_len, true) != 0) {
+	if (print_key(spki, spki_len, true) != 0 ||
+	    (o.tiled && print_vkey(o.seed, true) != 0)) {
 		goto out;
 	}
 	if (o.ready_file != NULL &&
@@ -341,6 +407,7 @@ main(int argc, char **argv)
 	rc = 0;
 out:
 	sim_http_stop(http);
+	sim_static_free(st);
 	sim_log_free(log);
 	return rc;
 }

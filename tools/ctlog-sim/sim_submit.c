@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "sim_submit.h"
+#include "sim_util.h"
 
 /* Most certificates in a submitted chain. */
 #define CHAIN_MAX 10
@@ -99,21 +100,6 @@ static json_t *
 error_body(const char *msg)
 {
 	return json_pack("{s:s}", "error", msg);
-}
-
-static json_t *
-json_b64(const uint8_t *buf, size_t len)
-{
-	char *text = malloc(4 * ((len + 2) / 3) + 1);
-	json_t *s;
-
-	if (text == NULL) {
-		return NULL;
-	}
-	EVP_EncodeBlock((unsigned char *)text, buf, (int)len);
-	s = json_string(text);
-	free(text);
-	return s;
 }
 
 /* One chain element: canonical base64 of one whole DER certificate. */
@@ -312,10 +298,15 @@ check_chain(bool precert, X509 **chain, size_t n)
 	return NULL;
 }
 
-/* The MerkleTreeLeaf and extra_data of the submission. */
+/*
+ * The MerkleTreeLeaf and extra_data of the submission. With idx_off
+ * non-NULL the extensions hold one static-ct-api leaf_index extension
+ * (type 0, 5 bytes, zero until appended) and *idx_off is set to the
+ * offset of those 5 bytes in the leaf.
+ */
 static const char *
 build_entry(bool precert, X509 **chain, size_t n, uint64_t ts,
-    struct buf *leaf, struct buf *extra)
+    struct buf *leaf, struct buf *extra, size_t *idx_off)
 {
 	const char *why = NULL;
 
@@ -329,7 +320,15 @@ build_entry(bool precert, X509 **chain, size_t n, uint64_t ts,
 	} else {
 		put_cert(leaf, chain[0]);
 	}
-	put_uint(leaf, 0, 2);		/* no CtExtensions */
+	if (idx_off != NULL) {
+		put_uint(leaf, SIM_SUBMIT_EXT_LEN, 2);	/* CtExtensions */
+		put_uint(leaf, 0, 1);		/* leaf_index */
+		put_uint(leaf, 5, 2);
+		*idx_off = leaf->len;
+		put_uint(leaf, 0, 5);
+	} else {
+		put_uint(leaf, 0, 2);		/* no CtExtensions */
+	}
 	put_chain(extra, chain, n);
 	if (why == NULL && (leaf->err || extra->err)) {
 		why = "internal error";
@@ -339,26 +338,33 @@ build_entry(bool precert, X509 **chain, size_t n, uint64_t ts,
 
 /* The SCT answer for an appended entry. */
 static json_t *
-sct_json(struct sim_log *log, const struct buf *leaf, uint64_t ts)
+sct_json(struct sim_log *log, const struct buf *leaf, uint64_t ts,
+    size_t idx_off)
 {
 	uint8_t sig[SIM_KEY_SIG_MAX], id[32];
 	size_t sig_len, spki_len;
 	unsigned int id_len = 0;
 	const uint8_t *spki = sim_log_spki(log, &spki_len);
+	/* The SCT's extensions are the leaf's, after its index was set. */
+	const uint8_t *ext = idx_off != SIZE_MAX ?
+	    leaf->p + idx_off + 5 - SIM_SUBMIT_EXT_LEN : NULL;
 
 	if (sim_log_sign(log, leaf->p, leaf->len, sig, &sig_len) != SIM_OK ||
 	    EVP_Digest(spki, spki_len, id, &id_len, EVP_sha256(), NULL) !=
 	    1) {
 		return NULL;
 	}
-	return json_pack("{s:i, s:o, s:I, s:s, s:o}", "sct_version", 0,
-	    "id", json_b64(id, sizeof id), "timestamp", (json_int_t)ts,
-	    "extensions", "", "signature", json_b64(sig, sig_len));
+	return json_pack("{s:i, s:o, s:I, s:o, s:o}", "sct_version", 0,
+	    "id", sim_json_b64(id, sizeof id), "timestamp", (json_int_t)ts,
+	    "extensions", ext != NULL ? sim_json_b64(ext, SIM_SUBMIT_EXT_LEN) :
+	    json_string(""), "signature", sim_json_b64(sig, sig_len));
 }
 
 unsigned
-sim_submit_run(struct sim_log *log, bool precert, void *body, json_t **out)
+sim_submit_run(struct sim_log *log, bool precert, bool leaf_index,
+    void *body, json_t **out)
 {
+	size_t idx_off = SIZE_MAX;
 	struct body *b = body;
 	X509 *chain[CHAIN_MAX] = { NULL };
 	struct buf leaf = { 0 }, extra = { 0 };
@@ -391,14 +397,15 @@ sim_submit_run(struct sim_log *log, bool precert, void *body, json_t **out)
 		goto out;
 	}
 	uint64_t ts = now_ms();
-	if ((why = build_entry(precert, chain, n, ts, &leaf, &extra)) !=
-	    NULL) {
+	if ((why = build_entry(precert, chain, n, ts, &leaf, &extra,
+	    leaf_index ? &idx_off : NULL)) != NULL) {
 		goto out;
 	}
 	status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 	why = "cannot append the entry";
-	if (sim_log_append_leaf(log, leaf.p, leaf.len, extra.p, extra.len,
-	    &idx) != SIM_OK || (*out = sct_json(log, &leaf, ts)) == NULL) {
+	if (sim_log_append_leaf(log, leaf.p, leaf.len, idx_off, extra.p,
+	    extra.len, &idx) != SIM_OK ||
+	    (*out = sct_json(log, &leaf, ts, idx_off)) == NULL) {
 		goto out;
 	}
 	status = MHD_HTTP_OK;

@@ -23,6 +23,11 @@
  * chain[1]'s key when chain[1] is given); a resubmission is a new entry
  * with a new SCT; precertificates signed by a Precertificate Signing
  * Certificate (EKU 1.3.6.1.4.1.11129.2.4.4) are refused (400).
+ *
+ * A static-ct-api log (ctlog-sim --static) adds the leaf_index extension
+ * (static-ct-api "SCT Extension": type 0, a 5-byte big-endian index) to
+ * the entry's CtExtensions and so to the SCT's extensions; the index is
+ * set when the entry is appended (null merge delay).
  */
 #ifndef SIM_SUBMIT_H
 #define SIM_SUBMIT_H
@@ -33,6 +38,9 @@
 #include <jansson.h>
 
 #include "sim_log.h"
+
+/* Length of CtExtensions holding only a leaf_index extension. */
+#define SIM_SUBMIT_EXT_LEN 8
 
 /* Largest request body taken (a long chain of big certificates). */
 #define SIM_SUBMIT_BODY_MAX (1u << 20)
@@ -57,13 +65,14 @@ void sim_submit_free(void *body);
  * Handle a complete add-chain or add-pre-chain body.
  * @param log: the log to append to.
  * @param precert: true for add-pre-chain.
+ * @param leaf_index: true to add the static-ct-api leaf_index extension.
  * @param body: *con_cls from sim_submit_collect().
  * @param out: set to the answer body (caller owns; NULL when out of
  *	memory).
  * @return: the HTTP status: 200, 400 (bad JSON, base64, certificate,
  *	chain or poison), 413 (body too large), 500.
  */
-unsigned sim_submit_run(struct sim_log *log, bool precert, void *body,
-    json_t **out);
+unsigned sim_submit_run(struct sim_log *log, bool precert, bool leaf_index,
+    void *body, json_t **out);
 
 #endif /* SIM_SUBMIT_H */

@@ -242,6 +242,17 @@ node_get(const struct sim_tree *t, size_t k, uint64_t j, const uint8_t *leaf0,
 	node_hash(left, t->level[k - 1] + SIM_HASH_LEN, out);
 }
 
+int
+sim_tree_node(const struct sim_tree *t, size_t k, uint64_t j,
+    const uint8_t *leaf0, uint8_t out[SIM_HASH_LEN])
+{
+	if (k >= SIM_TREE_LEVELS || j >= t->count[k]) {
+		return -ERANGE;
+	}
+	node_get(t, k, j, leaf0, out);
+	return 0;
+}
+
 /* MTH(D[begin:end]), begin < end <= size. */
 static void
 range_hash(const struct sim_tree *t, uint64_t begin, uint64_t end,

@@ -134,6 +134,19 @@ int sim_tree_consistency(const struct sim_tree *t, uint64_t first,
     uint64_t second, const uint8_t *leaf0, struct sim_proof *out);
 
 /*
+ * Node j of level k: MTH(D[j * 2^k : (j + 1) * 2^k]), a stored perfect
+ * subtree (static-ct-api tiles are made of these, k = 8 * tile level).
+ * @param t: the tree.
+ * @param k: the level, < SIM_TREE_LEVELS.
+ * @param j: the node index on that level.
+ * @param leaf0: replacement hash of leaf 0 (fork view) or NULL.
+ * @param out: the hash.
+ * @return: 0; -ERANGE when that subtree is not complete in the tree.
+ */
+int sim_tree_node(const struct sim_tree *t, size_t k, uint64_t j,
+    const uint8_t *leaf0, uint8_t out[SIM_HASH_LEN]);
+
+/*
  * SHA-256(0x00 || leaf): the RFC 6962 section 2.1 leaf hash.
  * @param leaf: the MerkleTreeLeaf bytes.
  * @param leaf_len: their length.
