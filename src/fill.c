@@ -309,6 +309,36 @@ known_root(struct fill *f, uint64_t size, struct source_anchor *a)
 	return rc;
 }
 
+/* A verified range, for a source that can use what the store holds. */
+static int
+store_known(void *arg, uint64_t begin, uint64_t end,
+    uint8_t out[MERKLE_HASH_LEN])
+{
+	struct fill *f = arg;
+	int rc = store_read_begin(&f->reader);
+	if (rc == CTD_OK) {
+		rc = store_get_range(&f->reader, f->env.slog, begin, end, out);
+		store_read_end(&f->reader);
+	}
+	return rc;
+}
+
+/* What every task gets from the store: its lookup and the extent of the
+ * leaf index. */
+static void
+set_store_view(struct fill *f, struct source_task *t)
+{
+	t->known = store_known;
+	t->known_arg = f;
+	if (store_read_begin(&f->reader) == CTD_OK) {
+		if (store_get_contiguous(&f->reader, f->env.slog,
+			&t->contiguous) != CTD_OK) {
+			t->contiguous = 0;
+		}
+		store_read_end(&f->reader);
+	}
+}
+
 /* Set the anchors of a query's need; a root the need is checked against
  * must be stored already (answer.c asks for it first). */
 static int
@@ -527,6 +557,7 @@ job_start(struct fill *f, struct fill_job *job, bool shared)
 	struct source *src = f->env.source;
 	job->fill = f;
 	job->shared = shared;
+	set_store_view(f, &job->task);
 	int rc = src->ops->begin(src, &job->task);
 	job->begun = true;
 	if (rc == CTD_OK && send_round(job) == 0) {

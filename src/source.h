@@ -53,7 +53,7 @@
 #include "sth.h"
 
 /* Requests one round of a task may send at once. */
-#define SOURCE_MAX_REQS 16
+#define SOURCE_MAX_REQS 32
 /* Longest URL a source builds. */
 #define SOURCE_URL_MAX 512
 
@@ -107,6 +107,13 @@ struct source_task {
 	struct sth head;
 	/* The source's own state for this task (finish frees it). */
 	void *state;
+	/* What the store holds already (set by fill.c): look up a verified
+	 * range, CTD_OK or CTD_ENOTFOUND; NULL when there is no store. */
+	int (*known)(void *arg, uint64_t begin, uint64_t end,
+	    uint8_t out[MERKLE_HASH_LEN]);
+	void *known_arg;
+	/* Every leaf of [0, contiguous) is in the store's index. */
+	uint64_t contiguous;
 };
 
 struct source;
