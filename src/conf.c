@@ -267,6 +267,8 @@ conf_free(struct conf *c)
 		free(log->zone);
 		free(log->zonefile);
 		free(log->url);
+		free(log->monitoring_url);
+		free(log->submission_url);
 		free(log->key_der);
 		free(log->file);
 	}

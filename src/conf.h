@@ -77,7 +77,19 @@ struct conf_log {
 	/* Lower case, with the trailing dot: "demo.ct.example.". */
 	char *zone;
 	char *zonefile;	/* absolute path */
-	char *url;	/* http:// or https://, always ends with '/' */
+	/* The log's upstream: exactly one of url (an RFC 6962 log) and
+	 * monitoring_url (a static-ct-api log: checkpoint and tiles under
+	 * it) is set; http:// or https://, always ending with '/'. */
+	char *url;
+	char *monitoring_url;
+	/* A tiled log's submission prefix, or NULL: its checkpoint origin
+	 * is this URL without scheme and trailing slash. */
+	char *submission_url;
+	/* mirror: read every entry of the log and serve only heads whose
+	 * root was recomputed from them; mirror_entries (tiled logs): also
+	 * read the data tiles and check each entry against its leaf hash. */
+	bool mirror;
+	bool mirror_entries;
 	/* DER SubjectPublicKeyInfo, from key: or key-file:. */
 	uint8_t *key_der;
 	size_t key_der_len;

@@ -38,6 +38,7 @@ enum kind {
 	K_SIZE,	/* uint64_t with k/m/g/t suffix, range-checked */
 	K_STR,	/* char *, as written */
 	K_PATH,	/* char *, made absolute */
+	K_BOOL,	/* bool: yes or no */
 };
 
 struct key_def {
@@ -410,10 +411,10 @@ set_zone(struct conf_parser *p, void *base, const char *value)
 	return CTD_OK;
 }
 
+/* An http(s) URL of a log's prefix into *dst, with a trailing '/'. */
 static int
-set_url(struct conf_parser *p, void *base, const char *value)
+set_url_field(struct conf_parser *p, char **dst, const char *value)
 {
-	struct conf_log *log = base;
 	size_t skip = 0;
 	if (strncmp(value, "http://", 7) == 0) {
 		skip = 7;
@@ -443,9 +444,29 @@ set_url(struct conf_parser *p, void *base, const char *value)
 		s[len++] = '/';
 	}
 	s[len] = '\0';
-	free(log->url);
-	log->url = s;
+	free(*dst);
+	*dst = s;
 	return CTD_OK;
+}
+
+static int
+set_url(struct conf_parser *p, void *base, const char *value)
+{
+	return set_url_field(p, &((struct conf_log *)base)->url, value);
+}
+
+static int
+set_monitoring_url(struct conf_parser *p, void *base, const char *value)
+{
+	return set_url_field(p, &((struct conf_log *)base)->monitoring_url,
+	    value);
+}
+
+static int
+set_submission_url(struct conf_parser *p, void *base, const char *value)
+{
+	return set_url_field(p, &((struct conf_log *)base)->submission_url,
+	    value);
 }
 
 #define SRV(f) offsetof(struct conf, f)
@@ -481,7 +502,8 @@ static const struct key_def server_keys[] = {
 };
 
 /* The indices of the required and exclusive log keys below. */
-enum { LK_NAME, LK_ZONE, LK_ZONEFILE, LK_URL, LK_KEY, LK_KEY_FILE };
+enum { LK_NAME, LK_ZONE, LK_ZONEFILE, LK_URL, LK_KEY, LK_KEY_FILE,
+	LK_MONITORING_URL };
 
 static const struct key_def log_keys[] = {
 	[LK_NAME] = { "name", K_FN, 0, 0, 0, false, set_name },
@@ -492,6 +514,11 @@ static const struct key_def log_keys[] = {
 	[LK_KEY] = { "key", K_FN, 0, 0, 0, false, conf_logkey_set_key },
 	[LK_KEY_FILE] = { "key-file", K_FN, 0, 0, 0, false,
 	    conf_logkey_set_file },
+	[LK_MONITORING_URL] = { "monitoring-url", K_FN, 0, 0, 0, false,
+	    set_monitoring_url },
+	{ "submission-url", K_FN, 0, 0, 0, false, set_submission_url },
+	{ "mirror", K_BOOL, LOG(mirror), 0, 0, false, NULL },
+	{ "mirror-entries", K_BOOL, LOG(mirror_entries), 0, 0, false, NULL },
 	{ "sth-refresh", K_U32, LOG(sth_refresh), 1, 86400, false, NULL },
 	{ "sth-ttl", K_U32, LOG(sth_ttl), 0, TTL_MAX, false, NULL },
 	{ "proof-ttl", K_U32, LOG(proof_ttl), 0, TTL_MAX, false, NULL },
@@ -528,6 +555,14 @@ apply_key(struct conf_parser *p, const struct key_def *def, void *base,
 		}
 		return rc;
 	}
+	case K_BOOL:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			return conf_fail_at(p, p->line, CTD_ECONF,
+			    "bad value '%s' for '%s' (yes or no)", value,
+			    def->name);
+		}
+		*(bool *)(void *)field = strcmp(value, "yes") == 0;
+		return CTD_OK;
 	default:
 		break;
 	}
@@ -583,6 +618,14 @@ conf_keys_set(struct conf_parser *p, bool server, const char *key,
 		return conf_fail_at(p, p->line, CTD_ECONF,
 		    "both 'key' and 'key-file' given; use one");
 	}
+	uint32_t ups = (UINT32_C(1) << LK_URL) |
+	    (UINT32_C(1) << LK_MONITORING_URL);
+	if (!server && (i == LK_URL || i == LK_MONITORING_URL) &&
+	    (*seen & ups)) {
+		return conf_fail_at(p, p->line, CTD_ECONF,
+		    "both 'url' and 'monitoring-url' given; a log is either "
+		    "RFC 6962 (url) or tiled (monitoring-url)");
+	}
 	*seen |= bit;
 	void *base = server ? (void *)p->c :
 	    (void *)&p->c->logs[p->c->log_count - 1];
@@ -593,8 +636,7 @@ int
 conf_keys_end_log(struct conf_parser *p)
 {
 	const struct conf_log *log = &p->c->logs[p->c->log_count - 1];
-	static const int required[] = { LK_NAME, LK_ZONE, LK_ZONEFILE,
-	    LK_URL };
+	static const int required[] = { LK_NAME, LK_ZONE, LK_ZONEFILE };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (!(p->log_seen & (UINT32_C(1) << required[i]))) {
 			return conf_fail_at(p, log->line, CTD_ECONF,
@@ -605,6 +647,21 @@ conf_keys_end_log(struct conf_parser *p)
 	if (log->key_der == NULL) {
 		return conf_fail_at(p, log->line, CTD_ECONF,
 		    "log section is missing 'key' or 'key-file'");
+	}
+	if (log->url == NULL && log->monitoring_url == NULL) {
+		return conf_fail_at(p, log->line, CTD_ECONF,
+		    "log section is missing 'url' (an RFC 6962 log) or "
+		    "'monitoring-url' (a tiled log)");
+	}
+	if (log->submission_url != NULL && log->monitoring_url == NULL) {
+		return conf_fail_at(p, log->line, CTD_ECONF,
+		    "'submission-url' is for tiled logs (with "
+		    "'monitoring-url')");
+	}
+	if (log->mirror_entries &&
+	    (log->monitoring_url == NULL || !log->mirror)) {
+		return conf_fail_at(p, log->line, CTD_ECONF,
+		    "'mirror-entries' is for tiled logs with 'mirror: yes'");
 	}
 	return CTD_OK;
 }

@@ -432,8 +432,10 @@ pool_join(struct fetch_pool *p, const char *url, uint32_t hash, fetch_cb cb,
 	return rc;
 }
 
-int
-fetch_get(struct fetch_pool *p, const char *url, const char *label,
+/* A fetch_get(); along: a later request of an admitted task, started at
+ * once past the caps (see fetch_get_along()). */
+static int
+get(struct fetch_pool *p, const char *url, const char *label, bool along,
     fetch_cb cb, void *arg)
 {
 	if (p == NULL || url == NULL || label == NULL || cb == NULL) {
@@ -450,14 +452,14 @@ fetch_get(struct fetch_pool *p, const char *url, const char *label,
 	if (rc != CTD_ENOTFOUND) {
 		goto out;
 	}
-	bool start_now = p->active.n < p->lim.max_active &&
-	    p->queued.head == NULL;
+	bool start_now = along || (p->active.n < p->lim.max_active &&
+	    p->queued.head == NULL);
 	if (!start_now && p->queued.n >= p->lim.max_queued) {
 		rc = CTD_EBUSY;
 		goto out;
 	}
 	/* Only now is the token spent: a refused request must not use one. */
-	if (start_now && !token_take(p)) {
+	if (start_now && !along && !token_take(p)) {
 		if (p->queued.n >= p->lim.max_queued) {
 			rc = CTD_EBUSY;
 			goto out;
@@ -493,6 +495,20 @@ out:
 		p->stats.refused++;
 	}
 	return rc;
+}
+
+int
+fetch_get(struct fetch_pool *p, const char *url, const char *label,
+    fetch_cb cb, void *arg)
+{
+	return get(p, url, label, false, cb, arg);
+}
+
+int
+fetch_get_along(struct fetch_pool *p, const char *url, const char *label,
+    fetch_cb cb, void *arg)
+{
+	return get(p, url, label, true, cb, arg);
 }
 
 void

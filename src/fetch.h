@@ -229,6 +229,19 @@ int fetch_get(struct fetch_pool *p, const char *url, const char *label,
     fetch_cb cb, void *arg);
 
 /*
+ * Ask for a URL as a later request of a task whose first request went
+ * through fetch_get() (a tiled log's need takes several tiles at once):
+ * it starts at once, past the concurrency cap, the queue and the rate,
+ * so that a task counts once against them. It still occupies an active
+ * slot while it runs (later fetch_get() calls wait for it), and joins an
+ * identical transfer like fetch_get().
+ * @return: as fetch_get(), never CTD_EBUSY for the caps (only for a
+ *	transfer with FETCH_MAX_WAITERS).
+ */
+int fetch_get_along(struct fetch_pool *p, const char *url, const char *label,
+    fetch_cb cb, void *arg);
+
+/*
  * Read a pool's counters.
  * @param p: the pool.
  * @param out: receives a copy of the counters.

@@ -397,7 +397,7 @@ send_round(struct fill_job *job)
 	job->outstanding = t->req_count;
 	for (size_t i = 0; i < t->req_count; i++) {
 		int rc = f->env.fetch(f->env.fetch_arg, t->reqs[i].url,
-		    t->reqs[i].label, on_reply, &job->slots[i]);
+		    t->reqs[i].label, i > 0, on_reply, &job->slots[i]);
 		if (rc != CTD_OK) {
 			/* Not sent: nothing will answer the rest either. */
 			job->round_err = rc;
@@ -432,6 +432,18 @@ on_written(void *arg, int status)
 	job_finish(job, status);
 }
 
+/* Hand a task's proved set to the writer; on_written finishes it. */
+static int
+submit_proved(struct fill *f, struct fill_job *job)
+{
+	int rc = writer_submit(f->env.writer, f->env.slog, &job->task.proved,
+	    on_written, job);
+	if (rc == CTD_OK) {
+		job->in_writer = true;
+	}
+	return rc;
+}
+
 /* The source verified the answers: write what they prove, or finish at
  * once when they prove nothing (a head). */
 static void
@@ -450,13 +462,10 @@ write_proved(struct fill_job *job)
 		job_finish(job, CTD_OK);
 		return;
 	}
-	int rc = writer_submit(f->env.writer, f->env.slog, &t->proved,
-	    on_written, job);
+	int rc = submit_proved(f, job);
 	if (rc != CTD_OK) {
 		job_finish(job, rc);
-		return;
 	}
-	job->in_writer = true;
 }
 
 /* Say what went wrong, once, with the log's name and the request kind. */
@@ -560,10 +569,19 @@ job_start(struct fill *f, struct fill_job *job, bool shared)
 	set_store_view(f, &job->task);
 	int rc = src->ops->begin(src, &job->task);
 	job->begun = true;
-	if (rc == CTD_OK && send_round(job) == 0) {
+	if (rc == CTD_OK && job->task.req_count == 0) {
+		/* Proved from the store alone: only the write is left (its
+		 * callback comes later, as for any task). */
+		rc = proved_empty(&job->task.proved) ? CTD_EINVAL :
+		    submit_proved(f, job);
+	} else if (rc == CTD_OK && send_round(job) == 0) {
 		rc = job->round_err != CTD_OK ? job->round_err : CTD_EINVAL;
 	}
 	if (rc != CTD_OK) {
+		log_debug("log %s: cannot start %s need (%llu, %llu): %s",
+		    f->env.name, src->ops->kind,
+		    (unsigned long long)job->task.need.a,
+		    (unsigned long long)job->task.need.b, ctd_strerror(rc));
 		src->ops->finish(src, &job->task);
 		job->begun = false;
 		job_free(job);

@@ -51,9 +51,11 @@ struct fill_env {
 	struct store_log *slog;
 	struct writer *writer;
 	/* How a request goes out: fetch_get() on the log's pool in the
-	 * daemon, a fake in the tests. Same contract as fetch_get(). */
+	 * daemon (fetch_get_along() when `along`: a later request of a
+	 * round, so that a task counts once against the caps), a fake in the
+	 * tests. Same contract as fetch_get(). */
 	int (*fetch)(void *arg, const char *url, const char *label,
-	    fetch_cb cb, void *cb_arg);
+	    bool along, fetch_cb cb, void *cb_arg);
 	void *fetch_arg;
 	/* A monotonic clock in milliseconds (the loop's, in the daemon). */
 	uint64_t (*now_ms)(void *arg);

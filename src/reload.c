@@ -99,7 +99,24 @@ strip_root(char *path, const char *root)
 	memmove(path, path + n, strlen(path + n) + 1);
 }
 
-/* The running log the new one continues: same name, url and key. */
+static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The same log upstream, read the same way. */
+static bool
+same_upstream(const struct conf_log *a, const struct conf_log *b)
+{
+	return same_string(a->url, b->url) &&
+	    same_string(a->monitoring_url, b->monitoring_url) &&
+	    same_string(a->submission_url, b->submission_url) &&
+	    a->mirror == b->mirror && a->mirror_entries == b->mirror_entries;
+}
+
+/* The running log the new one continues: same name, upstream and key. */
 static size_t
 match(const struct conf_log *cl, struct tlog *const *logs, size_t count)
 {
@@ -108,7 +125,7 @@ match(const struct conf_log *cl, struct tlog *const *logs, size_t count)
 		if (strcmp(old->name, cl->name) != 0) {
 			continue;
 		}
-		if (strcmp(old->url, cl->url) == 0 &&
+		if (same_upstream(old, cl) &&
 		    old->key_der_len == cl->key_der_len &&
 		    memcmp(old->key_der, cl->key_der, cl->key_der_len) == 0) {
 			return i;

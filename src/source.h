@@ -123,7 +123,9 @@ struct source_ops {
 	const char *kind;
 	/*
 	 * Plan the first round of requests for t->need.
-	 * @return: CTD_OK with t->req_count >= 1; CTD_ENOTFOUND when this
+	 * @return: CTD_OK with t->req_count >= 1, or with t->req_count == 0
+	 *	and t->proved filled when what the store holds proves the need
+	 *	already (a range computed from stored ranges); CTD_ENOTFOUND when this
 	 *	source cannot serve the need (the answer is then negative or
 	 *	SERVFAIL, the caller decides); CTD_ERANGE, CTD_EINVAL.
 	 */

@@ -289,6 +289,8 @@ request_tiles(const struct source_tiled *s, struct tiled_state *st,
 	return CTD_OK;
 }
 
+static int prove_need(struct tiled_state *st, struct source_task *t);
+
 static int
 begin_tiles(struct source_tiled *s, struct source_task *t)
 {
@@ -310,7 +312,8 @@ begin_tiles(struct source_tiled *s, struct source_task *t)
 	memcpy(st->root, a->root, MERKLE_HASH_LEN);
 	int rc = plan_tiles(st, t);
 	if (rc == CTD_OK && st->count == 0) {
-		return CTD_EINVAL;	/* all stored: nothing to fill */
+		/* The store holds every piece: compute it, ask nothing. */
+		return prove_need(st, t);
 	}
 	return rc == CTD_OK ? request_tiles(s, st, t) : rc;
 }
@@ -459,7 +462,10 @@ check_full_tiles(struct tiled_state *st)
 	return CTD_OK;
 }
 
-/* Every entry of every authentic tile, as the range it is. */
+/* Every node of every authentic tile: its entries, as the ranges they
+ * are (level-0 entries as leaves of the index too), and the subtrees
+ * above them inside the tile, so that any node a later proof needs there
+ * is one store lookup. */
 static int
 prove_tiles(struct tiled_state *st, struct proved *p)
 {
@@ -473,6 +479,19 @@ prove_tiles(struct tiled_state *st, struct proved *p)
 			uint64_t b = base + k * span;
 			rc = tt->t.level == 0 ? proved_add_leaf(p, h, b) :
 			    proved_add_range(p, b, b + span, h);
+		}
+		for (unsigned n = 2; rc == CTD_OK && n <= tt->t.width; n *= 2) {
+			for (unsigned k = 0; rc == CTD_OK && k + n <= tt->t.width;
+			    k += n) {
+				uint8_t h[MERKLE_HASH_LEN];
+				uint64_t b = base + k * span;
+				rc = tile_subtree_hash(tt->data, tt->t.width, k,
+				    n, h);
+				if (rc == CTD_OK) {
+					rc = proved_add_range(p, b, b + n * span,
+					    h);
+				}
+			}
 		}
 	}
 	return rc;
@@ -494,7 +513,9 @@ prove_need(struct tiled_state *st, struct source_task *t)
 	if (rc != CTD_OK) {
 		return CTD_EVERIFY;
 	}
-	const uint8_t *last = nodes + (count - 1) * MERKLE_HASH_LEN;
+	/* The last range is the leaf (a path) or the first root. */
+	uint8_t last[MERKLE_HASH_LEN];
+	memcpy(last, nodes + (count - 1) * MERKLE_HASH_LEN, MERKLE_HASH_LEN);
 	if (n->kind == FILL_PATH) {
 		rc = merkle_verify_inclusion(n->a, n->b, last, nodes, count - 1,
 		    t->second.root);

@@ -25,9 +25,9 @@
  * How tiles are trusted: the tiles of the right edge of S (the partial
  * tiles and the top one) must hash to S's signed root; a full tile must
  * hash to its entry in its parent tile, or to the range the store already
- * holds for it. Only then are its entries proved, every entry as the range
- * it is, and level-0 entries as leaves of the index too: so neighbouring
- * proofs cost no new fetch. A partial tile that is gone (404) is fetched
+ * holds for it. Only then is it proved: every entry as the range it is,
+ * the subtrees above its entries inside the tile, and level-0 entries as
+ * leaves of the index too; so neighbouring proofs cost no new fetch. A partial tile that is gone (404) is fetched
  * again as the full tile, of which the first entries are used. A tile
  * that is missing is an upstream error; one that disagrees is an alarm.
  */

@@ -18,8 +18,10 @@
 #include "logkey.h"
 #include "rfc6962.h"
 #include "source_rfc6962.h"
+#include "source_tiled.h"
 #include "sthpoll.h"
 #include "store.h"
+#include "tile.h"
 #include "tlog.h"
 #include "zone.h"
 
@@ -92,6 +94,8 @@ tlog_settings_dup(struct conf_log *dst, const struct conf_log *src)
 	dst->zone = dup_or_null(src->zone, &failed);
 	dst->zonefile = dup_or_null(src->zonefile, &failed);
 	dst->url = dup_or_null(src->url, &failed);
+	dst->monitoring_url = dup_or_null(src->monitoring_url, &failed);
+	dst->submission_url = dup_or_null(src->submission_url, &failed);
 	dst->file = dup_or_null(src->file, &failed);
 	dst->key_der = src->key_der_len > 0 ? malloc(src->key_der_len) : NULL;
 	if (dst->key_der != NULL) {
@@ -113,6 +117,8 @@ tlog_settings_free(struct conf_log *s)
 	free(s->zone);
 	free(s->zonefile);
 	free(s->url);
+	free(s->monitoring_url);
+	free(s->submission_url);
 	free(s->file);
 	free(s->key_der);
 	memset(s, 0, sizeof *s);
@@ -125,7 +131,8 @@ upstream_limits(const struct conf_log *conf)
 		.max_active = conf->upstream_concurrency,
 		.max_queued = conf->upstream_queue,
 		.timeout_ms = conf->upstream_timeout * 1000u,
-		.max_body = RFC6962_BODY_MAX,
+		.max_body = conf->monitoring_url != NULL ? TILE_DATA_MAX :
+		    RFC6962_BODY_MAX,
 		.rate = conf->upstream_rate,
 	};
 }
@@ -179,14 +186,15 @@ on_alarm(void *arg)
 /* ---- the fill's env: the pool and the loop's clock ---------------------- */
 
 static int
-env_fetch(void *arg, const char *url, const char *label, fetch_cb cb,
-    void *cb_arg)
+env_fetch(void *arg, const char *url, const char *label, bool along,
+    fetch_cb cb, void *cb_arg)
 {
 	struct tlog *log = arg;
 	if (log->pool == NULL) {
 		return CTD_ECANCELED;
 	}
-	return fetch_get(log->pool, url, label, cb, cb_arg);
+	return along ? fetch_get_along(log->pool, url, label, cb, cb_arg) :
+	    fetch_get(log->pool, url, label, cb, cb_arg);
 }
 
 static uint64_t
@@ -196,11 +204,33 @@ env_now_ms(void *arg)
 	return uv_now(log->poll_timer.loop);
 }
 
+/* The source of the log's kind: RFC 6962 (url:) or tiled
+ * (monitoring-url:, with the origin from submission-url: when given). */
+static int
+open_source(struct tlog *log)
+{
+	const struct conf_log *c = log->conf;
+	char origin[512];
+	if (c->monitoring_url == NULL) {
+		return source_rfc6962_new(c->url, log->key, &log->source);
+	}
+	if (c->submission_url != NULL) {
+		int rc = source_tiled_origin(c->submission_url, origin,
+		    sizeof origin);
+		if (rc != CTD_OK) {
+			return rc;
+		}
+	}
+	return source_tiled_new(c->monitoring_url,
+	    c->submission_url != NULL ? origin : NULL, log->key,
+	    &log->source);
+}
+
 /* The source, the fill and the poller, wired together. */
 static int
 open_upstream(struct tlog *log, struct writer *writer)
 {
-	int rc = source_rfc6962_new(log->conf->url, log->key, &log->source);
+	int rc = open_source(log);
 	if (rc != CTD_OK) {
 		return rc;
 	}

@@ -81,7 +81,7 @@ ct_write_conf() {
 		echo "    name: demo"
 		echo "    zone: $ZONE."
 		echo "    zonefile: $ct_zonefile"
-		echo "    url: $SIM_URL"
+		echo "    ${CT_URL_KEY:-url}: $SIM_URL"
 		echo "    key: $SIM_KEY"
 		echo "    sth-refresh: 1"
 		echo "    sth-ttl: $STH_TTL"
