@@ -83,7 +83,7 @@ ct_write_conf() {
 		echo "    zonefile: $ct_zonefile"
 		echo "    url: $SIM_URL"
 		echo "    key: $SIM_KEY"
-		echo "    sth-refresh: 1"
+		echo "    sth-refresh: ${CT_STH_REFRESH:-1}"
 		echo "    sth-ttl: $STH_TTL"
 		echo "    proof-ttl: $PROOF_TTL"
 		echo "    negative-ttl: $NEG_TTL"

@@ -17,6 +17,18 @@ Usage: python3 dnsprobe.py COMMAND ARGS...
                                  other O lost L"
   spread HOST PORT QNAME COUNT   COUNT UDP queries, each from a new socket
                                  (a new source port); all must be answered
+  burst HOST PORT EARLY RELEASE QNAME... [-- LATER...]
+                                 send every QNAME (TXT) from one socket in
+                                 one go, IDs 0..N-1; wait until EARLY
+                                 answers have come, then send each LATER
+                                 name and wait for as many more answers;
+                                 then GET the URL RELEASE (unless "-") and
+                                 collect the rest. Print a line per query,
+                                 in order: its rcode and "early" (came
+                                 before the release) or "late", or "lost".
+                                 Each wait gives up after 30 s (the lines
+                                 then show what came), so a daemon that
+                                 fails cannot hang the test
 Exit 0 when the probe holds, 1 otherwise (the reason on stderr).
 """
 
@@ -24,9 +36,12 @@ import socket
 import struct
 import sys
 import time
+import urllib.request
 
+import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.query
 import dns.rcode
 
@@ -180,6 +195,53 @@ def cmd_spread(host, port, qname, count):
         txt_of(dns.query.udp(query(qname), host, port=int(port), timeout=5))
 
 
+WAIT_S = 30.0
+
+
+def collect(s, names, answers, want):
+    """Read answers into answers (id -> rcode) until want have come or
+    WAIT_S passes."""
+    end = time.monotonic() + WAIT_S
+    while len(answers) < want and time.monotonic() < end:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            r = dns.message.from_wire(s.recv(65535))
+        except socket.timeout:
+            break
+        if r.id >= len(names) or r.id in answers:
+            raise Fail("unexpected or repeated answer id %d" % r.id)
+        if r.question[0].name != dns.name.from_text(names[r.id]):
+            raise Fail("answer %d is for %s" % (r.id, r.question[0].name))
+        answers[r.id] = dns.rcode.to_text(r.rcode())
+
+
+def cmd_burst(host, port, early, release, names):
+    later = []
+    if "--" in names:
+        later = names[names.index("--") + 1:]
+        names = names[:names.index("--")]
+    every = names + later
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    answers = {}
+    for i, name in enumerate(names):
+        s.sendto(query(name, qid=i).to_wire(), (host, int(port)))
+    collect(s, every, answers, int(early))
+    for i, name in enumerate(later, len(names)):
+        s.sendto(query(name, qid=i).to_wire(), (host, int(port)))
+    collect(s, every, answers, int(early) + len(later))
+    before = set(answers)
+    if release != "-":
+        urllib.request.urlopen(release, timeout=WAIT_S).read()
+    collect(s, every, answers, len(every))
+    for i in range(len(every)):
+        if i not in answers:
+            print("lost")
+        else:
+            print(answers[i], "early" if i in before else "late")
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__, file=sys.stderr)
@@ -196,6 +258,8 @@ def main(argv):
             cmd_flood(*args)
         elif cmd == "spread":
             cmd_spread(*args)
+        elif cmd == "burst":
+            cmd_burst(args[0], args[1], args[2], args[3], args[4:])
         else:
             print("unknown command " + cmd, file=sys.stderr)
             return 2

@@ -27,7 +27,8 @@
  *   /sim/sth?tree_size=N   root hash of the real tree of size N
  *
  * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
- * work, bad-json cuts every body in half, slow=<ms> sleeps first.
+ * work, bad-json cuts every body in half, slow=<ms> sleeps first, hold
+ * waits until the mode changes (sim_log_delay()).
  *
  * add-chain / add-pre-chain collect their body over several calls of
  * on_request (con_cls holds it, on_completed frees it if the client goes
@@ -43,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -608,17 +608,6 @@ stats_count(struct sim_http *http, enum stat_idx stat)
 	pthread_mutex_unlock(&http->stats_lock);
 }
 
-static void
-sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-	    .tv_nsec = (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) != 0) {
-		continue;
-	}
-}
-
 /* Serialise rep and queue it; bad-json cuts the body in half. */
 static enum MHD_Result
 send_reply(struct MHD_Connection *conn, struct reply *rep, bool truncate)
@@ -660,9 +649,7 @@ serve_ct(struct sim_http *http, struct MHD_Connection *conn,
     struct reply *rep)
 {
 	stats_count(http, r != NULL ? r->stat : STAT_OTHER);
-	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
-	}
+	sim_log_delay(http->log, mode, slow_ms);
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");
@@ -685,9 +672,7 @@ serve_submit(struct sim_http *http, struct MHD_Connection *conn, bool pre,
 	json_t *body = NULL;
 
 	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN);
-	if (mode == SIM_MODE_SLOW) {
-		sleep_ms(slow_ms);
-	}
+	sim_log_delay(http->log, mode, slow_ms);
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");

@@ -25,6 +25,8 @@
 #define THREADS_MAX 16
 /* Below this, starting threads costs more than it saves. */
 #define THREADS_MIN_BATCH 64
+/* How often a held request looks at the mode again. */
+#define HOLD_POLL_MS 2u
 
 /* A submitted entry (add-chain, add-pre-chain): its bytes are kept, as
  * they cannot be regenerated from the index. */
@@ -62,6 +64,7 @@ static const char *const mode_names[] = {
 	[SIM_MODE_BAD_JSON] = "bad-json",
 	[SIM_MODE_ROLLBACK] = "rollback",
 	[SIM_MODE_SLOW] = "slow",
+	[SIM_MODE_HOLD] = "hold",
 };
 
 const char *
@@ -389,6 +392,31 @@ sim_log_mode(struct sim_log *log, unsigned *slow_ms)
 	}
 	pthread_rwlock_unlock(&log->lock);
 	return mode;
+}
+
+static void
+sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+	    .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0) {
+		continue;
+	}
+}
+
+void
+sim_log_delay(struct sim_log *log, enum sim_mode mode, unsigned slow_ms)
+{
+	if (mode == SIM_MODE_SLOW) {
+		sleep_ms(slow_ms);
+		return;
+	}
+	for (unsigned waited = 0; mode == SIM_MODE_HOLD &&
+	    waited < SIM_LOG_SLOW_MAX; waited += HOLD_POLL_MS) {
+		sleep_ms(HOLD_POLL_MS);
+		mode = sim_log_mode(log, NULL);
+	}
 }
 
 uint64_t

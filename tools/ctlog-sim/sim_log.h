@@ -16,7 +16,9 @@
  *   then unknown to get-proof-by-hash.
  * - bad-proof: the first node of every non-empty proof has one bit flipped.
  * - rollback: the STH covers only half the entries (size T / 2).
- * - error, bad-json, slow=<ms>: HTTP-level; sim_http.c applies them.
+ * - error, bad-json, slow=<ms>, hold: HTTP-level; sim_http.c applies them
+ *   (sim_log_delay() does the waiting: hold keeps every /ct/v1/ request
+ *   until the mode is changed, so a test decides when the log answers).
  * Every mode change publishes a fresh STH (timestamps strictly increase),
  * so switching back to normal republishes the real tree.
  *
@@ -58,11 +60,12 @@ enum sim_mode {
 	SIM_MODE_BAD_JSON,
 	SIM_MODE_ROLLBACK,
 	SIM_MODE_SLOW,
+	SIM_MODE_HOLD,
 };
 
 /* Most entries one sim_log_grow() call appends. */
 #define SIM_LOG_GROW_MAX UINT64_C(10000000)
-/* Longest slow=<ms> delay. */
+/* Longest slow=<ms> delay, and longest hold. */
 #define SIM_LOG_SLOW_MAX 60000u
 
 struct sim_sth {
@@ -101,7 +104,8 @@ int sim_log_grow(struct sim_log *log, uint64_t n);
  * Switch mode and publish a new STH.
  * @param log: the log.
  * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
- *	"bad-json", "rollback" or "slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
+ *	"bad-json", "rollback", "hold" or "slow=<ms>" (decimal,
+ *	<= SIM_LOG_SLOW_MAX).
  * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
  *	log; SIM_EFAIL when signing fails (mode unchanged).
  */
@@ -114,6 +118,16 @@ int sim_log_set_mode(struct sim_log *log, const char *spec);
  * @return: the mode.
  */
 enum sim_mode sim_log_mode(struct sim_log *log, unsigned *slow_ms);
+
+/*
+ * Delay a request as the mode it read says: slow=<ms> sleeps ms; hold
+ * waits until the mode is no longer hold (polled every few ms), at most
+ * SIM_LOG_SLOW_MAX ms; any other mode returns at once.
+ * @param log: the log.
+ * @param mode: the mode the request read (sim_log_mode()).
+ * @param slow_ms: the delay of slow mode.
+ */
+void sim_log_delay(struct sim_log *log, enum sim_mode mode, unsigned slow_ms);
 
 /*
  * The mode's name as sim_log_set_mode() takes it (without "=<ms>").
