@@ -192,7 +192,7 @@ ct_rcode() {
 }
 
 ct_sim() {
-	curl -sf "${SIM_URL%/}$1"
+	curl -sf --max-time 60 "${SIM_URL%/}$1"
 }
 
 ct_sim_count() {
