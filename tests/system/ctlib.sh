@@ -4,6 +4,7 @@
 #
 #   ct_init NAME                lib_init + tool checks (SKIP if missing)
 #   ct_start_sim N [ARGS]       ctlog-sim with N entries: SIM_URL, SIM_KEY
+#                               (on port SIM_PORT if set, else any)
 #   ct_conf [LINES...]          write $CONF (extra lines go in the log:
 #                               section); DNS_PORT, DB chosen here
 #   ct_start_daemon             start ctdnsd -d on $CONF, wait for an STH
@@ -14,7 +15,11 @@
 #   ct_restart_daemon           stop and start again on the same store
 #   ct_wait_sth SIZE [SECS]     wait until sth.<zone> serves tree SIZE
 #   ct_sth_size                 the tree size served now (empty if none)
-#   ct_dig ARGS                 dig at the daemon, no recursion, 2 s
+#   ct_wait_polled [SECS]       wait until the daemon has polled the log's
+#                               tree head as it is now, and judged it
+#   ct_wait_count ENDPOINT N [SECS]
+#                               wait until the log has seen N requests
+#   ct_dig ARGS                 dig at the daemon, no recursion, 2 x 5 s
 #   ct_rcode ARGS               the rcode dig reports (NOERROR, ...)
 #   ct_sim PATH                 GET $SIM_URL$PATH
 #   ct_sim_count ENDPOINT       requests the log has seen for ENDPOINT
@@ -50,15 +55,15 @@ ct_start_sim() {
 	ct_n=$1
 	shift
 	rm -f "$LIB_TMP/sim.port"
-	lib_start sim "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n "$ct_n" \
+	lib_start sim "$CTLOG_SIM" -a 127.0.0.1 -p "${SIM_PORT:-0}" -n "$ct_n" \
 		--ready-file "$LIB_TMP/sim.port" "$@"
-	if ! lib_wait_file "$LIB_TMP/sim.port" 30; then
+	if ! lib_wait_file "$LIB_TMP/sim.port" 60; then
 		echo "Bail out! ctlog-sim did not start"
 		cat "$LIB_TMP/sim.err" >&2
 		exit 99
 	fi
 	SIM_URL=http://127.0.0.1:$(cat "$LIB_TMP/sim.port")/
-	lib_wait_line sim '^key: ' 10
+	lib_wait_line sim '^key: ' 60
 	SIM_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim.out")
 }
 
@@ -83,7 +88,7 @@ ct_write_conf() {
 		echo "    zonefile: $ct_zonefile"
 		echo "    ${CT_URL_KEY:-url}: $SIM_URL"
 		echo "    key: $SIM_KEY"
-		echo "    sth-refresh: 1"
+		echo "    sth-refresh: ${CT_STH_REFRESH:-1}"
 		echo "    sth-ttl: $STH_TTL"
 		echo "    proof-ttl: $PROOF_TTL"
 		echo "    negative-ttl: $NEG_TTL"
@@ -112,9 +117,27 @@ ct_wait_sth() {
 	done
 }
 
-# ct_wait_serving NAME: until ctdnsd NAME serves an STH on DNS_PORT.
+# The poller asks again only when its last get-sth (and the consistency
+# proof it needed) is done: two more get-sth than now, and the first of
+# them, sent after this call, has been judged.
+ct_wait_polled() {
+	ct_polls=$(( $(ct_sim_count get-sth) + 2 ))
+	ct_wait_count get-sth "$ct_polls" "${1:-30}"
+}
+
+ct_wait_count() {
+	ct_left=$(( ${3:-30} * 10 ))
+	until [ "$(ct_sim_count "$1")" -ge "$2" ]; do
+		ct_left=$((ct_left - 1))
+		[ "$ct_left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# ct_wait_serving NAME: until ctdnsd NAME serves an STH on DNS_PORT
+# (at most 60 s).
 ct_wait_serving() {
-	ct_left=200
+	ct_left=600
 	until ct_dig +short TXT "sth.$ZONE" 2>/dev/null | grep -q '"'; do
 		ct_left=$((ct_left - 1))
 		if [ "$ct_left" -le 0 ] ||
@@ -161,7 +184,7 @@ ct_restart_daemon() {
 }
 
 ct_dig() {
-	dig +norec +time=2 +tries=1 -p "$DNS_PORT" @127.0.0.1 "$@"
+	dig +norec +time=5 +tries=2 -p "$DNS_PORT" @127.0.0.1 "$@"
 }
 
 ct_rcode() {
@@ -169,7 +192,7 @@ ct_rcode() {
 }
 
 ct_sim() {
-	curl -sf "${SIM_URL%/}$1"
+	curl -sf --max-time 60 "${SIM_URL%/}$1"
 }
 
 ct_sim_count() {

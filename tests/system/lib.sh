@@ -7,7 +7,8 @@
 #                          Under automake's TAP driver (LOG_DRIVER) that
 #                          plan is what marks a SKIP; exit status 77 would
 #                          be reported as an ERROR there.
-#   lib_free_port          print a TCP port that was free a moment ago
+#   lib_free_port          print a port free for TCP and UDP a moment ago,
+#                          outside the ephemeral range
 #   lib_start NAME CMD...  run CMD in the background; stdout and stderr go
 #                          to $LIB_TMP/NAME.out and NAME.err; pid kept
 #   lib_wait_file PATH [SECS]      wait until PATH exists and is not empty
@@ -65,10 +66,24 @@ lib_need() {
 }
 
 lib_free_port() {
-	/usr/bin/python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	/usr/bin/python3 -c 'import random, socket
+# Outside the ephemeral range, which outgoing connections draw from; free
+# for TCP and UDP now. Another listener may still take it before ours.
+try:
+    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError):
+    lo, hi = 32768, 60999
+ports = range(10000, lo) if lo > 12000 else range(hi + 1, 65536)
+for _ in range(1000):
+    port = random.choice(ports)
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(socket.AF_INET, kind) as s:
+                s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break'
 }
 
 lib_start() {

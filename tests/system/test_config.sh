@@ -39,13 +39,19 @@ grep -q "bad.zone:$zline:" "$LIB_TMP/out"
 tap_ok $? "the error names the zone file and line $zline"
 
 DNS_PORT=$(lib_free_port)
-ct_conf
+ct_write_conf "$CONF" "$top_srcdir/zones/demo.ct.example.zone" "$DB" \
+	"pidfile: $LIB_TMP/ctdnsd.pidfile" --
+# Hold the port until killed; say so once it is bound.
 "$PY" -c 'import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
-time.sleep(5)' "$DNS_PORT" &
+open(sys.argv[2], "w").write("bound\n")
+time.sleep(120)' "$DNS_PORT" "$LIB_TMP/holder.ready" &
 holder=$!
-sleep 0.5
+if ! lib_wait_file "$LIB_TMP/holder.ready" 60; then
+	echo "Bail out! cannot hold port $DNS_PORT"
+	exit 99
+fi
 "$CTDNSD" -c "$CONF" -d > "$LIB_TMP/out" 2>&1
 tap_is $? 1 "a listen address in use: exit 1"
 grep -q "listen 127.0.0.1@$DNS_PORT" "$LIB_TMP/out"
@@ -54,7 +60,11 @@ kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 "$CTDNSD" -c "$CONF" > "$LIB_TMP/out" 2>&1
 rc=$?
-pid=$(pgrep -f "ctdnsd -c $CONF\$" | head -1)
 tap_is "$rc" 0 "without -d it daemonizes; the parent exits 0 once serving"
-[ -n "$pid" ] && kill "$pid"
+# Stop the daemon and wait until it is gone (at most 20 s, then SIGKILL).
+if lib_wait_file "$LIB_TMP/ctdnsd.pidfile" 20; then
+	echo "$(cat "$LIB_TMP/ctdnsd.pidfile")" > "$LIB_TMP/bg.pid"
+	LIB_NAMES="$LIB_NAMES bg"
+	lib_stop bg 20
+fi
 tap_end

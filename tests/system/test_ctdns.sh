@@ -41,12 +41,14 @@ start_server() {
 	shift 2
 	tries=0
 	while [ $tries -lt 5 ]; do
-		PORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+		# Below the ephemeral range (32768-): no outgoing connection
+		# holds it; a listener that does makes this try fail.
+		PORT=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000 ))
 		rm -f "$tmp/out" "$tmp/key"
 		$PY "$FAKE" "$PORT" "$z" "$size" "$tmp/key" "$@" > "$tmp/out" 2>&1 &
 		pid=$!
 		i=0
-		while [ $i -lt 100 ] && ! grep -q ready "$tmp/out" 2>/dev/null \
+		while [ $i -lt 300 ] && ! grep -q ready "$tmp/out" 2>/dev/null \
 		    && kill -0 "$pid" 2>/dev/null; do
 			sleep 0.1
 			i=$((i + 1))

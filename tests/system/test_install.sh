@@ -64,7 +64,7 @@ metric_is() {
 }
 
 q() {
-	dig +norec +tries=1 +time=3 -p "$DNSPORT" @127.0.0.1 "$@"
+	dig +norec +tries=1 +time=10 -p "$DNSPORT" @127.0.0.1 "$@"
 }
 
 soa_serial() {
@@ -225,7 +225,7 @@ else
 	done
 fi
 
-wait_for 30 sh -c "dig +short +tries=1 +time=1 -p $DNSPORT @127.0.0.1 \
+wait_for 60 sh -c "dig +short +tries=1 +time=1 -p $DNSPORT @127.0.0.1 \
     TXT sth.$ZONE | grep -q '\"'"
 tap_ok $? "it serves the log's STH over DNS"
 
@@ -278,7 +278,7 @@ tap_is "$(curl -s -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$MPORT/other")" 404 "other HTTP paths: 404"
 
 curl -sf "$SIMURL/sim/grow?n=24" >/dev/null
-wait_for 15 metric_is "ctdnsd_tree_size$L" 1024
+wait_for 60 metric_is "ctdnsd_tree_size$L" 1024
 tap_ok $? "the tree grows to 1024: the gauge follows"
 
 # --- SIGHUP: a new zone file ---------------------------------------------
@@ -287,7 +287,7 @@ sed 's/2026010101/2026010102/' "$RUN/$ZONEFILE" >"$RUN/$ZONEFILE.new" &&
     mv "$RUN/$ZONEFILE.new" "$RUN/$ZONEFILE"
 chmod 644 "$RUN/$ZONEFILE"
 kill -HUP "$DPID"
-wait_for 10 sh -c "[ \"\$(dig +short +norec -p $DNSPORT @127.0.0.1 SOA $ZONE. |
+wait_for 30 sh -c "[ \"\$(dig +short +norec -p $DNSPORT @127.0.0.1 SOA $ZONE. |
     awk '{ print \$3 }')\" = 2026010102 ]"
 tap_ok $? "SIGHUP: the new SOA serial is served"
 echo 'this is not a zone file' >"$RUN/$ZONEFILE"
@@ -300,7 +300,7 @@ tap_is "$(soa_serial)" 2026010102 "... and still serving the loaded zone"
 tap_is "$(metric "ctdnsd_log_alarm$L")" 0 "no alarm before"
 curl -sf "$SIMURL/sim/mode?set=bad-sig" >/dev/null &&
     curl -sf "$SIMURL/sim/grow?n=10" >/dev/null
-wait_for 15 metric_is "ctdnsd_log_alarm$L" 1
+wait_for 60 metric_is "ctdnsd_log_alarm$L" 1
 tap_ok $? "bad signatures: ctdnsd_log_alarm turns 1"
 tap_ok "$([ "$(metric "ctdnsd_sth_rejected_total$L")" -ge 1 ]; echo $?)" \
     "... the rejected STH is counted"
@@ -308,7 +308,7 @@ tap_is "$(metric "ctdnsd_tree_size$L")" 1024 "... and the last good tree is serv
 
 # --- stop, uninstall -------------------------------------------------------
 kill -TERM "$DPID"
-wait_for 10 sh -c "! kill -0 $DPID 2>/dev/null"
+wait_for 30 sh -c "! kill -0 $DPID 2>/dev/null"
 tap_ok $? "SIGTERM stops the daemon"
 DPID=
 if [ "$AS_ROOT" = no ]; then

@@ -44,26 +44,40 @@ tap_is $fails 0 "every proof verified before is answered from the store alone"
 ct_client consistency "$ZONE" 37 200 >/dev/null 2>&1
 tap_ok $? "a stored consistency proof is answered from the store alone"
 
-# Something never fetched: SERVFAIL, at once (the log refuses connections).
+# Something never fetched: SERVFAIL, at once (the log refuses connections),
+# not after upstream-timeout (10 s): one try, half of that at most.
 start=$(date +%s%N)
-rc=$(ct_rcode TXT "0.123.200.tree.$ZONE")
+rc=$(ct_rcode +time=5 +tries=1 TXT "0.123.200.tree.$ZONE")
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 tap_is "$rc" SERVFAIL "a proof never fetched gets SERVFAIL while the log is down"
-[ "$ms" -lt 1500 ]
-tap_ok $? "and at once (${ms} ms), not after a resolver's timeout"
+[ "$ms" -lt 5000 ]
+tap_ok $? "and at once (${ms} ms), not after the upstream timeout"
 tap_is "$(ct_rcode TXT "0.0.201.tree.$ZONE")" NXDOMAIN \
 	"names beyond the stored tree are still NXDOMAIN"
 
 # SIGHUP reloads the zone file; a broken one keeps the loaded zone.
 serial() { ct_dig +short SOA "$ZONE" | awk '{print $3}'; }
+# Reloads ended, applied or refused.
+reloads() {
+	grep -c -e 'reload: serving' -e 'keeping the running configuration' \
+		"$LIB_TMP/ctdnsd.err"
+}
+# hup: SIGHUP, and wait (at most 30 s) until the daemon says it is done.
+hup() {
+	hup_n=$(reloads)
+	kill -HUP "$(lib_pid ctdnsd)"
+	hup_left=300
+	while [ "$(reloads)" -le "$hup_n" ] && [ $hup_left -gt 0 ]; do
+		hup_left=$((hup_left - 1))
+		sleep 0.1
+	done
+}
 old=$(serial)
 sed "s/$old/$((old + 1))/" "$ZONEFILE" > "$ZONEFILE.new" && mv "$ZONEFILE.new" "$ZONEFILE"
-kill -HUP "$(lib_pid ctdnsd)"
-sleep 0.5
+hup
 tap_is "$(serial)" "$((old + 1))" "SIGHUP: the new SOA serial is served"
 echo "broken line (((" >> "$ZONEFILE"
-kill -HUP "$(lib_pid ctdnsd)"
-sleep 0.5
+hup
 tap_is "$(serial)" "$((old + 1))" "SIGHUP with a broken zone file keeps the loaded zone"
 ct_log_has "reload: .*zone:[0-9]*:"
 tap_ok $? "and the log names the file and line"

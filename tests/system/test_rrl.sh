@@ -48,17 +48,21 @@ full=$(field full)
 tc=$(field tc)
 lost=$(field lost)
 other=$(field other)
-within 5 "$full" 30
-tap_ok $? "about the burst of 10 full answers, and no more ($full)"
-within 60 "$tc" 120
+# The flood lasted secs (longer on a loaded machine): 10 more per second.
+secs=$(field secs)
+hi=$((30 + 10 * ${secs%.*}))
+within 5 "$full" "$hi"
+tap_ok $? "about the burst of 10 full answers, and no more ($full, at most $hi)"
+rest=$((200 - full))
+within $((rest / 3)) "$tc" $((rest * 2 / 3))
 tap_ok $? "about half of the rest truncated, TC=1 without records ($tc)"
-within 60 "$lost" 120
+within $((rest / 3)) "$lost" $((rest * 2 / 3))
 tap_ok $? "the other half dropped ($lost)"
 tap_is "$other" 0 "no other answer"
 
 dnscheck --tcp sth >"$LIB_TMP/tcp.out" 2>&1
 tap_ok $? "over TCP the same client is answered at once"
-dig +time=2 +tries=1 -p "$PORT" @$H TXT "nosuch.$ZONE" >"$LIB_TMP/nx.out"
+dig +time=5 +tries=1 -p "$PORT" @$H TXT "nosuch.$ZONE" >"$LIB_TMP/nx.out"
 grep -q "status: NXDOMAIN" "$LIB_TMP/nx.out" &&
     ! grep -q "flags:.* tc" "$LIB_TMP/nx.out"
 tap_ok $? "an NXDOMAIN answer has its own bucket: sent in full"

@@ -172,15 +172,15 @@ if ! "${UNBOUND}-checkconf" "$T/unbound.conf" >"$T/checkconf.out" 2>&1; then
 	exit 1
 fi
 lib_start unbound "$UNBOUND" -d -c "$T/unbound.conf"
-lib_wait_file "$T/relay.port" 20 || { echo "Bail out! relay"; exit 1; }
+lib_wait_file "$T/relay.port" 60 || { echo "Bail out! relay"; exit 1; }
 
 # Wait until Unbound serves an STH covering every submission.
 sth_size() {
-	dig +short +time=2 +tries=1 -p "$UPORT" @127.0.0.1 TXT "sth.$ZONE" |
+	dig +short +time=5 +tries=2 -p "$UPORT" @127.0.0.1 TXT "sth.$ZONE" |
 	    tr -d '"' | cut -d. -f1
 }
 i=0
-while [ "$(sth_size)" != "$SIZE" ] && [ $i -lt 60 ]; do
+while [ "$(sth_size)" != "$SIZE" ] && [ $i -lt 120 ]; do
 	sleep 0.5
 	i=$((i + 1))
 done
@@ -258,7 +258,7 @@ cat "$T/pre2.pem" >"$T/both.pem"
 submit add-chain "$T/both.req" "$T/both.sct"
 "$TESTCA" sctlist "$T/both.scts" "$T/both.sct"
 i=0
-while [ "$(sth_size)" != $((SIZE + 1)) ] && [ $i -lt 60 ]; do
+while [ "$(sth_size)" != $((SIZE + 1)) ] && [ $i -lt 120 ]; do
 	sleep 0.5
 	i=$((i + 1))
 done
@@ -384,7 +384,7 @@ else
 fi
 i=0
 until $VERIFY "$T/late.pem" --sct-list "$T/late.scts" 2>&1 |
-    grep -q "included in tree" || [ $i -ge 30 ]; do
+    grep -q "included in tree" || [ $i -ge 120 ]; do
 	sleep 0.5
 	i=$((i + 1))
 done

@@ -27,7 +27,8 @@
  *   /sim/sth?tree_size=N   root hash of the real tree of size N
  *
  * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
- * work, bad-json cuts every body in half, slow=<ms> sleeps first.
+ * work, bad-json cuts every body in half, slow=<ms> sleeps first, hold
+ * waits until the mode changes (sim_log_delay()).
  *
  * With a struct sim_static (ctlog-sim --static) the static-ct-api read
  * path (checkpoint, tile/, issuer/) is served too, by sim_static.c, and
@@ -612,9 +613,7 @@ serve_ct(struct sim_http *http, struct MHD_Connection *conn,
     struct reply *rep)
 {
 	stats_count(http, r != NULL ? r->stat : STAT_OTHER);
-	if (mode == SIM_MODE_SLOW) {
-		sim_sleep_ms(slow_ms);
-	}
+	sim_log_delay(http->log, mode, slow_ms);
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");
@@ -637,9 +636,7 @@ serve_submit(struct sim_http *http, struct MHD_Connection *conn, bool pre,
 	json_t *body = NULL;
 
 	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN);
-	if (mode == SIM_MODE_SLOW) {
-		sim_sleep_ms(slow_ms);
-	}
+	sim_log_delay(http->log, mode, slow_ms);
 	if (mode == SIM_MODE_ERROR) {
 		reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");

@@ -18,9 +18,12 @@
 #include "sim_key.h"
 #include "sim_log.h"
 #include "sim_tree.h"
+#include "sim_util.h"
 
 /* Leaves built per batch before they are appended under the lock. */
 #define BATCH 65536
+/* How often a held request looks at the mode again. */
+#define HOLD_POLL_MS 2u
 
 /* A submitted entry (add-chain, add-pre-chain): its bytes are kept, as
  * they cannot be regenerated from the index. */
@@ -67,6 +70,7 @@ static const char *const mode_names[] = {
 	[SIM_MODE_BAD_DATA] = "bad-data",
 	[SIM_MODE_GARBAGE] = "garbage",
 	[SIM_MODE_BAD_GZIP] = "bad-gzip",
+	[SIM_MODE_HOLD] = "hold",
 };
 
 const char *
@@ -369,6 +373,20 @@ sim_log_mode(struct sim_log *log, unsigned *slow_ms)
 	}
 	pthread_rwlock_unlock(&log->lock);
 	return mode;
+}
+
+void
+sim_log_delay(struct sim_log *log, enum sim_mode mode, unsigned slow_ms)
+{
+	if (mode == SIM_MODE_SLOW) {
+		sim_sleep_ms(slow_ms);
+		return;
+	}
+	for (unsigned waited = 0; mode == SIM_MODE_HOLD &&
+	    waited < SIM_LOG_SLOW_MAX; waited += HOLD_POLL_MS) {
+		sim_sleep_ms(HOLD_POLL_MS);
+		mode = sim_log_mode(log, NULL);
+	}
 }
 
 uint64_t

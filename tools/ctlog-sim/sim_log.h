@@ -16,7 +16,9 @@
  *   then unknown to get-proof-by-hash.
  * - bad-proof: the first node of every non-empty proof has one bit flipped.
  * - rollback: the STH covers only half the entries (size T / 2).
- * - error, bad-json, slow=<ms>: HTTP-level; sim_http.c applies them.
+ * - error, bad-json, slow=<ms>, hold: HTTP-level; sim_http.c applies them
+ *   (sim_log_delay() does the waiting: hold keeps every /ct/v1/ request
+ *   until the mode is changed, so a test decides when the log answers).
  * - down: every log GET (not /sim/, not add-chain) is dropped unanswered.
  * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip: the static-ct-api
  *   read path only (sim_static.c says what each does); the RFC 6962 API
@@ -72,11 +74,12 @@ enum sim_mode {
 	SIM_MODE_BAD_DATA,
 	SIM_MODE_GARBAGE,
 	SIM_MODE_BAD_GZIP,
+	SIM_MODE_HOLD,
 };
 
 /* Most entries one sim_log_grow() call appends. */
 #define SIM_LOG_GROW_MAX UINT64_C(10000000)
-/* Longest slow=<ms> delay. */
+/* Longest slow=<ms> delay, and longest hold. */
 #define SIM_LOG_SLOW_MAX 60000u
 
 struct sim_sth {
@@ -115,8 +118,9 @@ int sim_log_grow(struct sim_log *log, uint64_t n);
  * Switch mode and publish a new STH.
  * @param log: the log.
  * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
- *	"bad-json", "rollback", "down", "bad-keyid", "bad-tile", "bad-data",
- *	"garbage", "bad-gzip" or "slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
+ *	"bad-json", "rollback", "hold", "down", "bad-keyid", "bad-tile",
+ *	"bad-data", "garbage", "bad-gzip" or "slow=<ms>" (decimal,
+ *	<= SIM_LOG_SLOW_MAX).
  * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
  *	log; SIM_EFAIL when signing fails (mode unchanged).
  */
@@ -129,6 +133,16 @@ int sim_log_set_mode(struct sim_log *log, const char *spec);
  * @return: the mode.
  */
 enum sim_mode sim_log_mode(struct sim_log *log, unsigned *slow_ms);
+
+/*
+ * Delay a request as the mode it read says: slow=<ms> sleeps ms; hold
+ * waits until the mode is no longer hold (polled every few ms), at most
+ * SIM_LOG_SLOW_MAX ms; any other mode returns at once.
+ * @param log: the log.
+ * @param mode: the mode the request read (sim_log_mode()).
+ * @param slow_ms: the delay of slow mode.
+ */
+void sim_log_delay(struct sim_log *log, enum sim_mode mode, unsigned slow_ms);
 
 /*
  * The mode's name as sim_log_set_mode() takes it (without "=<ms>").
