@@ -18,7 +18,9 @@
  *     (sth.<zone>, signature checked with the log's key), the leaf index
  *     (<base32 leaf hash>.hash.<zone>) and the audit path
  *     (<start>.<index>.<size>.tree.<zone>), and verifies the inclusion in
- *     the STH's tree.
+ *     the STH's tree. An SCT that carries its leaf index (the C2SP
+ *     static-ct-api leaf_index extension, which tiled logs add to every
+ *     SCT) is proven at that index: the hash question is not asked.
  *
  * Two ways to run it: ctdns_verify() blocks (ldns' stub resolver), and
  * ctdns_verify_start() runs on the caller's libuv loop (queries built and
@@ -75,21 +77,29 @@ struct ctdns_log_info {
 	uint8_t log_id[CTDNS_LOG_ID_LEN];	/* SHA-256 of the key's DER */
 	char log_id_b64[48];		/* base64, as the list gives it */
 	const char *description;	/* borrowed: valid while the list */
-	const char *url;		/* borrowed; "" when absent */
+	const char *url;		/* borrowed; "" when absent; a tiled
+					 * log's submission_url */
 	const char *zone;		/* borrowed; NULL: no DNS zone known */
 	uint64_t mmd_ms;		/* maximum merge delay */
 	enum ctdns_log_state state;
 	uint64_t state_time_ms;		/* when it entered state; 0 unknown */
+	bool tiled;			/* listed in tiled_logs */
+	const char *monitoring_url;	/* borrowed; a tiled log's
+					 * monitoring_url, else "" */
 };
 
 /*
  * Load a log list in Chrome's log_list.json v3 format: operators[].logs[]
  * with description, log_id, key, url, mmd (seconds) and state ({"usable":
  * {"timestamp": "2024-01-01T00:00:00Z"}}, or qualified, readonly,
- * retired, rejected, pending). An optional "dns" string in a log entry
- * names its CT-over-DNS zone. A log whose log_id is not the SHA-256 of its
- * key is an error; so is a duplicate log_id, a key that is not ECDSA P-256
- * or RSA >= 2048, and any missing or mistyped field.
+ * retired, rejected, pending), and operators[].tiled_logs[] (C2SP
+ * static-ct-api logs), the same but with submission_url and
+ * monitoring_url (both required) in place of url. An optional "dns"
+ * string in either kind of entry names the log's CT-over-DNS zone. Both
+ * arrays are optional; the logs are counted logs first, then tiled_logs,
+ * operator by operator. A log whose log_id is not the SHA-256 of its key
+ * is an error; so is a log_id listed twice (in either array), a key that
+ * is not ECDSA P-256 or RSA >= 2048, and any missing or mistyped field.
  * @param path: the file.
  * @param out: set to the list; caller frees with ctdns_loglist_free().
  * @param err: receives why it failed (may be NULL).
@@ -205,8 +215,8 @@ enum ctdns_outcome {
 	/* The log's tree of tree_size leaves holds the SCT's leaf at
 	 * leaf_index: audit path verified against its signed root. */
 	CTDNS_INCLUDED = 0,
-	/* The SCT's signature does not verify, it is malformed or from
-	 * the future. */
+	/* The SCT's signature does not verify, it is malformed (its
+	 * extensions included) or from the future. */
 	CTDNS_SCT_INVALID,
 	/* No proof can exist yet: the SCT is younger than the log's MMD
 	 * and not merged, or the STH is older than the SCT. Try after
@@ -241,9 +251,13 @@ struct ctdns_sct_result {
 	bool leaf_hash_set;
 	uint64_t tree_size;		/* of the STH used, when fetched */
 	uint64_t sth_timestamp_ms;
-	uint64_t leaf_index;		/* CTDNS_INCLUDED */
+	uint64_t leaf_index;		/* CTDNS_INCLUDED, or index_from_sct */
 	uint64_t retry_after_ms;	/* CTDNS_NOT_YET */
 	char detail[256];		/* one line: why */
+	/* The SCT carried its leaf index (static-ct-api leaf_index
+	 * extension): leaf_index is that index, proven there without a
+	 * hash question. */
+	bool index_from_sct;
 };
 
 struct ctdns_report;

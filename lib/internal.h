@@ -30,12 +30,14 @@
 
 struct logkey;
 
-/* One log of the list. */
+/* One log of the list: operators[].logs[] or operators[].tiled_logs[]. */
 struct ll_log {
 	uint8_t id[CTDNS_LOG_ID_LEN];
 	char id_b64[48];
 	char *description;
-	char *url;
+	char *url;		/* tiled: the submission_url */
+	char *monitoring_url;	/* tiled only; "" for an RFC 6962 log */
+	bool tiled;		/* from tiled_logs (C2SP static-ct-api) */
 	char *zone;		/* NULL: none known */
 	char *key_b64;
 	struct logkey *key;
@@ -135,6 +137,18 @@ int sctx_validate(const struct ctdns_loglist *list, const SCT *sct,
     X509 *cert, X509 *issuer, const struct ll_log *log, const uint8_t *leaf,
     size_t leaf_len, uint64_t now_ms, char *detail, size_t detail_len);
 
+/*
+ * The leaf index an SCT carries in its extensions: the C2SP static-ct-api
+ * leaf_index extension (type 0, a 5-byte big-endian index), found with
+ * tile_leaf_index(). The SCT's signature covers its extensions, so once
+ * sctx_validate() accepted the SCT the index is the log's word.
+ * @return: CTD_OK with *index set; CTD_ENOTFOUND when the SCT has no
+ *	leaf_index extension (its extensions may be empty or of other
+ *	types); CTD_EMALF when the extensions do not parse as a CtExtensions
+ *	list, a type occurs twice, or the leaf_index data is not 5 bytes.
+ */
+int sctx_leaf_index(const SCT *sct, uint64_t *index);
+
 /* --- vstate.c ---------------------------------------------------------- */
 
 enum vstate_phase {
@@ -154,6 +168,7 @@ struct vstate {
 	struct sth sth;
 	uint32_t sth_ttl;
 	uint64_t index;
+	bool index_known;	/* from the SCT: no hash question */
 	size_t path_len;	/* nodes the audit path has */
 	size_t have;		/* nodes received so far */
 	uint8_t path[MERKLE_MAX_PATH * MERKLE_HASH_LEN];
@@ -175,6 +190,15 @@ struct vstate_question {
 void vstate_init(struct vstate *vs, const struct ll_log *log,
     uint64_t sct_ts, const uint8_t leaf_hash[MERKLE_HASH_LEN],
     uint64_t now_ms, struct ctdns_sct_result *res);
+
+/*
+ * Prove inclusion at this leaf index (the SCT's leaf_index extension)
+ * instead of asking <hash>.hash.<zone> for it: after the STH, the walk
+ * goes straight to the audit path, which must lead from the leaf hash at
+ * this index to the signed root. Call after vstate_init(), before the
+ * first vstate_next().
+ */
+void vstate_set_index(struct vstate *vs, uint64_t index);
 
 /*
  * The next question, or false when the walk is done (res complete).

@@ -11,6 +11,11 @@
  * store is loaded from such a file written to an anonymous memfd (never
  * to the file system) and read back through /proc/self/fd.
  *
+ * Each operator may list RFC 6962 logs ("logs") and C2SP static-ct-api
+ * logs ("tiled_logs"); both kinds go into one array (an SCT names its log
+ * only by ID) and are parsed by one function, the URL fields aside, so
+ * the rules for keys, IDs, states and zones are the same for both.
+ *
  * Times in the list are RFC 3339 UTC ("2024-01-31T00:00:00Z", optional
  * fraction); they become milliseconds since the epoch.
  */
@@ -212,9 +217,32 @@ parse_state(const json_t *state, struct ll_log *l)
 	return CTD_OK;
 }
 
-/* One element of operators[].logs[]. */
+/*
+ * The URLs: "url" (optional) of an RFC 6962 log; "submission_url" and
+ * "monitoring_url" (required) of a tiled log. Absent ones become "".
+ */
+static void
+parse_urls(const json_t *o, struct ll_log *l, bool *bad)
+{
+	if (l->tiled) {
+		l->url = dup_member(o, "submission_url", true, bad);
+		l->monitoring_url = dup_member(o, "monitoring_url", true, bad);
+	} else {
+		l->url = dup_member(o, "url", false, bad);
+	}
+	if (l->url == NULL && (l->url = strdup("")) == NULL) {
+		*bad = true;
+	}
+	if (l->monitoring_url == NULL &&
+	    (l->monitoring_url = strdup("")) == NULL) {
+		*bad = true;
+	}
+}
+
+/* One element of operators[].logs[] or, tiled set, .tiled_logs[]. */
 static int
-parse_log(const json_t *o, struct ll_log *l, char *err, size_t err_len)
+parse_log(const json_t *o, bool tiled, struct ll_log *l, char *err,
+    size_t err_len)
 {
 	bool bad = false;
 	uint8_t id[64];
@@ -224,8 +252,9 @@ parse_log(const json_t *o, struct ll_log *l, char *err, size_t err_len)
 		set_err(err, err_len, "a log is not an object");
 		return CTD_EMALF;
 	}
+	l->tiled = tiled;
 	l->description = dup_member(o, "description", false, &bad);
-	l->url = dup_member(o, "url", false, &bad);
+	parse_urls(o, l, &bad);
 	l->key_b64 = dup_member(o, "key", true, &bad);
 	char *id_b64 = dup_member(o, "log_id", true, &bad);
 	char *zone = dup_member(o, "dns", false, &bad);
@@ -235,18 +264,17 @@ parse_log(const json_t *o, struct ll_log *l, char *err, size_t err_len)
 	if (bad || (mmd != NULL && (!json_is_integer(mmd) ||
 	    json_integer_value(mmd) < 0 ||
 	    json_integer_value(mmd) > 365 * 86400))) {
-		set_err(err, err_len, "log %s: a field is missing or of the "
-		    "wrong type (log_id, key: strings; mmd: seconds)",
-		    id_b64 != NULL ? id_b64 : "(no log_id)");
+		set_err(err, err_len, "%slog %s: a field is missing or of the "
+		    "wrong type (log_id, key%s: strings; mmd: seconds)",
+		    tiled ? "tiled " : "", id_b64 != NULL ? id_b64 :
+		    "(no log_id)", tiled ? ", submission_url, monitoring_url" :
+		    "");
 		goto out;
 	}
 	l->mmd_ms = mmd != NULL ? (uint64_t)json_integer_value(mmd) * 1000 :
 	    86400000;
 	if (l->description == NULL && (l->description = strdup("")) ==
 	    NULL) {
-		goto out;
-	}
-	if (l->url == NULL && (l->url = strdup("")) == NULL) {
 		goto out;
 	}
 	if (base64_decode(id_b64, strlen(id_b64), id, sizeof id, &id_len) !=
@@ -292,6 +320,7 @@ log_clear(struct ll_log *l)
 {
 	free(l->description);
 	free(l->url);
+	free(l->monitoring_url);
 	free(l->zone);
 	free(l->key_b64);
 	logkey_free(l->key);
@@ -365,27 +394,71 @@ out:
 	return rc;
 }
 
-/* operators[].logs[] into list->logs. */
+/* The two arrays of an operator that list logs. */
+static const char *const log_arrays[] = { "logs", "tiled_logs" };
+
+/* Each operator is an object whose log arrays, when present, are arrays. */
+static int
+count_logs(const json_t *ops, size_t *total, char *err, size_t err_len)
+{
+	size_t i;
+	const json_t *op;
+
+	*total = 0;
+	json_array_foreach(ops, i, op) {
+		if (!json_is_object(op)) {
+			set_err(err, err_len, "operator %zu: not an object", i);
+			return CTD_EMALF;
+		}
+		for (size_t k = 0; k < 2; k++) {
+			const json_t *a = json_object_get(op, log_arrays[k]);
+			if (a != NULL && !json_is_array(a)) {
+				set_err(err, err_len, "operator %zu: \"%s\" is "
+				    "not an array", i, log_arrays[k]);
+				return CTD_EMALF;
+			}
+			*total += json_array_size(a);
+		}
+	}
+	return CTD_OK;
+}
+
+/* Parse one more log into list->logs; its ID must be new. */
+static int
+add_log(struct ctdns_loglist *list, const json_t *o, bool tiled, char *err,
+    size_t err_len)
+{
+	struct ll_log *l = &list->logs[list->count++];
+	int rc = parse_log(o, tiled, l, err, err_len);
+
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	for (size_t k = 0; k + 1 < list->count; k++) {
+		if (memcmp(list->logs[k].id, l->id, CTDNS_LOG_ID_LEN) == 0) {
+			set_err(err, err_len, "log %s is listed twice",
+			    l->id_b64);
+			return CTD_EMALF;
+		}
+	}
+	return CTD_OK;
+}
+
+/* operators[].logs[] and operators[].tiled_logs[] into list->logs. */
 static int
 parse_operators(const json_t *ops, struct ctdns_loglist *list, char *err,
     size_t err_len)
 {
-	size_t i, j, total = 0;
+	size_t i, j, total;
 	const json_t *op, *lg;
+	int rc;
 
 	if (!json_is_array(ops)) {
 		set_err(err, err_len, "no \"operators\" array");
 		return CTD_EMALF;
 	}
-	json_array_foreach(ops, i, op) {
-		const json_t *logs = json_object_get(op, "logs");
-		if (!json_is_object(op) || (logs != NULL &&
-		    !json_is_array(logs))) {
-			set_err(err, err_len, "operator %zu: not an object "
-			    "with a \"logs\" array", i);
-			return CTD_EMALF;
-		}
-		total += json_array_size(logs);
+	if ((rc = count_logs(ops, &total, err, err_len)) != CTD_OK) {
+		return rc;
 	}
 	if (total > LOGS_MAX) {
 		set_err(err, err_len, "more than %d logs", LOGS_MAX);
@@ -396,18 +469,12 @@ parse_operators(const json_t *ops, struct ctdns_loglist *list, char *err,
 		return CTD_ENOMEM;
 	}
 	json_array_foreach(ops, i, op) {
-		json_array_foreach(json_object_get(op, "logs"), j, lg) {
-			struct ll_log *l = &list->logs[list->count++];
-			int rc = parse_log(lg, l, err, err_len);
-			if (rc != CTD_OK) {
-				return rc;
-			}
-			for (size_t k = 0; k + 1 < list->count; k++) {
-				if (memcmp(list->logs[k].id, l->id,
-				    CTDNS_LOG_ID_LEN) == 0) {
-					set_err(err, err_len, "log %s is "
-					    "listed twice", l->id_b64);
-					return CTD_EMALF;
+		for (size_t k = 0; k < 2; k++) {
+			json_array_foreach(json_object_get(op, log_arrays[k]),
+			    j, lg) {
+				rc = add_log(list, lg, k == 1, err, err_len);
+				if (rc != CTD_OK) {
+					return rc;
 				}
 			}
 		}
@@ -561,5 +628,7 @@ ctdns_loglist_get(const struct ctdns_loglist *list, size_t i,
 	out->mmd_ms = l->mmd_ms;
 	out->state = l->state;
 	out->state_time_ms = l->state_time_ms;
+	out->tiled = l->tiled;
+	out->monitoring_url = l->monitoring_url;
 	return CTD_OK;
 }

@@ -12,6 +12,9 @@
  * The SCT's signature covers exactly these bytes (see internal.h), so
  * sctx_validate() also verifies the signature over them with the log key:
  * a leaf that passes is, byte for byte, the one the log promised to merge.
+ * The SCT's extensions are part of those bytes; sctx_leaf_index() reads
+ * the one extension defined so far (static-ct-api's leaf_index) with
+ * tile.c's parser.
  */
 #include "config.h"
 
@@ -27,6 +30,7 @@
 #include "err.h"
 #include "internal.h"
 #include "logkey.h"
+#include "tile.h"
 
 /* Append a stack's SCTs, each with its source. Takes the stack. */
 static int
@@ -357,4 +361,16 @@ sctx_validate(const struct ctdns_loglist *list, const SCT *sct, X509 *cert,
 		return CTD_EVERIFY;
 	}
 	return CTD_OK;
+}
+
+int
+sctx_leaf_index(const SCT *sct, uint64_t *index)
+{
+	unsigned char *ext = NULL;
+	size_t len = SCT_get0_extensions(sct, &ext);
+
+	if (len == 0) {
+		return CTD_ENOTFOUND;
+	}
+	return tile_leaf_index(ext, len, index);
 }

@@ -4,7 +4,9 @@
  * two drivers of the per-SCT state machine (vstate.c).
  *
  * Each SCT is first prepared without any network traffic: its log looked
- * up, its MerkleTreeLeaf built, its signature checked (sctx.c). Only an
+ * up, its MerkleTreeLeaf built, its signature checked (sctx.c), its
+ * extensions read (a static-ct-api leaf_index spares the hash question,
+ * whatever list, logs or tiled_logs, names the log). Only an
  * SCT that passes, from a log that is not rejected and has a DNS zone,
  * goes on to the DNS walk. The blocking driver asks with ldns' stub
  * resolver, one SCT after another; the libuv driver runs every SCT's walk
@@ -244,6 +246,32 @@ find_log(const struct ctdns_client *c, const SCT *sct,
 	return log;
 }
 
+/*
+ * The SCT's extensions, once its signature verified (they are signed): a
+ * leaf_index extension gives the index to prove at (res->leaf_index,
+ * index_from_sct). false with res final when they are malformed.
+ */
+static bool
+check_extensions(const SCT *sct, struct ctdns_sct_result *res)
+{
+	uint64_t index;
+	int rc = sctx_leaf_index(sct, &index);
+
+	if (rc == CTD_ENOTFOUND) {
+		return true;
+	}
+	if (rc != CTD_OK) {
+		res->outcome = CTDNS_SCT_INVALID;
+		snprintf(res->detail, sizeof res->detail, "the SCT's "
+		    "extensions are malformed (not a CtExtensions list, a "
+		    "repeated type, or a leaf_index that is not 5 bytes)");
+		return false;
+	}
+	res->leaf_index = index;
+	res->index_from_sct = true;
+	return true;
+}
+
 /* Leaf, leaf hash and signature; false with res final when not valid. */
 static bool
 check_sct(const struct ctdns_client *c, const struct ctdns_request *req,
@@ -277,7 +305,7 @@ check_sct(const struct ctdns_client *c, const struct ctdns_request *req,
 		    rc == CTD_EINVAL ? CTDNS_ERROR : CTDNS_SCT_INVALID;
 		return false;
 	}
-	return true;
+	return check_extensions(sct, res);
 }
 
 /*
@@ -314,6 +342,9 @@ prepare(const struct ctdns_client *c, const struct ctdns_request *req,
 		return false;
 	}
 	vstate_init(vs, log, res->sct_timestamp_ms, res->leaf_hash, now, res);
+	if (res->index_from_sct) {
+		vstate_set_index(vs, res->leaf_index);
+	}
 	return true;
 }
 

@@ -10,6 +10,12 @@
  *         SCT + MMD; after that the log broke its promise: proof failed.
  *         An index beyond the STH's tree: the STH we hold is older than
  *         the tree that merged the leaf: not yet provable.
+ *         Skipped when the SCT carries its index (the static-ct-api
+ *         leaf_index extension, vstate_set_index()): the log signed it,
+ *         so no server is asked. An index beyond the STH's tree is then
+ *         judged like NXDOMAIN above: not yet provable before SCT + MMD,
+ *         a broken promise after (the signed STH does not hold the leaf
+ *         the signed SCT placed there).
  *   PATH  <start>.<index>.<size>.tree.<zone>, start advanced by the nodes
  *         each answer held, until merkle_path_len(index, size) nodes;
  *         then the path must lead from the leaf hash to the STH's root.
@@ -57,6 +63,13 @@ vstate_init(struct vstate *vs, const struct ll_log *log, uint64_t sct_ts,
 	vs->now_ms = now_ms;
 	memcpy(vs->leaf_hash, leaf_hash, MERKLE_HASH_LEN);
 	vs->res = res;
+}
+
+void
+vstate_set_index(struct vstate *vs, uint64_t index)
+{
+	vs->index = index;
+	vs->index_known = true;
 }
 
 bool
@@ -116,6 +129,54 @@ not_merged(struct vstate *vs, const char *why)
 	    "than the SCT's timestamp + MMD", why, vs->sth.tree_size);
 }
 
+/* All nodes are in: check the path against the signed root. */
+static void
+conclude(struct vstate *vs)
+{
+	int rc = merkle_verify_inclusion(vs->index, vs->sth.tree_size,
+	    vs->leaf_hash, vs->path, vs->path_len, vs->sth.root);
+
+	if (rc != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "the audit path of leaf %" PRIu64
+		    "%s (%zu nodes) does not lead to the signed root of tree %"
+		    PRIu64, vs->index, vs->index_known ? " (the SCT's "
+		    "leaf_index)" : "", vs->path_len, vs->sth.tree_size);
+		return;
+	}
+	vs->res->leaf_index = vs->index;
+	finish(vs, CTDNS_INCLUDED, "audit path of %zu nodes verified against "
+	    "the signed root of tree %" PRIu64, vs->path_len,
+	    vs->sth.tree_size);
+}
+
+/* The index lies inside the STH's tree: ask for its audit path. */
+static void
+start_path(struct vstate *vs)
+{
+	vs->path_len = merkle_path_len(vs->index, vs->sth.tree_size);
+	vs->have = 0;
+	if (vs->path_len == 0) {
+		conclude(vs);
+		return;
+	}
+	vs->phase = VSTATE_PATH;
+}
+
+/* The index came from the SCT: is the leaf in the STH's tree yet? */
+static void
+at_index(struct vstate *vs)
+{
+	if (vs->index >= vs->sth.tree_size) {
+		char why[128];
+		snprintf(why, sizeof why, "the SCT's leaf index %" PRIu64
+		    " is beyond the STH's tree of %" PRIu64 " leaves",
+		    vs->index, vs->sth.tree_size);
+		not_merged(vs, why);
+		return;
+	}
+	start_path(vs);
+}
+
 static void
 feed_sth(struct vstate *vs, const struct dnsq_answer *a)
 {
@@ -152,26 +213,11 @@ feed_sth(struct vstate *vs, const struct dnsq_answer *a)
 		not_merged(vs, "the log's tree is empty");
 		return;
 	}
-	vs->phase = VSTATE_HASH;
-}
-
-/* All nodes are in: check the path against the signed root. */
-static void
-conclude(struct vstate *vs)
-{
-	int rc = merkle_verify_inclusion(vs->index, vs->sth.tree_size,
-	    vs->leaf_hash, vs->path, vs->path_len, vs->sth.root);
-
-	if (rc != CTD_OK) {
-		finish(vs, CTDNS_PROOF_FAILED, "the audit path of leaf %" PRIu64
-		    " (%zu nodes) does not lead to the signed root of tree %"
-		    PRIu64, vs->index, vs->path_len, vs->sth.tree_size);
+	if (vs->index_known) {
+		at_index(vs);
 		return;
 	}
-	vs->res->leaf_index = vs->index;
-	finish(vs, CTDNS_INCLUDED, "audit path of %zu nodes verified against "
-	    "the signed root of tree %" PRIu64, vs->path_len,
-	    vs->sth.tree_size);
+	vs->phase = VSTATE_HASH;
 }
 
 static void
@@ -199,13 +245,7 @@ feed_hash(struct vstate *vs, const struct dnsq_answer *a)
 		    vs->index, vs->sth.tree_size);
 		return;
 	}
-	vs->path_len = merkle_path_len(vs->index, vs->sth.tree_size);
-	vs->have = 0;
-	if (vs->path_len == 0) {
-		conclude(vs);
-		return;
-	}
-	vs->phase = VSTATE_PATH;
+	start_path(vs);
 }
 
 static void

@@ -129,6 +129,31 @@ t 0 'consistent with the STH' "proof of leaf 0 in tree 1 (empty path)" \
 t 1 'not in the tree of size 5' "leaf 5 is not in tree 5" \
     -- $k proof $ZONE "$LEAF_5" 5
 t 2 'beyond the log' "tree size beyond the STH" -- $k proof $ZONE "$LEAF_5" 1001
+# --index N: the index is given (a tiled log's SCT carries it), no hash
+# query is sent (-v names every query), and a wrong index fails.
+t 0 'given with --index' "proof of leaf 5 at --index 5" \
+    -- $k proof $ZONE "$LEAF_5" --index 5
+t 0 'tree\.demo' "... -v shows the tree queries" \
+    -- -v $k proof $ZONE "$LEAF_5" --index 5
+n=$((n + 1))
+if grep -q 'tree\.demo' "$tmp/stderr" && ! grep -qi '\.hash\.' "$tmp/stderr"; then
+	echo "ok $n - ... and no hash query"
+else
+	echo "not ok $n - ... and no hash query"
+	sed 's/^/# /' "$tmp/stderr"
+	failed=$((failed + 1))
+fi
+t 0 '^OK$' "--index before TREE_SIZE, older tree" \
+    -- $k proof $ZONE --index 5 "$LEAF_5" 500
+t 1 'leaf 4 \(--index\) .*does not lead to the root' "a wrong --index fails" \
+    -- $k proof $ZONE "$LEAF_5" --index 4
+t 1 'does not lead to the root' "a wrong --index fails in an older tree" \
+    -- $k proof $ZONE "$LEAF_5" 500 --index 6
+t 1 'not in the tree of size 1000' "--index beyond the tree" \
+    -- $k proof $ZONE "$LEAF_5" --index 1000
+t 2 'not a decimal' "--index that is not a number" \
+    -- $k proof $ZONE "$LEAF_5" --index 05
+t 2 'usage' "--index twice" -- $k proof $ZONE "$LEAF_5" --index 5 --index 5
 for pair in "432 900" "432 1000" "512 1000" "1 1000" "1 2" "2 3" "4 7" \
     "999 1000" "256 512" "7 8"; do
 	t 0 '^OK$' "consistency $pair" -- $k consistency $ZONE $pair

@@ -10,9 +10,14 @@
  * key hash, TBS without the poison), signs it as the SCT, and embeds the
  * SCT in the final certificate. The library must rebuild the same leaf
  * from the final certificate alone.
+ *
+ * Tiled logs: test_client_tiled.c (log lists with tiled_logs, SCTs with
+ * the leaf_index extension); here, walks that start from that index
+ * instead of asking for the leaf hash.
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -25,15 +30,12 @@
 #include "logkey.h"
 #include "sth.h"
 #include "../tap.h"
+#include "test_client.h"
 #include "test_client_ca.h"
 
 #define MMD_MS UINT64_C(86400000)
-#define SCT_TS UINT64_C(1750000000000)
 
-static EVP_PKEY *log_key, *ca_key, *leaf_key;
-static X509 *ca, *pre, *final, *plain;
-static uint8_t log_id[32];
-static char log_id_b64[48], key_b64[200];
+static X509 *final;
 
 /* A log list with the test log (and its zone) in the given state. */
 static char *
@@ -51,23 +53,11 @@ list_json(const char *state, const char *dns)
 	return buf;
 }
 
-static struct ctdns_loglist *
-load(const char *json)
-{
-	struct ctdns_loglist *l = NULL;
-	char err[200];
-
-	if (ctdns_loglist_parse(json, strlen(json), &l, err, sizeof err) !=
-	    0) {
-		diag("parse: %s", err);
-	}
-	return l;
-}
-
 static void
 test_loglist(void)
 {
-	struct ctdns_loglist *l = load(list_json("usable", "log.ct.example"));
+	struct ctdns_loglist *l = tcl_load(list_json("usable",
+	    "log.ct.example"));
 	struct ctdns_log_info info;
 	char err[200];
 
@@ -114,13 +104,14 @@ test_loglist(void)
 	/* Another log's ID for this key: the list would lie. */
 	char *p = strstr(wrong, log_id_b64);
 	p[0] = p[0] == 'A' ? 'B' : 'A';
-	ok(load(wrong) == NULL, "a log_id that is not SHA-256(key) is refused");
-	ok(load(list_json("sleeping", NULL)) == NULL, "an unknown state is "
+	ok(tcl_load(wrong) == NULL, "a log_id that is not SHA-256(key) is "
+	    "refused");
+	ok(tcl_load(list_json("sleeping", NULL)) == NULL, "an unknown state is "
 	    "refused");
 	snprintf(wrong, sizeof wrong, "%s", list_json("usable", NULL));
 	p = strstr(wrong, "2024-05-06T07");
 	memcpy(p, "2024-13", 7);
-	ok(load(wrong) == NULL, "a bad state timestamp is refused");
+	ok(tcl_load(wrong) == NULL, "a bad state timestamp is refused");
 	char two[4096];
 	const char *one = list_json("usable", NULL);
 	const char *obj = strstr(one, "{\"description");
@@ -135,34 +126,10 @@ test_loglist(void)
 	    CTD_EIO && l == NULL, "a missing file is CTD_EIO");
 }
 
-/* The test's own MerkleTreeLeaf of pre (precert_entry). */
 static bool
 expected_leaf(uint64_t ts, struct tca_buf *out)
 {
-	unsigned char *spki = NULL, *tbs = NULL;
-	uint8_t ikh[32], hdr[12] = { 0 };
-	unsigned int len;
-	X509 *dup = X509_dup(pre);
-
-	X509_EXTENSION_free(X509_delete_ext(dup, X509_get_ext_by_NID(dup,
-	    NID_ct_precert_poison, -1)));
-	int tbs_len = i2d_re_X509_tbs(dup, &tbs);
-	int spki_len = i2d_PUBKEY(ca_key, &spki);
-	bool okk = tbs_len > 0 && spki_len > 0 && EVP_Digest(spki,
-	    (size_t)spki_len, ikh, &len, EVP_sha256(), NULL) == 1;
-	for (int i = 0; i < 8; i++) {
-		hdr[2 + i] = (uint8_t)(ts >> (56 - 8 * i));
-	}
-	hdr[11] = 1;	/* precert_entry */
-	uint8_t l24[3] = { (uint8_t)(tbs_len >> 16), (uint8_t)(tbs_len >> 8),
-	    (uint8_t)tbs_len };
-	okk = okk && tca_put(out, hdr, sizeof hdr) && tca_put(out, ikh, 32) &&
-	    tca_put(out, l24, 3) && tca_put(out, tbs, (size_t)tbs_len) &&
-	    tca_put(out, "\0\0", 2);
-	OPENSSL_free(tbs);
-	OPENSSL_free(spki);
-	X509_free(dup);
-	return okk;
+	return tcl_leaf(ts, NULL, 0, out);
 }
 
 /* An SCT list of one SCT over leaf, signed with key. */
@@ -204,7 +171,7 @@ test_sct(void)
 	ok(ctdns_request_new(final, ca, &req) == 0 &&
 	    ctdns_request_sct_count(req) == 1,
 	    "ctdns_request_new finds the embedded SCT");
-	struct ctdns_loglist *l = load(list_json("usable", NULL));
+	struct ctdns_loglist *l = tcl_load(list_json("usable", NULL));
 	ok(req != NULL && sctx_leaf(req->scts[0].sct, final, ca, &leaf,
 	    &leaf_len) == 0 && leaf_len == leaf_bytes.len,
 	    "the library rebuilds the leaf from the final certificate");
@@ -258,7 +225,7 @@ test_sct(void)
 		{ "usable", "z.example", false, CTDNS_ERROR },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct ctdns_loglist *l2 = load(list_json(cases[i].state,
+		struct ctdns_loglist *l2 = tcl_load(list_json(cases[i].state,
 		    cases[i].dns));
 		struct ctdns_client *c2 = NULL;
 		ok(l2 != NULL && ctdns_request_new(final, cases[i].have_issuer ?
@@ -280,7 +247,7 @@ test_sct(void)
 	ok(ctdns_request_new(final, ca, &req) == 0 &&
 	    ctdns_client_new(l, "127.0.0.1@9", 0, &c) == 0, "setup");
 	/* An empty list: the log is unknown. */
-	other = load("{\"operators\": []}");
+	other = tcl_load("{\"operators\": []}");
 	struct ctdns_client *c3 = NULL;
 	ok(other != NULL && ctdns_client_new(other, "127.0.0.1@9", 0, &c3) ==
 	    0 && ctdns_verify(c3, req, &rep) == 0 &&
@@ -322,7 +289,7 @@ test_sct(void)
 /* --- the state machine ---------------------------------------------------- */
 
 static struct ctdns_loglist *vlist;
-static uint8_t node01[32], root3[32];
+static uint8_t node01[32], root3[32], two_nodes[64];
 
 /* A signed STH for the 3-leaf tree [L0, L1, leaf] (or as given). */
 static void
@@ -369,7 +336,21 @@ struct run {
 	const void *path;
 	size_t path_len, path_strings;
 	int sth_rc;
+	bool use_index;		/* vstate_set_index(at): no hash question */
+	uint64_t at;
 };
+
+/* A question walk() did not expect: an error result that says so. */
+static struct ctdns_sct_result
+unexpected(const struct vstate_question *q)
+{
+	struct ctdns_sct_result res = { .outcome = CTDNS_ERROR };
+
+	snprintf(res.detail, sizeof res.detail, "unexpected %s question %s",
+	    q->what, q->label);
+	diag("%s", res.detail);
+	return res;
+}
 
 /* Walk one SCT through canned answers; the questions are checked. */
 static struct ctdns_sct_result
@@ -384,6 +365,9 @@ walk(const struct run *r, uint64_t now, int *questions)
 	memset(&res, 0, sizeof res);
 	base32_encode_hash(leaf_hash, b32);
 	vstate_init(&vs, &vlist->logs[0], SCT_TS, leaf_hash, now, &res);
+	if (r->use_index) {
+		vstate_set_index(&vs, r->at);
+	}
 	*questions = 0;
 	while (vstate_next(&vs, &q) && *questions < 10) {
 		char want[128];
@@ -397,16 +381,16 @@ walk(const struct run *r, uint64_t now, int *questions)
 			}
 		} else if (strcmp(q.what, "hash") == 0) {
 			snprintf(want, sizeof want, "%s.hash", b32);
-			if (strcmp(q.label, want) != 0) {
-				diag("hash question %s", q.label);
-				break;
+			if (strcmp(q.label, want) != 0 || r->use_index) {
+				return unexpected(&q);
 			}
 			text_answer(&a, r->hash_rc, r->index, strlen(r->index),
 			    1);
 		} else {
-			if (strcmp(q.label, "0.2.3.tree") != 0) {
-				diag("tree question %s", q.label);
-				break;
+			snprintf(want, sizeof want, "0.%" PRIu64 ".%" PRIu64
+			    ".tree", r->use_index ? r->at : 2, r->sth_size);
+			if (strcmp(q.label, want) != 0) {
+				return unexpected(&q);
 			}
 			text_answer(&a, 0, r->path, r->path_len,
 			    r->path_strings);
@@ -416,6 +400,68 @@ walk(const struct run *r, uint64_t now, int *questions)
 	return res;
 }
 
+/* Walks that start from the SCT's leaf index: sth, then tree. */
+static void
+test_vstate_index(const uint8_t l0[32])
+{
+	uint64_t now = SCT_TS + 60000, late = SCT_TS + MMD_MS + 1;
+	uint8_t path1[64];
+	int n;
+
+	struct run good = { .sth_size = 3, .sth_ts = SCT_TS + 10,
+	    .path = node01, .path_len = 32, .path_strings = 1,
+	    .use_index = true, .at = 2 };
+	struct ctdns_sct_result res = walk(&good, now, &n);
+	ok(res.outcome == CTDNS_INCLUDED && res.leaf_index == 2 && n == 2,
+	    "index from the SCT: sth and tree, no hash question (%s)",
+	    res.detail);
+	/* Index 1's real audit path, [L0, MTH of leaf 2]: it does not
+	 * lead from our leaf at index 1 to the root. */
+	struct run r = good;
+	memcpy(path1, l0, 32);
+	memcpy(path1 + 32, leaf_hash, 32);
+	r.at = 1;
+	r.path = path1;
+	r.path_len = 64;
+	res = walk(&r, now, &n);
+	ok(res.outcome == CTDNS_PROOF_FAILED && n == 2 &&
+	    strstr(res.detail, "leaf_index") != NULL,
+	    "a wrong index does not prove (%s)", res.detail);
+	r = good;
+	r.at = 0;
+	r.path = two_nodes;
+	r.path_len = 64;
+	res = walk(&r, now, &n);
+	ok(res.outcome == CTDNS_PROOF_FAILED, "index 0 with any path: "
+	    "proof failed");
+	r = good;
+	r.at = 3;
+	res = walk(&r, now, &n);
+	ok(res.outcome == CTDNS_NOT_YET && n == 1 &&
+	    res.retry_after_ms == SCT_TS + MMD_MS,
+	    "an index beyond the STH's tree before SCT + MMD: not yet "
+	    "provable, nothing more asked");
+	r.sth_ts = SCT_TS + MMD_MS;
+	res = walk(&r, late, &n);
+	ok(res.outcome == CTDNS_PROOF_FAILED && n == 1,
+	    "... in an STH past SCT + MMD: proof failed (%s)", res.detail);
+	r = good;
+	r.sth_ts = SCT_TS - 1;
+	res = walk(&r, now, &n);
+	ok(res.outcome == CTDNS_NOT_YET && n == 1, "an STH older than the "
+	    "SCT: not yet provable");
+	uint8_t saved[32];
+	memcpy(saved, root3, 32);
+	memcpy(root3, leaf_hash, 32);
+	r = good;
+	r.sth_size = 1;
+	r.at = 0;
+	res = walk(&r, now, &n);
+	ok(res.outcome == CTDNS_INCLUDED && n == 1, "a tree of one leaf at "
+	    "index 0: included after the STH alone");
+	memcpy(root3, saved, 32);
+}
+
 static void
 test_vstate(void)
 {
@@ -423,7 +469,7 @@ test_vstate(void)
 	uint64_t now = SCT_TS + 60000, late = SCT_TS + MMD_MS + 1;
 	int n;
 
-	vlist = load(list_json("usable", "z.example"));
+	vlist = tcl_load(list_json("usable", "z.example"));
 	merkle_node_hash(l0, l1, node01);
 	merkle_node_hash(node01, leaf_hash, root3);
 	memcpy(two, node01, 32);
@@ -510,40 +556,24 @@ test_vstate(void)
 	ok(res.outcome == CTDNS_INCLUDED && n == 2, "a tree of one leaf: "
 	    "included without a tree query");
 	memcpy(root3, saved, 32);
+	memcpy(two_nodes, two, 64);
+	test_vstate_index(l0);
 	ctdns_loglist_free(vlist);
 }
 
 int
 main(void)
 {
-	log_key = tca_key();
-	ca_key = tca_key();
-	leaf_key = tca_key();
-	ca = tca_ca(ca_key, "test CA");
-	pre = tca_issue(ca, ca_key, leaf_key, "a.test.example", 7, true);
-	plain = tca_issue(ca, ca_key, leaf_key, "b.test.example", 8, false);
-	if (log_key == NULL || ca == NULL || pre == NULL || plain == NULL ||
-	    !tca_key_id(log_key, log_id)) {
+	if (!tcl_setup()) {
 		printf("Bail out! cannot make the test CA\n");
 		return 1;
 	}
-	unsigned char *der = NULL;
-	int der_len = i2d_PUBKEY(log_key, &der);
-	base64_encode(der, (size_t)der_len, key_b64, sizeof key_b64, NULL);
-	base64_encode(log_id, 32, log_id_b64, sizeof log_id_b64, NULL);
-	OPENSSL_free(der);
-
 	test_loglist();
 	test_sct();
 	test_vstate();
 
 	free(leaf_bytes.p);
 	X509_free(final);
-	X509_free(plain);
-	X509_free(pre);
-	X509_free(ca);
-	EVP_PKEY_free(leaf_key);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(log_key);
+	tcl_teardown();
 	return done_testing();
 }

@@ -180,8 +180,18 @@ bool
 tca_sct(struct tca_buf *out, const uint8_t id[32], uint64_t ts,
     const uint8_t *dsig, size_t dsig_len)
 {
-	return put_uint(out, 0, 1) && tca_put(out, id, 32) &&
-	    put_uint(out, ts, 8) && put_uint(out, 0, 2) &&
+	return tca_sct_ext(out, id, ts, NULL, 0, dsig, dsig_len);
+}
+
+bool
+tca_sct_ext(struct tca_buf *out, const uint8_t id[32], uint64_t ts,
+    const uint8_t *ext, size_t ext_len, const uint8_t *dsig,
+    size_t dsig_len)
+{
+	return ext_len <= 65535 && put_uint(out, 0, 1) &&
+	    tca_put(out, id, 32) && put_uint(out, ts, 8) &&
+	    put_uint(out, ext_len, 2) &&
+	    (ext_len == 0 || tca_put(out, ext, ext_len)) &&
 	    tca_put(out, dsig, dsig_len);
 }
 
@@ -211,7 +221,7 @@ bool
 tca_sct_from_json(struct tca_buf *out, const char *text)
 {
 	json_t *o = json_loads(text, 0, NULL);
-	uint8_t id[48], sig[600], ext[8];
+	uint8_t id[48], sig[600], ext[600];
 	size_t id_len, sig_len, ext_len;
 	bool ok = false;
 
@@ -221,10 +231,9 @@ tca_sct_from_json(struct tca_buf *out, const char *text)
 	    json_integer_value(ver) == 0 &&
 	    b64_member(o, "id", id, sizeof id, &id_len) && id_len == 32 &&
 	    b64_member(o, "extensions", ext, sizeof ext, &ext_len) &&
-	    ext_len == 0 &&
 	    b64_member(o, "signature", sig, sizeof sig, &sig_len)) {
-		ok = tca_sct(out, id, (uint64_t)json_integer_value(ts), sig,
-		    sig_len);
+		ok = tca_sct_ext(out, id, (uint64_t)json_integer_value(ts),
+		    ext, ext_len, sig, sig_len);
 	}
 	json_decref(o);
 	return ok;

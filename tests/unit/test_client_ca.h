@@ -60,7 +60,15 @@ X509 *tca_finalize(X509 *pre, EVP_PKEY *ca_key, const uint8_t *list,
 bool tca_sct(struct tca_buf *out, const uint8_t id[32], uint64_t ts,
     const uint8_t *dsig, size_t dsig_len);
 
-/* An SCT from an add-chain answer (JSON text); false when malformed. */
+/* The same with extensions (a CtExtensions list's contents; copied). */
+bool tca_sct_ext(struct tca_buf *out, const uint8_t id[32], uint64_t ts,
+    const uint8_t *ext, size_t ext_len, const uint8_t *dsig,
+    size_t dsig_len);
+
+/*
+ * An SCT from an add-chain answer (JSON text), extensions kept (a
+ * static-ct-api log's leaf_index); false when malformed.
+ */
 bool tca_sct_from_json(struct tca_buf *out, const char *json);
 
 /* A SignedCertificateTimestampList of n SCTs (each a tca_sct()). */

@@ -283,7 +283,8 @@ print_line(size_t i, size_t n, const struct ctdns_sct_result *r)
 	switch (r->outcome) {
 	case CTDNS_INCLUDED:
 		printf("included in tree %" PRIu64 " at index %" PRIu64
-		    ", verified\n", r->tree_size, r->leaf_index);
+		    "%s, verified\n", r->tree_size, r->leaf_index,
+		    r->index_from_sct ? " (the SCT's leaf_index)" : "");
 		return;
 	case CTDNS_NOT_YET:
 		fmt_time(r->retry_after_ms, when, sizeof when);
@@ -326,10 +327,12 @@ json_result(size_t i, const struct ctdns_sct_result *r)
 		json_object_set_new(o, "sth_timestamp",
 		    json_integer((json_int_t)r->sth_timestamp_ms));
 	}
-	if (r->outcome == CTDNS_INCLUDED) {
+	if (r->outcome == CTDNS_INCLUDED || r->index_from_sct) {
 		json_object_set_new(o, "leaf_index",
 		    json_integer((json_int_t)r->leaf_index));
 	}
+	json_object_set_new(o, "index_from_sct",
+	    json_boolean(r->index_from_sct));
 	if (r->outcome == CTDNS_NOT_YET) {
 		json_object_set_new(o, "retry_after",
 		    json_integer((json_int_t)r->retry_after_ms));

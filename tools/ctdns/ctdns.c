@@ -4,7 +4,7 @@
  * proofs over DNS and verify them.
  *
  *   ctdns [-s ADDR[@PORT]] [-k KEY_B64 | -K KEY.pem] [-T] [-v] sth ZONE
- *   ctdns [...] proof ZONE LEAFHASH [TREE_SIZE]
+ *   ctdns [...] proof ZONE LEAFHASH [TREE_SIZE] [--index N]
  *   ctdns [...] consistency ZONE FIRST SECOND
  *
  * Every command starts from the log's latest STH (sth.ZONE), whose
@@ -13,7 +13,10 @@
  * checked against its root; a proof for an older tree, and both roots of
  * a consistency proof between older trees, are tied to it by consistency
  * proofs up to the STH's tree. Proof lengths come from the Merkle
- * arithmetic (merkle.h), never from the server.
+ * arithmetic (merkle.h), never from the server. proof --index N takes the
+ * leaf's index from the caller (a tiled log's SCT carries it in its
+ * leaf_index extension) instead of asking the hash name: the audit path
+ * at N must then lead from the leaf hash to the root, so a wrong N fails.
  *
  * The root of a tree whose size is a power of two is not carried by a
  * consistency proof from it (RFC 9162 section 2.1.4.2). It is the node
@@ -62,7 +65,9 @@ usage(FILE *f)
 	    "usage: ctdns [-s ADDR[@PORT]] [-k KEY_B64 | -K KEY.pem] [-T] [-v]"
 	    " COMMAND ...\n"
 	    "  sth ZONE                           the log's latest STH\n"
-	    "  proof ZONE LEAFHASH [TREE_SIZE]    inclusion of a leaf hash\n"
+	    "  proof ZONE LEAFHASH [TREE_SIZE] [--index N]\n"
+	    "                                     inclusion of a leaf hash\n"
+	    "                                     (--index N: no hash query)\n"
 	    "  consistency ZONE FIRST SECOND      consistency of two trees\n"
 	    "  verify CERT.pem [--issuer ISSUER.pem] [--sct-list FILE]\n"
 	    "         --log-list FILE [--log-zone LOGID=ZONE] [--json]\n"
@@ -311,10 +316,37 @@ cmd_sth(struct client *c)
 	return fetch_sth(c);
 }
 
+/* What proof was asked: the tree size and the index, when given. */
+struct proof_args {
+	uint8_t hash[MERKLE_HASH_LEN];
+	bool have_size;
+	uint64_t size;
+	bool have_index;	/* --index: no hash query */
+	uint64_t index;
+};
+
+/* The leaf's index: given (--index), or from <hash>.hash.ZONE. */
 static int
-cmd_proof(struct client *c, const uint8_t hash[MERKLE_HASH_LEN],
-    bool have_size, uint64_t size)
+leaf_index(struct client *c, const struct proof_args *p, uint64_t *index)
 {
+	if (p->have_index) {
+		*index = p->index;
+		printf("leaf index: %" PRIu64 " (given with --index, not "
+		    "looked up)\n", *index);
+		return CTD_OK;
+	}
+	int rc = dnsq_leaf_index(&c->dq, p->hash, index);
+	if (rc == CTD_OK) {
+		printf("leaf index: %" PRIu64 "\n", *index);
+	}
+	return rc;
+}
+
+static int
+cmd_proof(struct client *c, const struct proof_args *p)
+{
+	const uint8_t *hash = p->hash;
+	uint64_t size = p->size;
 	uint8_t path[MERKLE_MAX_PATH * MERKLE_HASH_LEN];
 	uint8_t root[MERKLE_HASH_LEN];
 	char root_txt[128];
@@ -324,7 +356,7 @@ cmd_proof(struct client *c, const uint8_t hash[MERKLE_HASH_LEN],
 	if (rc != CTD_OK) {
 		return rc;
 	}
-	if (!have_size) {
+	if (!p->have_size) {
 		size = c->sth.tree_size;
 	} else if (size > c->sth.tree_size) {
 		fprintf(stderr, "ctdns: tree size %" PRIu64 " is beyond the "
@@ -332,11 +364,10 @@ cmd_proof(struct client *c, const uint8_t hash[MERKLE_HASH_LEN],
 		    c->sth.tree_size);
 		return CTD_ERANGE;
 	}
-	rc = dnsq_leaf_index(&c->dq, hash, &index);
+	rc = leaf_index(c, p, &index);
 	if (rc != CTD_OK) {
 		return rc;
 	}
-	printf("leaf index: %" PRIu64 "\n", index);
 	if (index >= size) {
 		fprintf(stderr, "ctdns: leaf %" PRIu64 " is not in the tree "
 		    "of size %" PRIu64 "\n", index, size);
@@ -353,8 +384,9 @@ cmd_proof(struct client *c, const uint8_t hash[MERKLE_HASH_LEN],
 		    c->sth.root);
 		if (rc != CTD_OK) {
 			fprintf(stderr, "ctdns: inclusion: the audit path of "
-			    "leaf %" PRIu64 " (%zu nodes) does not lead to the "
-			    "root of tree %" PRIu64 "\n", index, count, size);
+			    "leaf %" PRIu64 "%s (%zu nodes) does not lead to "
+			    "the root of tree %" PRIu64 "\n", index,
+			    p->have_index ? " (--index)" : "", count, size);
 			return rc == CTD_EVERIFY ? rc : CTD_EMALF;
 		}
 		printf("inclusion: verified %zu nodes against the root of "
@@ -440,31 +472,64 @@ load_key(const struct options *o, struct logkey **key)
 	return CTD_OK;
 }
 
+/*
+ * proof's arguments: ZONE LEAFHASH [TREE_SIZE], and --index N anywhere
+ * after ZONE. argv[0] is "proof".
+ */
+static int
+parse_proof(int argc, char **argv, struct proof_args *p)
+{
+	const char *pos[3];
+	int npos = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--index") == 0 && i > 1 && i + 1 < argc &&
+		    !p->have_index) {
+			if (!parse_size_arg(argv[++i], "index", &p->index)) {
+				return CTD_EINVAL;
+			}
+			p->have_index = true;
+		} else if (npos < 3 && strncmp(argv[i], "--", 2) != 0) {
+			pos[npos++] = argv[i];
+		} else {
+			usage(stderr);
+			return CTD_EINVAL;
+		}
+	}
+	if (npos < 2) {
+		usage(stderr);
+		return CTD_EINVAL;
+	}
+	if (!parse_leaf_hash(pos[1], p->hash)) {
+		fprintf(stderr, "ctdns: leaf hash \"%s\" is neither 64 hex "
+		    "digits nor base64 of 32 bytes\n", pos[1]);
+		return CTD_EINVAL;
+	}
+	p->have_size = npos == 3;
+	if (p->have_size && !parse_size_arg(pos[2], "tree size", &p->size)) {
+		return CTD_EINVAL;
+	}
+	if (p->have_size && p->size == 0) {
+		fprintf(stderr, "ctdns: an empty tree holds no leaf\n");
+		return CTD_EINVAL;
+	}
+	return CTD_OK;
+}
+
 /* Check the command's arguments, then run it. Usage errors give 2. */
 static int
 run(struct client *c, int argc, char **argv)
 {
 	const char *cmd = argv[0];
-	uint8_t hash[MERKLE_HASH_LEN];
 	uint64_t a = 0, b = 0;
 
 	if (strcmp(cmd, "sth") == 0 && argc == 2) {
 		return cmd_sth(c);
 	}
-	if (strcmp(cmd, "proof") == 0 && (argc == 3 || argc == 4)) {
-		if (!parse_leaf_hash(argv[2], hash)) {
-			fprintf(stderr, "ctdns: leaf hash \"%s\" is neither 64 "
-			    "hex digits nor base64 of 32 bytes\n", argv[2]);
-			return CTD_EINVAL;
-		}
-		if (argc == 4 && !parse_size_arg(argv[3], "tree size", &b)) {
-			return CTD_EINVAL;
-		}
-		if (argc == 4 && b == 0) {
-			fprintf(stderr, "ctdns: an empty tree holds no leaf\n");
-			return CTD_EINVAL;
-		}
-		return cmd_proof(c, hash, argc == 4, b);
+	if (strcmp(cmd, "proof") == 0) {
+		struct proof_args p = { 0 };
+		int rc = parse_proof(argc, argv, &p);
+		return rc != CTD_OK ? rc : cmd_proof(c, &p);
 	}
 	if (strcmp(cmd, "consistency") == 0 && argc == 4) {
 		if (!parse_size_arg(argv[2], "FIRST", &a) ||
