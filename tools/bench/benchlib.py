@@ -389,11 +389,12 @@ class Result:
 
 
 def run_queries(port, names, window, timeout=5.0, retries=3,
-    retry_servfail=0, edns=True, progress=None):
+    retry_servfail=0, edns=True, progress=None, until=None):
 	"""Ask every name (TXT) with at most `window` queries in flight;
 	retransmit after `timeout`; ask again after SERVFAIL up to
-	retry_servfail times. Returns one Result per name, in order; latency
-	is that of the last try."""
+	retry_servfail times; send nothing new after time `until` (names
+	never sent keep tries 0). Returns one Result per name, in order;
+	latency is that of the last try."""
 	res = [Result() for _ in names]
 	sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 	sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
@@ -407,6 +408,9 @@ def run_queries(port, names, window, timeout=5.0, retries=3,
 	last_note = time.time()
 	while todo or later or inflight:
 		now = time.time()
+		if until is not None and now >= until:
+			todo.clear()
+			later = []
 		while later and later[0][0] <= now:
 			todo.append(later.pop(0)[1])
 		while todo and len(inflight) < window:
@@ -516,6 +520,15 @@ def descendants(pid):
 # ---- dnsperf -------------------------------------------------------------
 
 def dnsperf(opts, port, qfile, secs, tmp, tag, rate=None, verbose=False):
+	"""One dnsperf run, waited for; its statistics (see dnsperf_end)."""
+	return dnsperf_end(dnsperf_start(opts, port, qfile, secs, tmp, tag,
+	    rate, verbose), verbose)
+
+
+def dnsperf_start(opts, port, qfile, secs, tmp, tag, rate=None,
+    verbose=False):
+	"""Start dnsperf on opts.client_cpu; returns (Popen, output path) for
+	dnsperf_end. rate: dnsperf -Q; verbose: -v (every answer's latency)."""
 	argv = ["taskset", "-c", str(opts.client_cpu)] if \
 	    opts.client_cpu is not None else []
 	argv += [opts.dnsperf, "-s", "127.0.0.1", "-p", str(port), "-d", qfile,
@@ -529,14 +542,22 @@ def dnsperf(opts, port, qfile, secs, tmp, tag, rate=None, verbose=False):
 		argv.append("-v")
 	out = os.path.join(tmp, "dnsperf-%s.out" % tag)
 	with open(out, "w") as f:
-		subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT,
-		    check=False)
+		p = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT,
+		    stdin=subprocess.DEVNULL)
+	return p, out
+
+
+def dnsperf_end(run, verbose):
+	"""Wait for a dnsperf_start run and parse its output: sent,
+	completed, lost, qps, avg (s), rcodes, resp_size, and lat (s, every
+	answer's, with verbose). Dies if dnsperf printed no statistics."""
+	p, out = run
+	p.wait()
 	st = {"lat": []}
 	with open(out) as f:
 		for line in f:
 			if verbose and line.startswith("> "):
-				p = line.split()
-				st["lat"].append(float(p[-1]))
+				st["lat"].append(float(line.split()[-1]))
 				continue
 			m = re.match(r"\s*Queries sent:\s+(\d+)", line)
 			if m:

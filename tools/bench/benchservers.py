@@ -131,3 +131,67 @@ def nsd_server_pid(first_pid):
 		except OSError:
 			pass
 	die("no nsd server process among %s" % pids)
+
+
+def knot_conf(path, tmp, port, zonefile):
+	"""Knot DNS with one UDP, one TCP and one background worker; no
+	journal, no zone file flush, no semantic checks (the zone is the
+	one NSD loads); its run and storage directories in tmp."""
+	kdir = os.path.join(tmp, "knot")
+	os.makedirs(kdir, exist_ok=True)
+	with open(path, "w") as f:
+		f.write("""# written by ctdns-bench: one UDP worker, no RRL module,
+# Knot's default minimal responses (no authority section on answers).
+server:
+    rundir: "%s"
+    listen: 127.0.0.1@%d
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "%s/knot.log"
+    any: info
+database:
+    storage: "%s"
+template:
+  - id: default
+    storage: "%s"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: %s
+    file: "%s"
+""" % (kdir, port, tmp, kdir, kdir, ZONE, zonefile))
+
+
+def start_knot(procs, opts, tmp, conf, port):
+	chk = subprocess.run([opts.knotc, "-c", conf, "conf-check"],
+	    capture_output=True, text=True)
+	if chk.returncode != 0:
+		die("knotc conf-check: " + chk.stdout + chk.stderr)
+	p = procs.start("knot", [opts.knotd, "-c", conf], tmp)
+	deadline = time.time() + 600
+	while time.time() < deadline:
+		if p.poll() is not None:
+			die("knotd exited; see %s/knot.err, knot.log" % tmp)
+		r = run_queries(port, [sth_name()], 1, timeout=1, retries=0)
+		if r[0].rcode == 0 and r[0].strings:
+			return p
+		time.sleep(0.5)
+	die("knotd did not serve the zone; see %s/knot.log" % tmp)
+
+
+def pinned_to(pid, cpu):
+	"""Whether every thread of pid may run on cpu only."""
+	try:
+		tids = os.listdir("/proc/%d/task" % pid)
+	except OSError:
+		return False
+	for tid in tids:
+		with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+			if not re.search(r"^Cpus_allowed_list:\s*%s$" % (cpu,),
+			    f.read(), re.M):
+				return False
+	return True
