@@ -65,6 +65,21 @@ def mixed_setup(opts, procs, tmp):
 	return sim, cproc.pid, cport, qfile, cold
 
 
+def check_alive(procs, tmp, names):
+	"""Die, with the exit status and the end of its stderr, if one of
+	the named processes has exited."""
+	for name in names:
+		p = procs.procs.get(name)
+		if p is not None and p.poll() is not None:
+			try:
+				with open(os.path.join(tmp, name + ".err")) as f:
+					tail = f.read()[-600:]
+			except OSError:
+				tail = ""
+			die("mixed: %s exited with status %s:\n%s" % (name,
+			    p.returncode, tail))
+
+
 def fill_phase(opts, sim, cport, qfile, tmp, tag, cold, pos):
 	"""dnsperf on the hot names while cold[pos:] are asked, at most
 	--mixed-window in flight, until dnsperf is done. Returns (dnsperf
@@ -102,8 +117,10 @@ def mixed(opts, procs, tmp):
 		    "lost %d" % (rnd + 1, median(st["lat"]) * 1e3,
 		    percentile(st["lat"], 99) * 1e3, len(st["lat"]),
 		    st["lost"]))
+		check_alive(procs, tmp, ("sim-mixed", "ctdnsd-mixed"))
 		st, sent, rc, up, el = fill_phase(opts, sim, cport, qfile, tmp,
 		    "mixed-fill-%d" % rnd, cold, pos)
+		check_alive(procs, tmp, ("sim-mixed", "ctdnsd-mixed"))
 		pos += sent
 		busy.append(st)
 		fills.append((sent, rc, up, el))
