@@ -29,8 +29,7 @@ def mixed_setup(opts, procs, tmp):
 	n = opts.mixed_leaves
 	note("mixed: ctlog-sim with %d entries" % n)
 	sim, key = start_sim(procs, opts, tmp, "sim-mixed", n)
-	for pid in [procs.procs["sim-mixed"].pid]:
-		pin(pid, opts.client_cpu)
+	pin(procs.procs["sim-mixed"].pid, opts.client_cpu)
 	cport = free_port()
 	db = os.path.join(tmp, "db-mixed")
 	os.mkdir(db)
