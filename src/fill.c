@@ -20,6 +20,7 @@
 #include "fill.h"
 #include "log.h"
 #include "merkle.h"
+#include "prove_local.h"
 #include "store.h"
 #include "writer.h"
 
@@ -184,10 +185,11 @@ job_unlink(struct fill_job *job)
 	}
 }
 
+/* A need a query asked for (the poller's and the mirror's are not). */
 static bool
 is_query_need(enum fill_kind k)
 {
-	return k != FILL_HEAD && k != FILL_HEAD_PROOF;
+	return k != FILL_HEAD && k != FILL_HEAD_PROOF && k != FILL_ENTRIES;
 }
 
 static void
@@ -451,7 +453,9 @@ write_proved(struct fill_job *job)
 {
 	struct fill *f = job->fill;
 	struct source_task *t = &job->task;
-	if (t->need.kind == FILL_HEAD_PROOF) {
+	if (t->need.kind == FILL_HEAD_PROOF ||
+	    (t->need.kind == FILL_ENTRIES && t->has_head)) {
+		t->has_head = false;	/* stored, not handed back */
 		int rc = proved_set_sth(&t->proved, &t->head);
 		if (rc != CTD_OK) {
 			job_finish(job, rc);
@@ -480,7 +484,17 @@ report(struct fill_job *job, int status)
 		    what);
 		return CTD_EUPSTREAM;
 	}
-	if (status == CTD_EVERIFY && is_query_need(t->need.kind)) {
+	if (status == CTD_EVERIFY && t->need.kind == FILL_ENTRIES) {
+		log_err("log %s: ALARM: %s: the log's entries [%llu, %llu) do "
+			"not hash to its signed tree head of size %llu; nothing "
+			"of them is served",
+		    f->env.name, what, (unsigned long long)t->need.a,
+		    (unsigned long long)t->need.b,
+		    (unsigned long long)t->second.size);
+		if (f->env.on_alarm != NULL) {
+			f->env.on_alarm(f->env.alarm_arg);
+		}
+	} else if (status == CTD_EVERIFY && is_query_need(t->need.kind)) {
 		log_err("log %s: ALARM: %s: the log answered a proof that "
 			"does not verify against its signed tree head of size "
 			"%llu; nothing of it is served",
@@ -567,6 +581,20 @@ job_start(struct fill *f, struct fill_job *job, bool shared)
 	job->fill = f;
 	job->shared = shared;
 	set_store_view(f, &job->task);
+	if (is_query_need(job->task.need.kind) &&
+	    prove_local(&job->task) == CTD_OK) {
+		/* The store holds the pieces: no request at all. */
+		int rc = submit_proved(f, job);
+		if (rc != CTD_OK) {
+			job_free(job);
+			return rc;
+		}
+		job->next = f->jobs;
+		f->jobs = job;
+		f->active++;
+		return CTD_OK;
+	}
+	proved_clear(&job->task.proved);
 	int rc = src->ops->begin(src, &job->task);
 	job->begun = true;
 	if (rc == CTD_OK && job->task.req_count == 0) {
@@ -702,6 +730,36 @@ fill_adopt_head(struct fill *f, const struct sth *cur, const struct sth *cand,
 		/* Every tree extends the empty one; a refresh of the same
 		 * tree (same root, checked by the poller) proves itself. */
 		return adopt_unproved(f, job);
+	}
+	return job_start(f, job, false);
+}
+
+int
+fill_entries(struct fill *f, uint64_t a, uint64_t b, const struct sth *anchor,
+    const struct sth *adopt, fill_cb cb, void *arg)
+{
+	if (f->closed) {
+		return CTD_EBUSY;
+	}
+	if (a >= b || b > anchor->tree_size ||
+	    (adopt != NULL && adopt->tree_size != b)) {
+		return CTD_EINVAL;
+	}
+	struct fill_need need = { .kind = FILL_ENTRIES, .a = a, .b = b };
+	struct fill_job *job = job_new(&need);
+	if (job == NULL) {
+		return CTD_ENOMEM;
+	}
+	anchor_of(&job->task.second, anchor);
+	job->task.served = job->task.second;
+	if (adopt != NULL) {
+		job->task.head = *adopt;
+		job->task.has_head = true;
+	}
+	int rc = add_waiter(job, cb, NULL, arg);
+	if (rc != CTD_OK) {
+		job_free(job);
+		return rc;
 	}
 	return job_start(f, job, false);
 }

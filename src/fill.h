@@ -143,6 +143,20 @@ int fill_get_head(struct fill *f, fill_head_cb cb, void *arg);
 int fill_adopt_head(struct fill *f, const struct sth *cur,
     const struct sth *cand, fill_cb cb, void *arg);
 
+/*
+ * A mirror's batch: read the entries [a, b) of the log, recompute the
+ * tree over them and check it against `anchor` (a head of size >= b whose
+ * signature is verified), then store the leaves, their index and the
+ * nodes that end in [a, b), with the marker "every leaf of [0, b) is
+ * stored". Batches must come in order: what ends before a is stored.
+ * @param adopt: when b is its size, a head stored in the same commit (it
+ *	is then served: its root was recomputed from the entries); or NULL.
+ * @return: CTD_OK (cb called once, later) or an error (cb not called).
+ */
+int fill_entries(struct fill *f, uint64_t a, uint64_t b,
+    const struct sth *anchor, const struct sth *adopt, fill_cb cb,
+    void *arg);
+
 /* Tasks in flight (for tests and metrics). */
 unsigned fill_active(const struct fill *f);
 

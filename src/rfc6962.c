@@ -334,3 +334,57 @@ out:
 	json_decref(root);
 	return rc;
 }
+
+/* One get-entries element: leaf_input hashed as an RFC 6962 leaf. */
+static int
+entry_leaf_hash(const json_t *e, uint8_t out[MERKLE_HASH_LEN])
+{
+	uint8_t *leaf = NULL;
+	size_t leaf_len;
+	if (!json_is_object(e) || !json_is_string(json_object_get(e,
+	    "extra_data"))) {
+		return CTD_EMALF;
+	}
+	int rc = get_b64_alloc(e, "leaf_input", 1, &leaf, &leaf_len);
+	if (rc == CTD_OK && leaf_len == 0) {
+		rc = CTD_EMALF;
+	}
+	if (rc == CTD_OK) {
+		leaf[0] = 0x00;
+		if (EVP_Digest(leaf, leaf_len + 1, out, NULL, EVP_sha256(),
+		    NULL) != 1) {
+			rc = CTD_ENOMEM;
+		}
+	}
+	free(leaf);
+	return rc;
+}
+
+int
+rfc6962_parse_entries(const uint8_t *body, size_t len, uint8_t *hashes,
+    size_t max_entries, size_t *count)
+{
+	json_t *root = load_object(body, len);
+	if (root == NULL) {
+		return CTD_EMALF;
+	}
+	const json_t *arr = json_object_get(root, "entries");
+	int rc = CTD_OK;
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > max_entries) {
+		rc = CTD_EMALF;
+	}
+	size_t i;
+	const json_t *e;
+	json_array_foreach(arr, i, e) {
+		if (rc != CTD_OK) {
+			break;
+		}
+		rc = entry_leaf_hash(e, hashes + i * MERKLE_HASH_LEN);
+	}
+	if (rc == CTD_OK) {
+		*count = json_array_size(arr);
+	}
+	json_decref(root);
+	return rc;
+}

@@ -145,4 +145,18 @@ int rfc6962_parse_entry_and_proof(const uint8_t *body, size_t len,
     uint8_t leaf_hash[MERKLE_HASH_LEN], uint8_t *nodes, size_t max_nodes,
     size_t *count);
 
+/*
+ * Parse a get-entries answer: "entries", a non-empty array of objects with
+ * "leaf_input" (base64 MerkleTreeLeaf, not empty) and "extra_data" (a
+ * string, not returned). Logs may answer fewer entries than asked for.
+ * @param body: len bytes, not NUL-terminated.
+ * @param hashes: room for max_entries * MERKLE_HASH_LEN bytes; receives
+ *	each entry's leaf hash SHA-256(0x00 || leaf_input), in order.
+ * @param count: set to the number of entries.
+ * @return: CTD_OK; CTD_EMALF (also for an empty array or more than
+ *	max_entries); CTD_ENOMEM.
+ */
+int rfc6962_parse_entries(const uint8_t *body, size_t len, uint8_t *hashes,
+    size_t max_entries, size_t *count);
+
 #endif /* CTD_RFC6962_H */

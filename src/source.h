@@ -40,6 +40,11 @@
  *                           names, proved against S
  *   FILL_CONSISTENCY(a, b)  the consistency proof between two sizes
  *                           (anchor second, and first when known)
+ *   FILL_ENTRIES(a, b)      a mirror's batch: every leaf of [a, b) and
+ *                           the tree's nodes that end in it, the tree
+ *                           recomputed from the entries and checked
+ *                           against the anchor second (a head of size
+ *                           >= b); what ends before a is in the store
  */
 #ifndef CTD_SOURCE_H
 #define CTD_SOURCE_H
@@ -54,12 +59,14 @@
 
 /* Requests one round of a task may send at once. */
 #define SOURCE_MAX_REQS 32
+/* Most entries one FILL_ENTRIES batch may span. */
+#define SOURCE_MAX_ENTRIES 4096
 /* Longest URL a source builds. */
 #define SOURCE_URL_MAX 512
 
 enum fill_kind {
 	FILL_HASH, FILL_PATH, FILL_ROOT, FILL_CONSISTENCY,
-	FILL_HEAD, FILL_HEAD_PROOF
+	FILL_HEAD, FILL_HEAD_PROOF, FILL_ENTRIES
 };
 
 /* What a query (or the poller) misses. Two equal needs share one task. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "err.h"
 #include "logkey.h"
 #include "merkle.h"
@@ -63,14 +64,61 @@ plan_request(const struct source_rfc6962 *s, struct source_task *t)
 		r = source_task_req(t, "get-sth-consistency");
 		return rfc6962_url_consistency(s->url, n->a, n->b, r->url,
 		    sizeof r->url);
+	case FILL_ENTRIES:
+		break;
 	}
 	return CTD_EINVAL;
+}
+
+/* A mirror's batch: the entries come in as many get-entries answers as
+ * the log needs (logs answer at most their own page size), then the
+ * recomputed tree is checked against the anchor. */
+struct entries_state {
+	uint64_t got;			/* leaves [a, a + got) are in */
+	bool proving;			/* asked for the consistency proof */
+	uint8_t root[MERKLE_HASH_LEN];	/* MTH(D[0:b]), recomputed */
+	uint8_t hashes[];		/* (b - a) leaf hashes */
+};
+
+static int
+ask_entries(const struct source_rfc6962 *s, struct source_task *t,
+    uint64_t from)
+{
+	struct source_req *r;
+	t->req_count = 0;
+	r = source_task_req(t, "get-entries");
+	return rfc6962_url_entries(s->url, from, t->need.b - 1, r->url,
+	    sizeof r->url);
+}
+
+static int
+begin_entries(const struct source_rfc6962 *s, struct source_task *t)
+{
+	const struct fill_need *n = &t->need;
+	if (n->b - n->a > SOURCE_MAX_ENTRIES || n->b > t->second.size) {
+		return CTD_ERANGE;
+	}
+	struct entries_state *st = calloc(1, sizeof *st +
+	    (size_t)(n->b - n->a) * MERKLE_HASH_LEN);
+	if (st == NULL) {
+		return CTD_ENOMEM;
+	}
+	t->state = st;
+	return ask_entries(s, t, n->a);
 }
 
 static int
 rfc6962_begin(struct source *src, struct source_task *t)
 {
-	return plan_request(from_base(src), t);
+	struct source_rfc6962 *s = from_base(src);
+	if (t->need.kind == FILL_HASH && t->contiguous >= t->served.size) {
+		/* The index holds every leaf of the tree: not there. */
+		return CTD_ENOTFOUND;
+	}
+	if (t->need.kind == FILL_ENTRIES) {
+		return begin_entries(s, t);
+	}
+	return plan_request(s, t);
 }
 
 /* Add a verified audit path: its nodes' ranges, the leaf and its index. */
@@ -182,6 +230,76 @@ failed_request(const struct source_task *t, const struct source_reply *r)
 	return r->status;
 }
 
+/* The recomputed root of b must lead to the anchor: equal to it, or
+ * proved consistent with it by the log. */
+static int
+take_entries_proof(struct source_task *t, const uint8_t *body, size_t len)
+{
+	struct entries_state *st = t->state;
+	const struct fill_need *n = &t->need;
+	uint8_t nodes[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
+	struct merkle_range r[MERKLE_MAX_CONSISTENCY];
+	size_t count;
+	int rc = rfc6962_parse_consistency(body, len, nodes,
+	    MERKLE_MAX_CONSISTENCY, &count);
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	if (merkle_verify_consistency(n->b, t->second.size, st->root,
+	    t->second.root, nodes, count) != CTD_OK) {
+		return CTD_EVERIFY;
+	}
+	size_t k = merkle_consistency_ranges(n->b, t->second.size, r);
+	for (size_t i = 0; rc == CTD_OK && i < k && i < count; i++) {
+		rc = proved_add_range(&t->proved, r[i].begin, r[i].end,
+		    nodes + i * MERKLE_HASH_LEN);
+	}
+	return rc;
+}
+
+static int
+take_entries(const struct source_rfc6962 *s, struct source_task *t,
+    const uint8_t *body, size_t len)
+{
+	struct entries_state *st = t->state;
+	const struct fill_need *n = &t->need;
+	if (st->proving) {
+		return take_entries_proof(t, body, len);
+	}
+	size_t count;
+	uint64_t want = n->b - n->a - st->got;
+	int rc = rfc6962_parse_entries(body, len,
+	    st->hashes + st->got * MERKLE_HASH_LEN, (size_t)want, &count);
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	st->got += count;
+	if (st->got < n->b - n->a) {
+		rc = ask_entries(s, t, n->a + st->got);
+		return rc == CTD_OK ? CTD_EAGAIN : rc;
+	}
+	rc = batch_hash(n->a, n->b, st->hashes, t->known, t->known_arg,
+	    &t->proved, st->root);
+	if (rc == CTD_ENOTFOUND) {
+		return CTD_EINVAL;	/* the batches before are not stored */
+	}
+	if (rc == CTD_OK) {
+		rc = proved_add_range(&t->proved, 0, n->b, st->root);
+		proved_set_contiguous(&t->proved, n->b);
+	}
+	if (rc != CTD_OK || n->b == t->second.size) {
+		return rc != CTD_OK ? rc :
+		    memcmp(st->root, t->second.root, MERKLE_HASH_LEN) == 0 ?
+		    CTD_OK : CTD_EVERIFY;
+	}
+	st->proving = true;
+	t->req_count = 0;
+	struct source_req *r = source_task_req(t, "get-sth-consistency");
+	rc = rfc6962_url_consistency(s->url, n->b, t->second.size, r->url,
+	    sizeof r->url);
+	return rc == CTD_OK ? CTD_EAGAIN : rc;
+}
+
 static int
 rfc6962_consume(struct source *src, struct source_task *t,
     const struct source_reply *replies, size_t count)
@@ -212,6 +330,8 @@ rfc6962_consume(struct source *src, struct source_task *t,
 	case FILL_CONSISTENCY:
 	case FILL_HEAD_PROOF:
 		return take_consistency(t, n->a, &t->second, body, len);
+	case FILL_ENTRIES:
+		return take_entries(s, t, body, len);
 	}
 	return CTD_EINVAL;
 }
@@ -220,7 +340,8 @@ static void
 rfc6962_finish(struct source *src, struct source_task *t)
 {
 	(void)src;
-	(void)t;
+	free(t->state);
+	t->state = NULL;
 }
 
 static void

@@ -32,6 +32,7 @@ struct source_tiled {
 	char *prefix;
 	char *origin;			/* NULL until configured or held */
 	const struct logkey *key;
+	bool check_entries;		/* a mirror reads data tiles too */
 };
 
 /* A tile of the task, with its width in the tree of size S. */
@@ -49,6 +50,7 @@ struct tiled_state {
 	size_t count;
 	struct task_tile tiles[SOURCE_MAX_REQS];
 	size_t req_tile[SOURCE_MAX_REQS];	/* request i fetches tile */
+	bool req_data[SOURCE_MAX_REQS];		/* ... its data tile */
 	/* The planning pass: complete subtrees the store does not hold. */
 	size_t nsub;
 	struct merkle_range sub[TILED_MAX_SUBTREES];
@@ -235,11 +237,26 @@ add_authenticators(struct tiled_state *st)
 	return rc;
 }
 
+/* A mirror's batch: the level-0 tiles of [a, b) themselves. */
+static int
+plan_entries(struct tiled_state *st, const struct fill_need *n)
+{
+	int rc = CTD_OK;
+	for (uint64_t i = n->a / TILE_WIDTH; rc == CTD_OK &&
+	    i * TILE_WIDTH < n->b; i++) {
+		rc = add_tile(st, 0, i);
+	}
+	return rc == CTD_OK ? add_authenticators(st) : rc;
+}
+
 static int
 plan_tiles(struct tiled_state *st, struct source_task *t)
 {
 	struct merkle_range r[MERKLE_MAX_CONSISTENCY + 1];
 	uint8_t h[32];
+	if (t->need.kind == FILL_ENTRIES) {
+		return plan_entries(st, &t->need);
+	}
 	size_t n = need_ranges(t, r);
 	int rc = CTD_OK;
 	for (size_t i = 0; rc == CTD_OK && i < n; i++) {
@@ -285,6 +302,33 @@ request_tiles(const struct source_tiled *s, struct tiled_state *st,
 		memcpy(r->url, s->prefix, strlen(s->prefix));
 		memcpy(r->url + strlen(s->prefix), path, strlen(path) + 1);
 		st->req_tile[t->req_count - 1] = i;
+		st->req_data[t->req_count - 1] = false;
+	}
+	return CTD_OK;
+}
+
+/* A mirror with mirror-entries: the data tile of each level-0 tile of the
+ * batch, whose entries must hash to that tile's leaves. */
+static int
+request_data_tiles(const struct source_tiled *s, struct tiled_state *st,
+    struct source_task *t)
+{
+	for (size_t i = 0; i < st->count; i++) {
+		const struct task_tile *tt = &st->tiles[i];
+		if (tt->t.level != 0 || tt->t.index * TILE_WIDTH < t->need.a) {
+			continue;
+		}
+		char path[TILE_PATH_MAX];
+		struct source_req *r = source_task_req(t, "data-tile");
+		if (r == NULL ||
+		    tile_data_path(&tt->t, path, sizeof path) != CTD_OK ||
+		    strlen(s->prefix) + strlen(path) + 1 > sizeof r->url) {
+			return CTD_ERANGE;
+		}
+		strcpy(r->url, s->prefix);
+		strcat(r->url, path);
+		st->req_tile[t->req_count - 1] = i;
+		st->req_data[t->req_count - 1] = true;
 	}
 	return CTD_OK;
 }
@@ -315,7 +359,13 @@ begin_tiles(struct source_tiled *s, struct source_task *t)
 		/* The store holds every piece: compute it, ask nothing. */
 		return prove_need(st, t);
 	}
-	return rc == CTD_OK ? request_tiles(s, st, t) : rc;
+	if (rc == CTD_OK) {
+		rc = request_tiles(s, st, t);
+	}
+	if (rc == CTD_OK && n->kind == FILL_ENTRIES && s->check_entries) {
+		rc = request_data_tiles(s, st, t);
+	}
+	return rc;
 }
 
 static int
@@ -401,6 +451,31 @@ take_tile(struct task_tile *tt, const struct source_reply *r, bool *again)
 	memcpy(tt->data, r->body, (size_t)tt->t.width * MERKLE_HASH_LEN);
 	tt->fetched = true;
 	return CTD_OK;
+}
+
+/* A data tile: every entry must hash to its leaf in the level-0 tile. */
+static int
+check_data_tile(const struct task_tile *tt, const struct source_reply *r)
+{
+	if (r->status != CTD_OK) {
+		return r->status;
+	}
+	if (!tt->fetched) {
+		return CTD_EINVAL;
+	}
+	struct tile_leaf *leaves = calloc(tt->t.width, sizeof *leaves);
+	if (leaves == NULL) {
+		return CTD_ENOMEM;
+	}
+	int rc = tile_parse_data(r->body, r->len, tt->t.width, leaves);
+	for (unsigned k = 0; rc == CTD_OK && k < tt->t.width; k++) {
+		if (memcmp(leaves[k].leaf_hash, tt->data + k * MERKLE_HASH_LEN,
+		    MERKLE_HASH_LEN) != 0) {
+			rc = CTD_EVERIFY;
+		}
+	}
+	free(leaves);
+	return rc;
 }
 
 /* The right edge: the tiles it is made of must hash to the signed root. */
@@ -506,6 +581,11 @@ prove_need(struct tiled_state *st, struct source_task *t)
 	uint8_t nodes[(MERKLE_MAX_CONSISTENCY + 1) * MERKLE_HASH_LEN];
 	size_t count = need_ranges(t, r);
 	int rc = CTD_OK;
+	if (n->kind == FILL_ENTRIES) {
+		/* The tiles are the batch: every leaf authenticated. */
+		proved_set_contiguous(&t->proved, n->b);
+		return CTD_OK;
+	}
 	for (size_t i = 0; rc == CTD_OK && i < count; i++) {
 		rc = tile_range_hash(r[i].begin, r[i].end, st->size,
 		    from_verified, st, nodes + i * MERKLE_HASH_LEN);
@@ -544,8 +624,16 @@ consume_tiles(struct source_tiled *s, struct source_task *t,
 	struct tiled_state *st = t->state;
 	bool again = false;
 	for (size_t i = 0; i < count; i++) {
-		int rc = take_tile(&st->tiles[st->req_tile[i]], &replies[i],
-		    &again);
+		int rc = st->req_data[i] ? CTD_OK :
+		    take_tile(&st->tiles[st->req_tile[i]], &replies[i], &again);
+		if (rc != CTD_OK) {
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		int rc = st->req_data[i] ?
+		    check_data_tile(&st->tiles[st->req_tile[i]], &replies[i]) :
+		    CTD_OK;
 		if (rc != CTD_OK) {
 			return rc;
 		}
@@ -608,7 +696,7 @@ static const struct source_ops tiled_ops = {
 
 int
 source_tiled_new(const char *prefix, const char *origin,
-    const struct logkey *key, struct source **out)
+    const struct logkey *key, bool check_entries, struct source **out)
 {
 	size_t len = prefix != NULL ? strlen(prefix) : 0;
 	if (len == 0 || prefix[len - 1] != '/') {
@@ -625,6 +713,7 @@ source_tiled_new(const char *prefix, const char *origin,
 	}
 	s->base.ops = &tiled_ops;
 	s->key = key;
+	s->check_entries = check_entries;
 	*out = &s->base;
 	return CTD_OK;
 }

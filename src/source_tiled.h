@@ -17,6 +17,9 @@
  *   FILL_PATH, FILL_ROOT, FILL_CONSISTENCY
  *                         the proof's nodes from the tiles of the served
  *                         tree S, checked against the anchors
+ *   FILL_ENTRIES(a, b)    a mirror's batch: the level-0 tiles of [a, b)
+ *                         (and, with check_entries, the data tiles, each
+ *                         entry hashed and compared with its leaf)
  *   FILL_HASH             no request: the log has no lookup by hash. The
  *                         leaf is unknown (CTD_ENOTFOUND) when the store's
  *                         index covers the whole served tree, else the
@@ -34,6 +37,8 @@
 #ifndef CTD_SOURCE_TILED_H
 #define CTD_SOURCE_TILED_H
 
+#include <stdbool.h>
+
 #include "source.h"
 
 struct logkey;
@@ -44,11 +49,13 @@ struct logkey;
  * @param origin: the checkpoint origin, or NULL to take the origin of the
  *	first checkpoint that verifies and hold it; copied.
  * @param key: the log's key; borrowed, must outlive the source.
+ * @param check_entries: a mirror's batches (FILL_ENTRIES) also read the
+ *	data tiles and check every entry against its leaf hash.
  * @return: CTD_OK with *out set (free with source_free()); CTD_ENOMEM;
  *	CTD_EINVAL when the prefix is empty or does not end in '/'.
  */
 int source_tiled_new(const char *prefix, const char *origin,
-    const struct logkey *key, struct source **out);
+    const struct logkey *key, bool check_entries, struct source **out);
 
 /*
  * The checkpoint origin of a log from its submission URL: the URL without

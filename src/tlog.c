@@ -16,6 +16,7 @@
 #include "fill.h"
 #include "log.h"
 #include "logkey.h"
+#include "mirror.h"
 #include "rfc6962.h"
 #include "source_rfc6962.h"
 #include "source_tiled.h"
@@ -137,6 +138,33 @@ upstream_limits(const struct conf_log *conf)
 	};
 }
 
+/* ---- mirror mode: the background sync ----------------------------------- */
+
+static void mirror_follow(struct tlog *log);
+
+static void
+on_mirror_synced(void *arg, int status)
+{
+	struct tlog *log = arg;
+	if (status == CTD_OK && !log->closing) {
+		mirror_follow(log);	/* the served head may have moved on */
+	}
+}
+
+/* A mirror behind the served head reads on toward it. Called after every
+ * switch and every poll; a sync that failed is retried at the next. */
+static void
+mirror_follow(struct tlog *log)
+{
+	if (log->mirror == NULL || log->closing || !log->view.has_sth ||
+	    mirror_busy(log->mirror) ||
+	    mirror_contiguous(log->mirror) >= log->view.sth.tree_size) {
+		return;
+	}
+	(void)mirror_sync(log->mirror, &log->view.sth, false,
+	    on_mirror_synced, log);
+}
+
 /* ---- the poller's io: heads and adoptions through the fill ---------- */
 
 static int
@@ -151,6 +179,17 @@ io_adopt(void *arg, const struct sth *cur, const struct sth *cand,
     sthpoll_done_cb cb, void *cb_arg)
 {
 	struct tlog *log = arg;
+	uint64_t served = cur != NULL ? cur->tree_size : 0;
+	if (log->mirror != NULL && mirror_contiguous(log->mirror) >= served) {
+		/* The mirror holds the served tree: a new head is served only
+		 * once its root is recomputed from its entries. */
+		int rc = mirror_sync(log->mirror, cand, true, cb, cb_arg);
+		if (rc != CTD_ENOTFOUND) {
+			return rc;
+		}
+	}
+	/* A proxy; or a mirror still reading the log's first head, which
+	 * goes on in the background (mirror_follow). */
 	return fill_adopt_head(log->fill, cur, cand, cb, cb_arg);
 }
 
@@ -174,6 +213,7 @@ io_on_switch(void *arg, const struct sth *sth)
 		log_notice("log %s: serving verified tree head, tree_size %llu",
 		    log->name, (unsigned long long)sth->tree_size);
 	}
+	mirror_follow(log);
 }
 
 static void
@@ -223,7 +263,7 @@ open_source(struct tlog *log)
 	}
 	return source_tiled_new(c->monitoring_url,
 	    c->submission_url != NULL ? origin : NULL, log->key,
-	    &log->source);
+	    c->mirror_entries, &log->source);
 }
 
 /* The source, the fill and the poller, wired together. */
@@ -252,6 +292,17 @@ open_upstream(struct tlog *log, struct writer *writer)
 	};
 	if ((log->poller = sthpoll_new(log->name, &io)) == NULL) {
 		return CTD_ENOMEM;
+	}
+	if (log->conf->mirror) {
+		struct mirror_env menv = {
+			.name = log->name, .fill = log->fill,
+			.store = log->store, .slog = log->slog,
+			.loop = log->poll_timer.loop,
+			.batch = log->conf->monitoring_url != NULL ? 2048 : 1024,
+		};
+		if ((log->mirror = mirror_new(&menv)) == NULL) {
+			return CTD_ENOMEM;
+		}
 	}
 	return CTD_OK;
 }
@@ -337,6 +388,7 @@ on_poll_timer(uv_timer_t *timer)
 	struct tlog *log = timer->data;
 	if (!log->closing) {
 		sthpoll_poll(log->poller);
+		mirror_follow(log);
 	}
 }
 
@@ -375,6 +427,7 @@ tlog_free(struct tlog *log)
 	}
 	/* The fill first: it cancels what the poller waits for. */
 	fill_free(log->fill);
+	mirror_free(log->mirror);
 	sthpoll_free(log->poller);
 	source_free(log->source);
 	zone_free(log->zone);

@@ -37,6 +37,7 @@ struct fetch_pool;
 struct fetcher;
 struct fill;
 struct logkey;
+struct mirror;
 struct source;
 struct sthpoll;
 struct store;
@@ -76,6 +77,7 @@ struct tlog {
 	struct source *source;		/* the log's protocol */
 	struct fill *fill;
 	struct sthpoll *poller;
+	struct mirror *mirror;		/* mirror: yes; else NULL */
 	uv_timer_t poll_timer;		/* the poller's clock */
 	bool closing;
 
