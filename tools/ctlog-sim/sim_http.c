@@ -49,6 +49,8 @@
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
+#include "err.h"
+#include "num.h"
 #include "sim_http.h"
 #include "sim_log.h"
 #include "sim_submit.h"
@@ -212,15 +214,8 @@ arg_u64(struct MHD_Connection *conn, struct reply *rep, const char *name,
 		    name);
 		return false;
 	}
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0')) {
+	if (num_parse_u64_str(s, 0, &v) != CTD_OK) {
 		goto bad;
-	}
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
-			goto bad;
-		}
-		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	if (v < min || v > max) {
 		reply_error(rep, MHD_HTTP_BAD_REQUEST,
