@@ -17,6 +17,7 @@
 #include "base32.h"
 #include "dnsq.h"
 #include "err.h"
+#include "num.h"
 
 #define STRING_MAX DNSQ_STRING_MAX
 /* Per-try timeout and tries per query. */
@@ -44,28 +45,6 @@ report(FILE *errf, char *buf, size_t cap, const char *fmt, ...)
 /* report() into the struct dnsq's buffer. */
 #define QERR(q, ...) report((q)->errf, (q)->err, sizeof (q)->err, __VA_ARGS__)
 
-bool
-dnsq_parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (len == 0 || len > 20 || (len > 1 && s[0] == '0')) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return false;
-		}
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			return false;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 /* Parse "ADDR[@PORT]" into an address rdf and a port. */
 static int
 parse_server(const char *server, ldns_rdf **addr, uint16_t *port)
@@ -80,7 +59,7 @@ parse_server(const char *server, ldns_rdf **addr, uint16_t *port)
 	}
 	memcpy(host, server, host_len);
 	host[host_len] = '\0';
-	if (at != NULL && (!dnsq_parse_u64(at + 1, strlen(at + 1), &p) ||
+	if (at != NULL && (num_parse_u64_str(at + 1, 0, &p) != CTD_OK ||
 	    p == 0 || p > 65535)) {
 		return CTD_EINVAL;
 	}
@@ -385,7 +364,7 @@ int
 dnsq_parse_index(const struct dnsq_answer *a, uint64_t *index)
 {
 	if (a->strings != 1 ||
-	    !dnsq_parse_u64((const char *)a->txt, a->len, index)) {
+	    num_parse_u64((const char *)a->txt, a->len, 0, index) != CTD_OK) {
 		return CTD_EMALF;
 	}
 	return CTD_OK;

@@ -173,11 +173,4 @@ int dnsq_parse_index(const struct dnsq_answer *a, uint64_t *index);
 int dnsq_parse_chunk(const struct dnsq_answer *a, size_t remaining,
     size_t *nodes);
 
-/*
- * Parse canonical ASCII decimal: digits only, no sign, no leading zero
- * (except "0"), no overflow of 64 bits.
- * @return: true with *out set, else false.
- */
-bool dnsq_parse_u64(const char *s, size_t len, uint64_t *out);
-
 #endif /* CTDNS_DNSQ_H */

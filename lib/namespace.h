@@ -3,7 +3,7 @@
  * namespace.h -- keep libctdns' internal symbols out of the embedder's way.
  *
  * libctdns.a carries its own copies of the project's pure modules (merkle,
- * sth, logkey, tile, base32, base64, err) and its internal modules (dnsq, uvq,
+ * sth, logkey, tile, base32, base64, num, err) and its internal modules (dnsq, uvq,
  * sctx, vstate). Their names are short and common (base64_encode!), so a
  * static library that exported them would collide with an application's
  * own. Every file of the library, and every in-tree program that uses the
@@ -20,6 +20,9 @@
 
 /* src/err.c */
 #define ctd_strerror ctdns__ctd_strerror
+/* src/num.c */
+#define num_parse_u64 ctdns__num_parse_u64
+#define num_parse_u64_str ctdns__num_parse_u64_str
 /* src/base64.c */
 #define base64_decode ctdns__base64_decode
 #define base64_encode ctdns__base64_encode
@@ -71,7 +74,6 @@
 #define dnsq_sth ctdns__dnsq_sth
 #define dnsq_leaf_index ctdns__dnsq_leaf_index
 #define dnsq_proof ctdns__dnsq_proof
-#define dnsq_parse_u64 ctdns__dnsq_parse_u64
 #define dnsq_answer_from_pkt ctdns__dnsq_answer_from_pkt
 #define dnsq_server_addr ctdns__dnsq_server_addr
 #define dnsq_set_zone ctdns__dnsq_set_zone

@@ -81,17 +81,34 @@ answer_ctx_deinit(struct answer_ctx *ax)
 	store_reader_deinit(&ax->reader);
 }
 
+/*
+ * The one table from what a query came to to its rcode (docs/design.md,
+ * "Outcomes and rcodes"). Every answer that reports an error goes through
+ * answer_rcode(); any code not listed is a failure of the log or of the
+ * server, SERVFAIL. The protocol refusals (NOTIMP, BADVERS, REFUSED), a
+ * log without a verified STH (SERVFAIL) and NODATA are states, not
+ * errors, and are answered where they are decided.
+ */
+static const struct {
+	int err;
+	int rcode;
+} rcode_table[] = {
+	{ CTD_OK, RCODE_NOERROR },
+	{ CTD_EMALF, RCODE_FORMERR },	/* the message does not parse */
+	{ CTD_ENOTFOUND, RCODE_NXDOMAIN }, /* no such name, or no such leaf */
+	{ CTD_ERANGE, RCODE_NXDOMAIN },	/* beyond the tree */
+};
+
 int
 answer_rcode(int err)
 {
-	switch (err) {
-	case CTD_OK: return RCODE_NOERROR;
-	case CTD_EMALF: return RCODE_FORMERR;
-	case CTD_ENOTFOUND: return RCODE_NXDOMAIN;
-	case CTD_EINVAL: return RCODE_NOTIMP;
-	case CTD_ERANGE: return RCODE_REFUSED;
-	default: return RCODE_SERVFAIL;
+	for (size_t i = 0; i < sizeof rcode_table / sizeof rcode_table[0];
+	    i++) {
+		if (rcode_table[i].err == err) {
+			return rcode_table[i].rcode;
+		}
 	}
+	return RCODE_SERVFAIL;
 }
 
 /* ---- building answers ---------------------------------------------- */
@@ -149,6 +166,18 @@ respond_negative(struct qstate *s, int rcode)
 	finish(s, &r);
 }
 
+/* Answer an error through the table: NXDOMAIN with the zone's SOA. */
+static void
+respond_error(struct qstate *s, int err)
+{
+	int rcode = answer_rcode(err);
+	if (rcode == RCODE_NXDOMAIN && s->log != NULL) {
+		respond_negative(s, rcode);
+	} else {
+		respond_bare(s, rcode);
+	}
+}
+
 static void
 respond_txt(struct qstate *s, uint32_t ttl, const uint8_t *text, size_t len)
 {
@@ -181,12 +210,18 @@ fill_failed(struct qstate *s, bool leaf_query)
 	if (s->round == 0) {
 		return false;
 	}
-	if (leaf_query && s->fill_status == CTD_ENOTFOUND) {
-		respond_negative(s, RCODE_NXDOMAIN);
+	int st = s->fill_status;
+	if (leaf_query && st == CTD_ENOTFOUND) {
+		/* The log does not hold the leaf. */
+		respond_error(s, CTD_ENOTFOUND);
 		return true;
 	}
-	if (s->fill_status != CTD_OK || s->round >= ANSWER_MAX_ROUNDS) {
-		respond_bare(s, RCODE_SERVFAIL);
+	if (st != CTD_OK || s->round >= ANSWER_MAX_ROUNDS) {
+		/* Any other status is about the request to the log, never
+		 * about the query (a fill's CTD_ERANGE is not "beyond the
+		 * tree"): the log or the server failed. */
+		respond_error(s, st != CTD_OK &&
+		    answer_rcode(st) == RCODE_SERVFAIL ? st : CTD_EUPSTREAM);
 		return true;
 	}
 	return false;
@@ -280,7 +315,7 @@ answer_tree(struct qstate *s, const struct ctq *cq)
 		return;
 	}
 	if (rc != CTD_ENOTFOUND) {
-		respond_bare(s, RCODE_SERVFAIL);
+		respond_error(s, CTD_ESTORE);
 	} else if (have_root(s, cq->size)) {
 		ask_fill(s, FILL_PATH, cq->index, cq->size, NULL);
 	} else {
@@ -299,7 +334,7 @@ answer_consistency(struct qstate *s, const struct ctq *cq)
 		return;
 	}
 	if (rc != CTD_ENOTFOUND) {
-		respond_bare(s, RCODE_SERVFAIL);
+		respond_error(s, CTD_ESTORE);
 	} else if (!have_root(s, cq->second)) {
 		ask_fill(s, FILL_ROOT, cq->second, 0, NULL);
 	} else if (merkle_is_pow2(cq->first) && !have_root(s, cq->first)) {
@@ -332,7 +367,7 @@ answer_hash(struct qstate *s, const struct ctq *cq)
 		return;
 	}
 	if (rc != CTD_OK && rc != CTD_ENOTFOUND) {
-		respond_bare(s, RCODE_SERVFAIL);
+		respond_error(s, CTD_ESTORE);
 		return;
 	}
 	ask_fill(s, FILL_HASH, 0, 0, cq->hash);
@@ -362,7 +397,7 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 		return;
 	}
 	if (!ctq_exists(cq, log->sth.tree_size)) {
-		respond_negative(s, RCODE_NXDOMAIN);
+		respond_error(s, CTD_ERANGE);
 		return;
 	}
 	bool full = cq->kind == CTQ_STH || cq->kind == CTQ_HASH ||
@@ -433,9 +468,10 @@ answer_in_zone(struct qstate *s)
 		answer_static(s);
 		return;
 	}
-	if (ctq_parse(s->q.qname_lc, s->apex_off, &cq) != CTD_OK) {
+	int rc = ctq_parse(s->q.qname_lc, s->apex_off, &cq);
+	if (rc != CTD_OK) {
 		count_form(s, ANSWER_FORM_OTHER);
-		respond_negative(s, RCODE_NXDOMAIN);
+		respond_error(s, rc);
 		return;
 	}
 	count_form(s, form_of(&cq));
@@ -457,7 +493,7 @@ answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (rc != CTD_OK) {
-		respond_bare(&s, RCODE_FORMERR);
+		respond_error(&s, rc);
 		return;
 	}
 	if (s.q.opcode != 0) {

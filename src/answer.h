@@ -97,7 +97,17 @@ void answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
     bool tcp, int fill_status, unsigned round, uint8_t *out, size_t cap,
     struct answer_result *res);
 
-/* The rcode an error code maps to: the one table (docs/design.md). */
+/*
+ * The rcode that answers a query which came to err: the one table of
+ * docs/design.md ("Outcomes and rcodes"), used by every answer that
+ * reports an error.
+ * @param err: CTD_OK (NOERROR); CTD_EMALF, the message does not parse
+ *	(FORMERR); CTD_ENOTFOUND, the name fits no CT form or the log does
+ *	not hold the leaf (NXDOMAIN); CTD_ERANGE, the name is beyond the
+ *	tree (NXDOMAIN); any other code is a failure of the log or of the
+ *	server (timeout, caps, a false answer, the store): SERVFAIL.
+ * @return: the rcode (0 to 15).
+ */
 int answer_rcode(int err);
 
 #endif /* CTD_ANSWER_H */

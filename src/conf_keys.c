@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "err.h"
+#include "num.h"
 
 /* RFC 2181 section 8: a TTL is an unsigned 31-bit number. */
 #define TTL_MAX 2147483647u
@@ -52,28 +53,6 @@ struct key_def {
 
 /* ---- value parsers ------------------------------------------------------ */
 
-/* Strict unsigned decimal: digits only, no sign, no blanks, no overflow. */
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (*s == '\0') {
-		return CTD_EMALF;
-	}
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9') {
-			return CTD_EMALF;
-		}
-		unsigned d = (unsigned)(*s - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			return CTD_ERANGE;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return CTD_OK;
-}
-
 int
 conf_parse_size(const char *text, uint64_t *out)
 {
@@ -98,7 +77,7 @@ conf_parse_size(const char *text, uint64_t *out)
 	memcpy(digits, text, len);
 	digits[len] = '\0';
 	uint64_t v;
-	int rc = parse_u64(digits, &v);
+	int rc = num_parse_u64_str(digits, NUM_LEADING_ZEROS, &v);
 	if (rc != CTD_OK) {
 		return rc;
 	}
@@ -112,12 +91,11 @@ conf_parse_size(const char *text, uint64_t *out)
 /* A number for key def, range-checked; the message names the key. */
 static int
 parse_number(struct conf_parser *p, const struct key_def *def,
-    const char *value,
-    uint64_t *out)
+    const char *value, uint64_t *out)
 {
 	uint64_t v;
 	int rc = def->kind == K_SIZE ? conf_parse_size(value, &v) :
-	    parse_u64(value, &v);
+	    num_parse_u64_str(value, NUM_LEADING_ZEROS, &v);
 	if (rc == CTD_EMALF) {
 		return conf_fail_at(p, p->line, CTD_ECONF,
 		    "bad number '%s' for '%s'%s", value, def->name,
@@ -193,7 +171,8 @@ parse_in6(const char *host, struct sockaddr_in6 *sin6)
 	}
 	if (scope != NULL) {
 		uint64_t id;
-		if (parse_u64(scope, &id) == CTD_OK && id <= UINT32_MAX) {
+		if (num_parse_u64_str(scope, NUM_LEADING_ZEROS, &id) ==
+		    CTD_OK && id <= UINT32_MAX) {
 			sin6->sin6_scope_id = (uint32_t)id;
 		} else if ((sin6->sin6_scope_id = if_nametoindex(scope)) ==
 		    0) {
@@ -221,8 +200,8 @@ parse_listen(struct conf_parser *p, const char *key, const char *value,
 	}
 	memcpy(host, value, hlen);
 	host[hlen] = '\0';
-	if (at != NULL && (parse_u64(at + 1, &port) != CTD_OK || port == 0 ||
-	    port > 65535)) {
+	if (at != NULL && (num_parse_u64_str(at + 1, NUM_LEADING_ZEROS,
+	    &port) != CTD_OK || port == 0 || port > 65535)) {
 		return conf_fail_at(p, p->line, CTD_ECONF,
 		    "bad port in %s: '%s' (1 to 65535)", key, value);
 	}

@@ -15,12 +15,10 @@
 #include "ctq.h"
 #include "err.h"
 #include "merkle.h"
+#include "num.h"
 
 /* The longest form: <start>.<index>.<size>.tree. */
 #define CTQ_MAX_LABELS 4
-/* 18446744073709551615 */
-#define U64_MAX_DIGITS 20
-
 struct label {
 	const uint8_t *p;
 	size_t len;
@@ -76,27 +74,7 @@ label_is(const struct label *l, const char *word)
 static bool
 label_u64(const struct label *l, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (l->len == 0 || l->len > U64_MAX_DIGITS) {
-		return false;
-	}
-	if (l->p[0] == '0' && l->len > 1) {
-		return false;
-	}
-	for (size_t i = 0; i < l->len; i++) {
-		uint8_t c = l->p[i];
-		if (c < '0' || c > '9') {
-			return false;
-		}
-		uint64_t d = (uint64_t)(c - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			return false;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
+	return num_parse_u64((const char *)l->p, l->len, 0, out) == CTD_OK;
 }
 
 /*

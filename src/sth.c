@@ -19,6 +19,7 @@
 #include "base64.h"
 #include "err.h"
 #include "logkey.h"
+#include "num.h"
 #include "sth.h"
 
 /* RFC 6962 section 3.5: Version v1, SignatureType tree_hash. */
@@ -108,29 +109,6 @@ sth_to_txt(const struct sth *sth, char *out, size_t cap, size_t *out_len)
 	return CTD_OK;
 }
 
-/* Canonical unsigned decimal: "0" or [1-9][0-9]*, at most UINT64_MAX. */
-static int
-parse_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (len == 0 || (len > 1 && s[0] == '0')) {
-		return CTD_EMALF;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return CTD_EMALF;
-		}
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			return CTD_EMALF;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return CTD_OK;
-}
-
 /*
  * The next '.'-separated field of [*p, end): sets *field and *field_len and
  * moves *p past the field and its dot.
@@ -169,8 +147,8 @@ sth_from_txt(const char *txt, size_t len, struct sth *out)
 		}
 	}
 	memset(&s, 0, sizeof(s));
-	if (parse_u64(f[0], flen[0], &s.tree_size) != CTD_OK ||
-	    parse_u64(f[1], flen[1], &s.timestamp) != CTD_OK) {
+	if (num_parse_u64(f[0], flen[0], 0, &s.tree_size) != CTD_OK ||
+	    num_parse_u64(f[1], flen[1], 0, &s.timestamp) != CTD_OK) {
 		return CTD_EMALF;
 	}
 	if (base64_decode(f[2], flen[2], s.root, sizeof(s.root), &n) !=

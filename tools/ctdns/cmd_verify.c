@@ -27,6 +27,8 @@
 #include "base64.h"
 #include "ctdns.h"
 #include "ctdns_tool.h"
+#include "err.h"
+#include "num.h"
 
 #define EXIT_FAIL 1
 #define EXIT_TROUBLE 2
@@ -75,26 +77,6 @@ usage(FILE *f)
 	    "exit: 0 every provable SCT verified, 1 an SCT invalid or a proof "
 	    "failed\n"
 	    "      (or no SCT at all), 2 usage, files or network errors\n");
-}
-
-/* Canonical decimal; false otherwise. */
-static bool
-parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0')) {
-		return false;
-	}
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) {
-			return false;
-		}
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return true;
 }
 
 static int
@@ -151,7 +133,8 @@ parse_vopts(int argc, char **argv, const struct options *o,
 			v->zones[v->nzones++] = optarg;
 			break;
 		case OPT_NOW:
-			if (!parse_u64(optarg, &v->now_ms) || v->now_ms == 0) {
+			if (num_parse_u64_str(optarg, 0, &v->now_ms) != CTD_OK ||
+			    v->now_ms == 0) {
 				fprintf(stderr, "ctdns: --now wants ms since "
 				    "the epoch\n");
 				return -1;

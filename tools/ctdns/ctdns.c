@@ -44,6 +44,7 @@
 #include "err.h"
 #include "logkey.h"
 #include "merkle.h"
+#include "num.h"
 #include "sth.h"
 
 #define EXIT_VERIFY 1
@@ -152,7 +153,7 @@ parse_leaf_hash(const char *s, uint8_t out[MERKLE_HASH_LEN])
 static bool
 parse_size_arg(const char *s, const char *what, uint64_t *out)
 {
-	if (!dnsq_parse_u64(s, strlen(s), out)) {
+	if (num_parse_u64_str(s, 0, out) != CTD_OK) {
 		fprintf(stderr, "ctdns: %s \"%s\" is not a decimal number\n",
 		    what, s);
 		return false;

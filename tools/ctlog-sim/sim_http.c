@@ -53,6 +53,8 @@
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
+#include "err.h"
+#include "num.h"
 #include "sim_http.h"
 #include "sim_log.h"
 #include "sim_static.h"
@@ -175,7 +177,7 @@ arg_u64(struct MHD_Connection *conn, struct reply *rep, const char *name,
 		    name);
 		return false;
 	}
-	if (!sim_parse_dec(s, strlen(s), &v)) {
+	if (num_parse_u64_str(s, 0, &v) != CTD_OK) {
 		goto bad;
 	}
 	if (v < min || v > max) {

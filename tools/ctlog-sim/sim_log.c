@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
+#include "num.h"
 #include "sim_entries.h"
 #include "sim_key.h"
 #include "sim_log.h"
@@ -281,21 +283,12 @@ out:
 static bool
 parse_slow(const char *spec, unsigned *ms)
 {
-	const char *p = spec + 5;
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (strncmp(spec, "slow=", 5) != 0 || *p == '\0' ||
-	    (p[0] == '0' && p[1] != '\0')) {
+	if (strncmp(spec, "slow=", 5) != 0 ||
+	    num_parse_u64_str(spec + 5, 0, &v) != CTD_OK ||
+	    v > SIM_LOG_SLOW_MAX) {
 		return false;
-	}
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9') {
-			return false;
-		}
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > SIM_LOG_SLOW_MAX) {
-			return false;
-		}
 	}
 	*ms = (unsigned)v;
 	return true;

@@ -25,6 +25,8 @@
 
 #include <openssl/evp.h>
 
+#include "err.h"
+#include "num.h"
 #include "sim_http.h"
 #include "sim_key.h"
 #include "sim_log.h"
@@ -76,21 +78,11 @@ usage(FILE *f)
 
 /* Canonical decimal in [min, max]. */
 static bool
-parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+parse_in_range(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0')) {
-		return false;
-	}
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) {
-			return false;
-		}
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	if (v < min || v > max) {
+	if (num_parse_u64_str(s, 0, &v) != CTD_OK || v < min || v > max) {
 		return false;
 	}
 	*out = v;
@@ -111,7 +103,7 @@ parse_interval(const char *s, uint64_t *ms_out)
 	}
 	memcpy(whole, s, wlen);
 	whole[wlen] = '\0';
-	if (!parse_u64(whole, 0, INTERVAL_MAX_MS / 1000, &secs)) {
+	if (!parse_in_range(whole, 0, INTERVAL_MAX_MS / 1000, &secs)) {
 		return false;
 	}
 	if (dot != NULL) {
@@ -165,19 +157,19 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->addr = optarg;
 			break;
 		case 'p':
-			if (!parse_u64(optarg, 0, 65535, &v)) {
+			if (!parse_in_range(optarg, 0, 65535, &v)) {
 				goto bad;
 			}
 			o->port = (uint16_t)v;
 			break;
 		case 'n':
-			if (!parse_u64(optarg, 0, SIM_TREE_MAX_SIZE,
+			if (!parse_in_range(optarg, 0, SIM_TREE_MAX_SIZE,
 			    &o->entries)) {
 				goto bad;
 			}
 			break;
 		case OPT_GROW:
-			if (!parse_u64(optarg, 1, SIM_LOG_GROW_MAX, &o->grow)) {
+			if (!parse_in_range(optarg, 1, SIM_LOG_GROW_MAX, &o->grow)) {
 				goto bad;
 			}
 			break;

@@ -17,6 +17,8 @@
 #include <openssl/sha.h>
 #include <zlib.h>
 
+#include "err.h"
+#include "num.h"
 #include "sim_static_tile.h"
 #include "sim_tree.h"
 #include "sim_util.h"
@@ -67,7 +69,7 @@ parse_index(const char *s, struct sim_tile *t)
 		return true;
 	}
 	if (strncmp(s, ".p/", 3) != 0 ||
-	    !sim_parse_dec(s + 3, strlen(s + 3), &w) || w == 0 ||
+	    num_parse_u64(s + 3, strlen(s + 3), 0, &w) != CTD_OK || w == 0 ||
 	    w >= SIM_TILE_WIDTH) {
 		return false;
 	}
@@ -87,7 +89,8 @@ sim_tile_parse(const char *path, struct sim_tile *out)
 	memset(out, 0, sizeof(*out));
 	if ((size_t)(slash - path) == 4 && strncmp(path, "data", 4) == 0) {
 		out->data = true;
-	} else if (!sim_parse_dec(path, (size_t)(slash - path), &level) ||
+	} else if (num_parse_u64(path, (size_t)(slash - path), 0, &level) !=
+	    CTD_OK ||
 	    level > SIM_TILE_LEVEL_MAX) {
 		return false;
 	} else {

@@ -65,25 +65,6 @@ sim_json_proof(const struct sim_proof *p)
 	return a;
 }
 
-bool
-sim_parse_dec(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (len == 0 || (s[0] == '0' && len > 1)) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' ||
-		    v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10) {
-			return false;
-		}
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 void
 sim_sleep_ms(unsigned ms)
 {

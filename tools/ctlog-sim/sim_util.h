@@ -39,15 +39,6 @@ json_t *sim_json_hex(const uint8_t *buf, size_t len);
  */
 json_t *sim_json_proof(const struct sim_proof *p);
 
-/*
- * Parse the first len bytes of s as a canonical decimal: digits only, no
- * sign, no leading zero (except "0" itself), no overflow.
- * @param s: the text (need not be NUL-terminated).
- * @param len: its length (0 fails).
- * @param out: the value.
- * @return: true when s is such a decimal.
- */
-bool sim_parse_dec(const char *s, size_t len, uint64_t *out);
 
 /*
  * Sleep ms milliseconds, resuming after signals (slow=<ms> mode).
