@@ -315,8 +315,9 @@ request_data_tiles(const struct source_tiled *s, struct tiled_state *st,
 {
 	for (size_t i = 0; i < st->count; i++) {
 		const struct task_tile *tt = &st->tiles[i];
-		if (tt->t.level != 0 || tt->t.index * TILE_WIDTH < t->need.a) {
-			continue;
+		if (tt->t.level != 0 || tt->t.index * TILE_WIDTH >= t->need.b ||
+		    (tt->t.index + 1) * TILE_WIDTH <= t->need.a) {
+			continue;	/* an authenticator, not the batch */
 		}
 		char path[TILE_PATH_MAX];
 		struct source_req *r = source_task_req(t, "data-tile");

@@ -179,8 +179,8 @@ io_adopt(void *arg, const struct sth *cur, const struct sth *cand,
     sthpoll_done_cb cb, void *cb_arg)
 {
 	struct tlog *log = arg;
-	uint64_t served = cur != NULL ? cur->tree_size : 0;
-	if (log->mirror != NULL && mirror_contiguous(log->mirror) >= served) {
+	if (log->mirror != NULL && cur != NULL &&
+	    mirror_contiguous(log->mirror) >= cur->tree_size) {
 		/* The mirror holds the served tree: a new head is served only
 		 * once its root is recomputed from its entries. */
 		int rc = mirror_sync(log->mirror, cand, true, cb, cb_arg);
@@ -188,8 +188,10 @@ io_adopt(void *arg, const struct sth *cur, const struct sth *cand,
 			return rc;
 		}
 	}
-	/* A proxy; or a mirror still reading the log's first head, which
-	 * goes on in the background (mirror_follow). */
+	/* A proxy; or a mirror that does not hold the served tree yet (the
+	 * first head, on its signature, as a proxy takes it): its sync goes
+	 * on in the background (mirror_follow), and queries are answered
+	 * meanwhile from what is stored and, for the rest, from the log. */
 	return fill_adopt_head(log->fill, cur, cand, cb, cb_arg);
 }
 

@@ -21,11 +21,10 @@
 
 #include "../tap.h"
 #include "answer.h"
-#include "conf.h"
 #include "err.h"
 #include "log.h"
+#include "logview.h"
 #include "store.h"
-#include "tlog.h"
 #include "zone.h"
 
 int main(void);
@@ -72,9 +71,8 @@ test_table(void)
 }
 
 static struct {
-	struct conf_log conf;
-	struct tlog log;
-	struct tlog *logs[1];
+	struct logview log;
+	struct logview *logs[1];
 	struct store *store;
 	struct answer_ctx ax;
 	char dir[PATH_MAX];
@@ -89,13 +87,8 @@ setup(void)
 	char path[PATH_MAX], err[256] = "";
 	snprintf(path, sizeof path, "%s/zones/demo.ct.example.zone",
 	    top != NULL ? top : ".");
-	fx.conf = (struct conf_log){
-		.name = "t", .zone = ZONE_NAME, .zonefile = path,
-		.sth_ttl = 300, .proof_ttl = 86400, .negative_ttl = 30,
-	};
-	fx.log.name = "t";
-	fx.log.id = 1;
-	fx.log.conf = &fx.conf;
+	fx.log = (struct logview){ .id = 1, .sth_ttl = 300,
+		.proof_ttl = 86400, .negative_ttl = 30 };
 	if (zone_load(path, ZONE_NAME, &fx.log.zone, err, sizeof err) !=
 	    CTD_OK) {
 		diag("zone: %s (set top_srcdir)", err);
@@ -109,7 +102,6 @@ setup(void)
 	    store_log_open(fx.store, id, &fx.log.slog) != CTD_OK) {
 		return false;
 	}
-	fx.log.store = fx.store;
 	/* The answer path reads the size and the text; nothing here
 	 * checks the signature, so a tree head set by hand will do. */
 	fx.log.has_sth = true;
