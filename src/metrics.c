@@ -266,6 +266,39 @@ sth_families(struct mbuf *b, const struct metrics_input *in)
 		} \
 	} while (0)
 
+/* Mirror mode's progress, for the logs that mirror. */
+static void
+mirror_families(struct mbuf *b, const struct metrics_input *in)
+{
+	family(b, "mirror_entries", "gauge",
+	    "Mirror: every leaf below this index is stored and verified.");
+	for (size_t i = 0; i < in->log_count; i++) {
+		const struct metrics_log *l = &in->logs[i];
+		if (l->log.mirror) {
+			log_sample(b, "mirror_entries", l->name,
+			    l->log.mirror_entries);
+		}
+	}
+	family(b, "mirror_target_entries", "gauge",
+	    "Mirror: the tree size a running sync reads toward (0: idle).");
+	for (size_t i = 0; i < in->log_count; i++) {
+		const struct metrics_log *l = &in->logs[i];
+		if (l->log.mirror) {
+			log_sample(b, "mirror_target_entries", l->name,
+			    l->log.mirror_target);
+		}
+	}
+	family(b, "mirror_batches_total", "counter",
+	    "Mirror: batches of entries verified and stored.");
+	for (size_t i = 0; i < in->log_count; i++) {
+		const struct metrics_log *l = &in->logs[i];
+		if (l->log.mirror) {
+			log_sample(b, "mirror_batches_total", l->name,
+			    l->log.mirror_batches);
+		}
+	}
+}
+
 static void
 poll_families(struct mbuf *b, const struct metrics_input *in)
 {
@@ -292,6 +325,7 @@ poll_families(struct mbuf *b, const struct metrics_input *in)
 		mbuf_printf(b, "\",result=\"failed\"} %llu\n",
 		    (unsigned long long)l->log.fills_failed);
 	}
+	mirror_families(b, in);
 }
 
 /* The RFC 6962 endpoints (section 4) exported for every log, at 0 when

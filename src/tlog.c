@@ -506,6 +506,14 @@ tlog_get_stats(const struct tlog *log)
 		out.fills_ok = fs.ok;
 		out.fills_failed = fs.failed;
 	}
+	if (log->mirror != NULL) {
+		struct mirror_stats ms;
+		mirror_get_stats(log->mirror, &ms);
+		out.mirror = true;
+		out.mirror_entries = ms.contiguous;
+		out.mirror_target = ms.target;
+		out.mirror_batches = ms.batches;
+	}
 	return out;
 }
 

@@ -55,6 +55,10 @@ struct tlog_stats {
 	/* Wall clock (ms since the epoch) of the last poll answered with a
 	 * tree head whose signature verifies; 0 before the first. */
 	uint64_t last_poll_ok_ms;
+	/* Mirror mode: every leaf of [0, mirror_entries) is stored; the
+	 * size a sync is reading toward (0: none running); batches stored. */
+	bool mirror;
+	uint64_t mirror_entries, mirror_target, mirror_batches;
 };
 
 struct tlog {

@@ -315,6 +315,10 @@ fill_input(struct metrics_input *in, struct metrics_log logs[2])
 	logs[0].last_poll_ok_ms = 1700000099007u;
 	logs[0].log.fills_ok = 4;
 	logs[0].log.fills_failed = 1;
+	logs[0].log.mirror = true;
+	logs[0].log.mirror_entries = 1234567;
+	logs[0].log.mirror_target = 2000000;
+	logs[0].log.mirror_batches = 42;
 	logs[0].fetch.by_label[0] = (struct fetch_label_stats){
 		.label = "get-sth", .started = 9, .failed = 2 };
 	logs[0].fetch.by_label[1] = (struct fetch_label_stats){
@@ -399,6 +403,12 @@ test_format(void)
 	    "has_sth");
 	is_str(value_of(text, "ctdnsd_fills_total{log=\"argon\","
 	    "result=\"failed\"}"), "1", "fills failed");
+	is_str(value_of(text, "ctdnsd_mirror_entries{log=\"argon\"}"),
+	    "1234567", "mirror: entries stored");
+	is_str(value_of(text, "ctdnsd_mirror_target_entries{log=\"argon\"}"),
+	    "2000000", "mirror: the size being synced to");
+	is_str(value_of(text, "ctdnsd_mirror_batches_total{log=\"argon\"}"),
+	    "42", "mirror: batches");
 
 	const char *weird = "{log=\"we\\\"ird\\\\lo\\ng\"}";
 	char series[128];
