@@ -2,11 +2,12 @@
 /*
  * fuzz_rfc6962.c -- fuzz target: the parsers of what a log sends.
  *
- * Input: one selector byte, then the body. The selector's value modulo 5
+ * Input: one selector byte, then the body. The selector's value modulo 6
  * picks the parser: 0 rfc6962_parse_sth, 1 rfc6962_parse_consistency,
  * 2 rfc6962_parse_proof_by_hash, 3 rfc6962_parse_entry_and_proof,
- * 4 sth_from_txt (the client's side of `sth`). (selector / 5) % 8 picks
- * the node limit: 0 the protocol's maximum, k the limit k - 1.
+ * 4 sth_from_txt (the client's side of `sth`), 5 rfc6962_parse_entries
+ * (a mirror's get-entries). (selector / 6) % 8 picks the node (or entry)
+ * limit: 0 the protocol's maximum, k the limit k - 1.
  *
  * The body is copied into a heap buffer of exactly its size and the node
  * array is exactly max_nodes hashes long, so a read or write past either
@@ -27,7 +28,13 @@
 #include "merkle.h"
 #include "sth.h"
 
-enum { SEL_STH, SEL_CONSISTENCY, SEL_PROOF, SEL_ENTRY, SEL_TXT, SEL_COUNT };
+enum {
+	SEL_STH, SEL_CONSISTENCY, SEL_PROOF, SEL_ENTRY, SEL_TXT, SEL_ENTRIES,
+	SEL_COUNT
+};
+
+/* The most entries a get-entries answer is parsed for here. */
+#define ENTRIES_MAX 64
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -75,13 +82,16 @@ parse_nodes(int sel, const uint8_t *body, size_t len, size_t max,
 		rc = rfc6962_parse_proof_by_hash(body, len, index, nodes, max,
 		    count);
 		break;
+	case SEL_ENTRIES:
+		rc = rfc6962_parse_entries(body, len, nodes, max, count);
+		break;
 	default:
 		rc = rfc6962_parse_entry_and_proof(body, len, leaf, nodes, max,
 		    count);
 		break;
 	}
 	FUZZ_CHECK(rc == CTD_OK || rc == CTD_EMALF ||
-	    (rc == CTD_ENOMEM && sel == SEL_ENTRY));
+	    (rc == CTD_ENOMEM && (sel == SEL_ENTRY || sel == SEL_ENTRIES)));
 	if (rc == CTD_OK) {
 		FUZZ_CHECK(*count <= max);
 	}
@@ -124,8 +134,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(tlen == len && memcmp(txt, body, len) == 0);
 		}
 	} else {
-		size_t full = sel == SEL_CONSISTENCY ?
-		    MERKLE_MAX_CONSISTENCY : MERKLE_MAX_PATH;
+		size_t full = sel == SEL_CONSISTENCY ? MERKLE_MAX_CONSISTENCY :
+		    sel == SEL_ENTRIES ? ENTRIES_MAX : MERKLE_MAX_PATH;
 		size_t max = limit == 0 ? full : limit - 1;
 		uint8_t *a, *b;
 		size_t na, nb;
