@@ -367,9 +367,45 @@ test_urls(void)
 	    "a base longer than RFC6962_URL_MAX: ESPACE");
 }
 
+/* get-entries: each entry's leaf hash, and the bounds of the array. */
+static void
+test_entries(void)
+{
+	static const char body[] =
+	    "{\"entries\":[{\"leaf_input\":\"AAE=\",\"extra_data\":\"\"},"
+	    "{\"leaf_input\":\"AgM=\",\"extra_data\":\"AA==\"}]}";
+	static const uint8_t leaf0[] = { 0x00, 0x01 }, leaf1[] = { 0x02, 0x03 };
+	uint8_t hashes[2 * MERKLE_HASH_LEN], want[MERKLE_HASH_LEN];
+	size_t count = 0;
+	is_int(rfc6962_parse_entries((const uint8_t *)body, strlen(body),
+	    hashes, 2, &count), CTD_OK, "get-entries: two entries parse");
+	is_int(count, 2, "get-entries: count");
+	merkle_leaf_hash(leaf0, sizeof leaf0, want);
+	ok(memcmp(hashes, want, sizeof want) == 0,
+	    "get-entries: the leaf hash is SHA-256(0x00 || leaf_input)");
+	merkle_leaf_hash(leaf1, sizeof leaf1, want);
+	ok(memcmp(hashes + MERKLE_HASH_LEN, want, sizeof want) == 0,
+	    "get-entries: the second, in order");
+	is_int(rfc6962_parse_entries((const uint8_t *)body, strlen(body),
+	    hashes, 1, &count), CTD_EMALF, "get-entries: more than asked for");
+	static const char *const bad[] = {
+		"{\"entries\":[]}",
+		"{\"entries\":[{\"leaf_input\":\"\",\"extra_data\":\"\"}]}",
+		"{\"entries\":[{\"leaf_input\":\"AAE=\"}]}",
+		"{\"entries\":[{\"leaf_input\":\"AAE\",\"extra_data\":\"\"}]}",
+		"{\"entries\":{}}", "[]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		is_int(rfc6962_parse_entries((const uint8_t *)bad[i],
+		    strlen(bad[i]), hashes, 2, &count), CTD_EMALF,
+		    "get-entries refused: %s", bad[i]);
+	}
+}
+
 int
 main(void)
 {
+	test_entries();
 	int n = testdata_each_line("expected.txt", check_expected);
 	ok(n >= 10, "%d real answers checked", n);
 	n = testdata_each_line("cases.txt", check_case);
