@@ -89,7 +89,7 @@ class Checker:
         q = dns.message.make_query(qname, "TXT")
         q.flags &= ~dns.flags.RD
         ask = dns.query.tcp if self.tcp else dns.query.udp
-        r = ask(q, self.server, port=self.port, timeout=5)
+        r = ask(q, self.server, port=self.port, timeout=15)
         if r.rcode() != dns.rcode.NOERROR:
             raise Check("%s: rcode %s" % (qname, dns.rcode.to_text(r.rcode())))
         if not r.flags & dns.flags.AA:
