@@ -98,7 +98,6 @@ ct_start_daemon
 wait_log "mirror: [0-9]* of 60000 entries" 1
 tap_ok $? "kill: the sync of 60000 entries is under way"
 kill -9 "$(lib_pid ctdnsd)"
-sleep 0.2
 mode normal
 cat "$LIB_TMP/ctdnsd.err" > "$LIB_TMP/killed.err"
 ct_start_daemon
