@@ -32,17 +32,6 @@ s = json.load(sys.stdin)
 print(sum(s[k] for k in ("get-sth", "get-sth-consistency",
     "get-proof-by-hash", "get-entries", "get-entry-and-proof")))'
 }
-# Wait until the daemon has fetched the checkpoint N more times: a poll
-# has surely looked at what the log serves now (no fixed sleep).
-polls_pass() {
-	pp_want=$(( $(ct_sim_count checkpoint) + ${1:-2} ))
-	pp_left=300
-	while [ "$(ct_sim_count checkpoint)" -lt "$pp_want" ]; do
-		pp_left=$((pp_left - 1))
-		[ "$pp_left" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 wait_alarm() {
 	wa_left=300
 	until [ "$(alarms)" -gt "$1" ]; do
