@@ -594,6 +594,44 @@ test_caps(void)
 	env_close(&e, "rate+queue");
 }
 
+/* The tiles of one need ride along with its first request: past the
+ * caps, the queue and the rate, so that a need counts once. */
+static void
+test_along(void)
+{
+	struct fetch_limits lim = default_limits;
+	lim.max_active = 1;
+	lim.max_queued = 0;
+	lim.rate = 1;
+	struct env e;
+	ok(env_open(&e, &lim), "along: fetcher and pool");
+	struct res r[5];
+	memset(r, 0, sizeof r);
+	char url[256];
+	is_int(get(e.p, "/slow?ms=100&along=0", &r[0]), CTD_OK,
+	    "along: the need's first request takes the one slot");
+	is_int(get(e.p, "/ok?along=x", &r[4]), CTD_EBUSY,
+	    "along: another need is refused (no slot, no queue)");
+	int along_ok = 0;
+	for (int i = 1; i <= 3; i++) {
+		snprintf(url, sizeof url, "%s/slow?ms=100&along=%d", base, i);
+		along_ok += fetch_get_along(e.p, url, "tile", record_cb,
+		    &r[i]) == CTD_OK;
+	}
+	is_int(along_ok, 3, "along: its three more requests start anyway");
+	struct fetch_stats st;
+	fetch_pool_stats(e.p, &st);
+	is_int(st.started, 4, "along: four transfers started at once");
+	run_until(&e, 4, 10000);
+	int good = 0;
+	for (int i = 0; i < 4; i++) {
+		good += r[i].called == 1 && r[i].status == CTD_OK;
+	}
+	is_int(good, 4, "along: all four completed");
+	is_int(r[4].called, 0, "along: the refused one is never called");
+	env_close(&e, "along");
+}
+
 static void
 test_errors(void)
 {
@@ -1011,6 +1049,7 @@ main(void)
 	test_bad_input();
 	test_coalesce();
 	test_caps();
+	test_along();
 	test_errors();
 	test_rate();
 	test_reenter();
