@@ -127,29 +127,37 @@ apexes_find(const struct apexes *t, const uint8_t *name_lc, size_t len,
 {
 	size_t offs[MAX_BOUNDARIES];
 	uint32_t hashes[MAX_BOUNDARIES];
-	size_t n = 0;
+	size_t n = 0, first = MAX_BOUNDARIES;
 	if (t->count == 0 || len > APEXES_NAME_MAX) {
 		return false;
 	}
-	/* The label boundaries, longest suffix first. */
+	/* The label boundaries, longest suffix first; the first whose
+	 * suffix has the length of some apex. */
 	size_t o = 0;
 	while (o < len && n < MAX_BOUNDARIES) {
+		if (first == MAX_BOUNDARIES && has_len(t, len - o)) {
+			first = n;
+		}
 		offs[n++] = o;
 		if (name_lc[o] == 0) {
 			break;
 		}
 		o += 1u + name_lc[o];
 	}
-	/* One pass from the end: each boundary's suffix hash. */
+	if (first == MAX_BOUNDARIES) {
+		return false;
+	}
+	/* One pass from the end, down to that boundary only: the suffix
+	 * hash of each boundary on the way. */
 	uint32_t h = FNV_BASIS;
 	size_t k = n;
-	for (size_t i = len; i-- > 0 && k > 0;) {
+	for (size_t i = len; i-- > offs[first];) {
 		h = hash_step(h, name_lc[i]);
 		if (i == offs[k - 1]) {
 			hashes[--k] = h;
 		}
 	}
-	for (k = 0; k < n; k++) {
+	for (k = first; k < n; k++) {
 		size_t slen = len - offs[k];
 		if (!has_len(t, slen)) {
 			continue;

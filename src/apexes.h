@@ -10,7 +10,8 @@
  * name in one pass from the end, then probes from the longest suffix down,
  * so the first hit is the longest apex that is a suffix: the zone closest
  * to the name, as a scan of every apex from the full name down would find.
- * A suffix whose length no apex has is not probed at all.
+ * A suffix whose length no apex has is not probed at all, and the hash
+ * pass stops at the longest suffix whose length some apex has.
  *
  * Memory: apexes_init() sizes the table once for a number of names; adding
  * and finding never allocate, so a table built in advance (on another
