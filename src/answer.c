@@ -72,13 +72,52 @@ answer_ctx_init(struct answer_ctx *ax, struct store *store,
 	memset(ax, 0, sizeof *ax);
 	ax->logs = logs;
 	ax->log_count = log_count;
-	return store_reader_init(store, &ax->reader);
+	int rc = apexes_init(&ax->apexes, log_count);
+	if (rc == CTD_OK) {
+		rc = answer_apexes_build(&ax->apexes, logs, log_count);
+	}
+	if (rc == CTD_OK) {
+		rc = store_reader_init(store, &ax->reader);
+	}
+	if (rc != CTD_OK) {
+		apexes_deinit(&ax->apexes);
+	}
+	return rc;
 }
 
 void
 answer_ctx_deinit(struct answer_ctx *ax)
 {
 	store_reader_deinit(&ax->reader);
+	apexes_deinit(&ax->apexes);
+}
+
+int
+answer_apexes_build(struct apexes *t, struct logview *const *logs,
+    size_t count)
+{
+	apexes_clear(t);
+	for (size_t i = 0; i < count; i++) {
+		size_t len;
+		const uint8_t *apex = zone_apex(logs[i]->zone, &len);
+		int rc = apexes_add(t, apex, len, i);
+		if (rc == CTD_ESPACE || rc == CTD_EINVAL) {
+			return rc;
+		}
+		/* CTD_ERANGE: the same apex twice (the configuration
+		 * forbids it); the first log keeps it, as a scan would. */
+	}
+	return CTD_OK;
+}
+
+void
+answer_ctx_set_logs(struct answer_ctx *ax, struct logview **logs,
+    size_t log_count, struct apexes *apexes)
+{
+	ax->logs = logs;
+	ax->log_count = log_count;
+	apexes_swap(&ax->apexes, apexes);
+	apexes_clear(apexes);
 }
 
 /*
@@ -425,28 +464,17 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 
 /* ---- finding the zone ----------------------------------------------- */
 
-/* The served log whose apex is a label-aligned suffix of the qname. */
+/* The served log whose apex is the longest label-aligned suffix of the
+ * qname: one hash probe per label (apexes.h), whatever the number of logs. */
 static struct logview *
 find_log(struct answer_ctx *ax, const struct wire_query *q, size_t *apex_off)
 {
-	size_t off = 0;
-	/* Walk the labels of the qname; at each boundary compare suffixes. */
-	while (off < q->qname_len) {
-		for (size_t i = 0; i < ax->log_count; i++) {
-			size_t alen;
-			const uint8_t *apex = zone_apex(ax->logs[i]->zone, &alen);
-			if (alen == q->qname_len - off &&
-			    memcmp(apex, q->qname_lc + off, alen) == 0) {
-				*apex_off = off;
-				return ax->logs[i];
-			}
-		}
-		if (q->qname_lc[off] == 0) {
-			break;
-		}
-		off += 1u + q->qname_lc[off];
+	size_t i;
+	if (!apexes_find(&ax->apexes, q->qname_lc, q->qname_len, apex_off,
+	    &i) || i >= ax->log_count) {
+		return NULL;
 	}
-	return NULL;
+	return ax->logs[i];
 }
 
 /* Count a query by its form once, on its first round. */

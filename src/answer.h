@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apexes.h"
 #include "fill.h"
 #include "store.h"
 
@@ -70,17 +71,45 @@ struct answer_stats {
 struct answer_ctx {
 	struct logview **logs;	/* borrowed from the server */
 	size_t log_count;
+	/* The logs' zone apexes, value: the index in logs (owned; names
+	 * borrowed from the logs' zones). */
+	struct apexes apexes;
 	struct store_reader reader;
 	struct answer_stats stats;
 };
 
 /*
  * Prepare a context over the served logs.
- * @return: CTD_OK, or a store error.
+ * @param logs: borrowed; valid until answer_ctx_set_logs() or
+ *	answer_ctx_deinit(), and so are their zones.
+ * @return: CTD_OK, CTD_ENOMEM, or a store error.
  */
 int answer_ctx_init(struct answer_ctx *ax, struct store *store,
     struct logview **logs, size_t log_count);
 void answer_ctx_deinit(struct answer_ctx *ax);
+
+/*
+ * Build the table of the logs' zone apexes that a context finds zones
+ * with. Never allocates: t comes from apexes_init() with room for count.
+ * Where two logs have the same apex, the first one is found.
+ * @param t: cleared, then filled (names borrowed from the logs' zones).
+ * @param logs: the logs, as they will be given to the context.
+ * @return: CTD_OK, or CTD_ESPACE when t has no room for count names.
+ */
+int answer_apexes_build(struct apexes *t, struct logview *const *logs,
+    size_t count);
+
+/*
+ * Switch the context to another set of logs, between two queries; cannot
+ * fail and does not allocate.
+ * @param logs: borrowed, as for answer_ctx_init().
+ * @param apexes: built over logs with answer_apexes_build(); exchanged
+ *	with the context's own table: on return it holds the previous
+ *	table's memory, cleared, which the caller frees with
+ *	apexes_deinit() (or builds the next set in).
+ */
+void answer_ctx_set_logs(struct answer_ctx *ax, struct logview **logs,
+    size_t log_count, struct apexes *apexes);
 
 /*
  * Answer one DNS message.

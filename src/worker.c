@@ -188,8 +188,7 @@ apply_logs(struct worker *w, struct worker_logset *set)
 {
 	struct worker_logset *old = w->set;
 	w->set = set;
-	w->ax.logs = set->logs;
-	w->ax.log_count = set->count;
+	answer_ctx_set_logs(&w->ax, set->logs, set->count, &set->apexes);
 	worker_logset_free(old);
 }
 
@@ -249,6 +248,12 @@ worker_logset_new(size_t count, struct worker_zone **zones)
 		return NULL;
 	}
 	set->m.kind = WORKER_MSG_LOGS;
+	/* The table's memory now, on the main thread: switching to the
+	 * set in the worker then cannot fail. */
+	if (apexes_init(&set->apexes, count) != CTD_OK) {
+		free(set);
+		return NULL;
+	}
 	set->logs = calloc(count + 1, sizeof *set->logs);
 	if (zones != NULL) {
 		set->zones = calloc(count + 1, sizeof *set->zones);
@@ -279,6 +284,8 @@ logset_fill(struct worker_logset *set, struct logview *const *views)
 			set->logs[i] = &set->replicas[i];
 		}
 	}
+	/* Sized for count by worker_logset_new(): cannot fail. */
+	(void)answer_apexes_build(&set->apexes, set->logs, set->count);
 }
 
 void
@@ -290,6 +297,7 @@ worker_logset_free(struct worker_logset *set)
 	for (size_t i = 0; set->zones != NULL && i < set->count; i++) {
 		worker_zone_release(set->zones[i]);
 	}
+	apexes_deinit(&set->apexes);
 	free(set->zones);
 	free(set->replicas);
 	free(set->logs);

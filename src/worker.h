@@ -182,8 +182,9 @@ void worker_post_sth(struct worker *w, const struct logview *view);
 struct worker_logset;
 
 /*
- * Make room for a worker's set of logs (before a reload commits, so that
- * nothing can fail afterwards).
+ * Make room for a worker's set of logs and the table of their zone
+ * apexes (before a reload commits, so that nothing can fail afterwards:
+ * the worker switches to the set without allocating).
  * @param count: how many logs the set will hold.
  * @param zones: threaded: one shared zone per log (the set takes a
  *	reference of each); NULL for the single-loop worker.

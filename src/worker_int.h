@@ -74,6 +74,9 @@ struct worker_logset {
 	struct logview **logs;		/* what the answer path reads */
 	struct logview *replicas;	/* threaded: one per log */
 	struct worker_zone **zones;	/* threaded: the replicas' zones */
+	/* The logs' apexes, built with the set (answer_apexes_build());
+	 * after the switch, the previous table's memory. */
+	struct apexes apexes;
 };
 
 struct worker {
