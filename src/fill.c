@@ -420,7 +420,9 @@ on_written(void *arg, int status)
 		return;
 	}
 	job->in_writer = false;
-	if (status == CTD_EINCONSISTENT && is_query_need(job->task.need.kind)) {
+	if (status == CTD_EINCONSISTENT &&
+	    job->task.need.kind != FILL_HEAD_PROOF) {
+		/* The poller raises its own alarm for a head. */
 		log_err("log %s: ALARM: the log proved a range that contradicts "
 			"the store (a fork); nothing of it is served",
 		    job->fill->env.name);
