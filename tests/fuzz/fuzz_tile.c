@@ -3,10 +3,11 @@
  * fuzz_tile.c -- fuzz target: data tiles, hash tiles and tile arithmetic.
  *
  * Input: one selector byte, then the body. The selector's value modulo 3
- * picks: 0 tile_parse_data, the width taken from (selector / 3) % 256 + 1
- * (so the corpus can hold tiles of any width up to 85 and the fuzzer
- * reaches the rest); 1 a hash tile, its width from the body's length;
- * 2 the arithmetic: a tree size and a leaf index from the first 16 bytes.
+ * picks: 0 tile_parse_data, of width selector / 3 + 1 (1..85), except that
+ * selector 255 takes the width from the next byte + 1 (1..256, the full
+ * tiles of a real log among them) and the body after it; 1 a hash tile,
+ * its width from the body's length; 2 the arithmetic: a tree size and a
+ * leaf index from the first 16 bytes.
  *
  * Properties: only the documented codes; every leaf's spans lie inside the
  * body and its leaf hash is SHA-256(0 || 0 || 0 || entry); the tiles listed
@@ -179,7 +180,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	switch (data[0] % SEL_COUNT) {
 	case SEL_DATA:
-		check_data(body, len, (unsigned)(data[0] / SEL_COUNT) + 1);
+		if (data[0] != UINT8_MAX) {
+			check_data(body, len,
+			    (unsigned)(data[0] / SEL_COUNT) + 1);
+		} else if (len > 0) {
+			check_data(body + 1, len - 1, (unsigned)body[0] + 1);
+		}
 		break;
 	case SEL_HASHES:
 		check_hashes(body, len);

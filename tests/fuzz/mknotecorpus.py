@@ -68,6 +68,11 @@ def tile_seeds():
                + struct.pack(">H", 0))
     save("fuzz_tile", bytes([(n + 1 - 1) * 3]) + body + indexed)
     save("fuzz_tile", bytes([0]) + indexed)
+    # A full tile (selector 255, width byte 255 + 1): 256 small X.509 leaves,
+    # the last one with its leaf_index.
+    tiny = struct.pack(">QH", 400 << 24, 0) + b"\x00\x00\x01\x30"
+    save("fuzz_tile", bytes([255, 255]) + (tiny + b"\x00\x00" * 2) * 255
+         + indexed)
     h = b""
     x = b"tile"
     for i in range(256):

@@ -69,10 +69,12 @@ EOF
 		exit 1
 	fi
 	if [ -z "${CTD_DEP_CFLAGS+set}" ]; then
+		# The same packages as configure's CTD_NEED: metrics.c is
+		# part of the library and needs libmicrohttpd.
 		CTD_DEP_CFLAGS=$(pkg-config --cflags ldns libuv libcrypto \
-		    libcurl jansson 2>/dev/null)
+		    libcurl jansson libmicrohttpd 2>/dev/null)
 		CTD_DEP_LIBS="$(pkg-config --libs ldns libuv libcrypto \
-		    libcurl jansson 2>/dev/null) -llmdb"
+		    libcurl jansson libmicrohttpd 2>/dev/null) -llmdb"
 	fi
 	bindir=$work/bin
 	mkdir -p "$bindir" "$work/obj"
