@@ -13,7 +13,10 @@
 # the sim as the tests use it, which then bounds both entry cases); each run starts ctdnsd on a fresh store and times it from start
 # to the log line "tree N recomputed". The daemon's own rate (from its
 # first head to the last batch) is read from that line too. The CPU time
-# the daemon and the sim took (from /proc) says which side was the bound;
+# the daemon (per thread: the loop parses and hashes, ctdnsd-store writes
+# LMDB) and the sim took (from /proc) says which side was the bound;
+# --mirror-baseline OTHER_CTDNSD alternates runs of another build against
+# the same sim, for before/after figures;
 # --mirror-perf adds perf's top symbols for one run of each case.
 # Store size: mdb_stat's pages used times the page size, per leaf, with
 # the leaf index and range tables apart, and data.mdb's size per leaf.
@@ -109,9 +112,28 @@ def mdb_sizes(db):
 	return used * page, page, tables
 
 
-def mirror_run(opts, procs, tmp, case, sim, sim_name, url, key, n, k,
-    profile):
-	name = "ctdnsd-%s-%d" % (case, k)
+def thread_ticks(pid):
+	"""{thread name: user + system clock ticks} of pid's threads."""
+	out = {}
+	try:
+		tids = os.listdir("/proc/%d/task" % pid)
+	except OSError:
+		return out
+	for tid in tids:
+		try:
+			with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+				stat = f.read()
+		except OSError:
+			continue
+		name = stat[stat.index("(") + 1:stat.rindex(")")]
+		fields = stat.rsplit(")", 1)[1].split()
+		out[name] = out.get(name, 0) + int(fields[11]) + int(fields[12])
+	return out
+
+
+def mirror_run(opts, procs, tmp, case, tag, sim, sim_name, url, key, n, k,
+    profile, ctdnsd):
+	name = "ctdnsd-%s%s-%d" % (case, tag, k)
 	db = os.path.join(tmp, name + ".db")
 	os.mkdir(db)
 	conf = os.path.join(tmp, name + ".conf")
@@ -119,11 +141,11 @@ def mirror_run(opts, procs, tmp, case, sim, sim_name, url, key, n, k,
 	sim_pid = procs.procs[sim_name].pid
 	sim0 = sum(cpu_ticks(sim_pid))
 	t0 = time.time()
-	p = procs.start(name, [opts.ctdnsd, "-c", conf, "-d"], tmp)
+	p = procs.start(name, [ctdnsd, "-c", conf, "-d"], tmp)
 	err = os.path.join(tmp, name + ".err")
 	perf = None
 	if profile:
-		data = os.path.join(tmp, "perf-%s.data" % case)
+		data = os.path.join(tmp, "perf-%s%s.data" % (case, tag))
 		perf = subprocess.Popen(["perf", "record", "-q", "-e",
 		    "cpu-clock", "-F", "1000", "-p", "%d,%d" % (p.pid, sim_pid),
 		    "-o", data], stdout=subprocess.DEVNULL,
@@ -138,6 +160,7 @@ def mirror_run(opts, procs, tmp, case, sim, sim_name, url, key, n, k,
 		time.sleep(0.05)
 	wall = time.time() - t0
 	ticks = sum(cpu_ticks(p.pid)) if p.poll() is None else 0
+	threads = thread_ticks(p.pid)
 	sim_ticks = sum(cpu_ticks(sim_pid)) - sim0
 	if perf is not None:
 		perf.send_signal(signal.SIGINT)
@@ -155,6 +178,7 @@ def mirror_run(opts, procs, tmp, case, sim, sim_name, url, key, n, k,
 	res = {"wall": wall, "daemon_s": float(m.group(1)),
 	    "daemon_rate": int(m.group(2)), "rate": n / wall,
 	    "cpu": ticks / hz, "sim_cpu": sim_ticks / hz,
+	    "threads": {t: v / hz for t, v in threads.items() if v > 0},
 	    "used": used, "file": size, "page": page, "tables": tables}
 	if profile:
 		res["perf"] = perf_top(data, opts.perf_limit)
@@ -178,31 +202,41 @@ def mirror(opts, procs, tmp):
 		sim, key, url, gen = start_mirror_sim(procs, opts, tmp, case, n)
 		note("mirror %s: the sim generated %d entries in %.1f s" % (
 		    case, n, gen))
-		runs = []
+		variants = [("", opts.ctdnsd)]
+		if opts.mirror_baseline:
+			variants.insert(0, (" (base)", opts.mirror_baseline))
+		runs = {label: [] for label, _ in variants}
 		for k in range(opts.mirror_runs):
-			profile = opts.perf and k == 0
-			r = mirror_run(opts, procs, tmp, case, sim, "sim-" + case,
-			    url, key, n, k, profile)
-			r["load"] = os.getloadavg()[0]
-			note("mirror %s run %d: %.0f entries/s (%.1f s from start; "
-			    "daemon says %d/s), ctdnsd CPU %.1f s, sim CPU %.1f s, "
-			    "store %.1f B/leaf (used), load %.2f" % (case, k + 1,
-			    r["rate"], r["wall"], r["daemon_rate"], r["cpu"],
-			    r["sim_cpu"], r["used"] / n, r["load"]))
-			if "perf" in r:
-				print("perf (ctdnsd and ctlog-sim, cpu-clock), %s:\n%s\n"
-				    % (case, r["perf"]), flush=True)
-			runs.append(r)
+			for label, binary in variants:
+				profile = opts.perf and k == 0
+				r = mirror_run(opts, procs, tmp, case, label.strip(" ()"),
+				    sim, "sim-" + case, url, key, n, k, profile, binary)
+				r["load"] = os.getloadavg()[0]
+				note_run(case + label, k, n, r)
+				runs[label].append(r)
 		procs.stop("sim-" + case)
-		rows.append((case, gen, runs))
+		for label, _ in variants:
+			rows.append((case + label, gen, runs[label]))
 	report_mirror(n, rows, load0)
+
+
+def note_run(case, k, n, r):
+	note("mirror %s run %d: %.0f entries/s (%.1f s from start; daemon "
+	    "says %d/s), CPU s: ctdnsd %.1f (%s), sim %.1f; store %.1f B/leaf "
+	    "(used); load %.2f" % (case, k + 1, r["rate"], r["wall"],
+	    r["daemon_rate"], r["cpu"], ", ".join("%s %.1f" % (t, v) for t, v
+	    in sorted(r["threads"].items(), key=lambda x: -x[1])),
+	    r["sim_cpu"], r["used"] / n, r["load"]))
+	if "perf" in r:
+		print("perf (ctdnsd and ctlog-sim, cpu-clock), %s:\n%s\n" % (
+		    case, r["perf"]), flush=True)
 
 
 def report_mirror(n, rows, load0):
 	print()
 	print("== mirror sync, %d entries, fresh store, median of %d runs "
 	    "(load %.2f at start) ==" % (n, len(rows[0][2]), load0))
-	print("%-14s %9s %10s %10s %8s %8s %9s %9s %9s %7s" % ("case",
+	print("%-21s %9s %10s %10s %8s %8s %9s %9s %9s %7s" % ("case",
 	    "sim gen s", "entries/s", "daemon/s", "ctdnsd s", "sim cpu",
 	    "B/leaf", "file/leaf", "idx/leaf", "rng/leaf"))
 	for case, gen, runs in rows:
@@ -212,7 +246,7 @@ def report_mirror(n, rows, load0):
 		t = r["tables"]
 		idx = t.get("l", (0, 0))[0] * r["page"] / n
 		rng = t.get("r", (0, 0))[0] * r["page"] / n
-		print("%-14s %9.1f %10.0f %10.0f %8.1f %8.1f %9.1f %9.1f %9.1f "
+		print("%-21s %9.1f %10.0f %10.0f %8.1f %8.1f %9.1f %9.1f %9.1f "
 		    "%7.1f" % (case, gen, med("rate"), med("daemon_rate"),
 		    med("cpu"), med("sim_cpu"), med("used") / n,
 		    med("file") / n, idx, rng))
@@ -220,6 +254,10 @@ def report_mirror(n, rows, load0):
 		    " ".join("%.0f" % x["rate"] for x in runs),
 		    " ".join("%s=%d,%d" % (k, v[0], v[1])
 		    for k, v in sorted(t.items()))))
+		names = sorted({t for x in runs for t in x["threads"]})
+		print("   CPU us/entry (median): %s; ctlog-sim %.1f" % (", ".join(
+		    "%s %.1f" % (t, median([x["threads"].get(t, 0) for x in runs])
+		    * 1e6 / n) for t in names), med("sim_cpu") * 1e6 / n))
 	print("load average (1 min) after each run: %s" % " ".join(
 	    "%.2f" % x["load"] for _, _, runs in rows for x in runs))
 	print(flush=True)
