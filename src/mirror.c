@@ -61,7 +61,7 @@ mirror_new(const struct mirror_env *env)
 	m->env = *env;
 	m->env.name = m->name;
 	if (m->env.batch == 0 || m->env.batch % 256 != 0) {
-		m->env.batch = 1024;
+		m->env.batch = MIRROR_BATCH;
 	}
 	m->contiguous = stored_contiguous(env);
 	m->stats.contiguous = m->contiguous;

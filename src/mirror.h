@@ -30,6 +30,12 @@ struct mirror;
 struct store;
 struct store_log;
 
+/* Entries per batch for both kinds of log: the most a task may span
+ * (SOURCE_MAX_ENTRIES). Fewer, larger batches mean fewer round trips,
+ * consistency proofs and commits per entry; measured in
+ * docs/performance.md (ctdns-bench --mirror). */
+#define MIRROR_BATCH 4096u
+
 /* How often a running sync says how far it is. */
 #define MIRROR_REPORT_MS 5000u
 

@@ -58,7 +58,7 @@
 #include "sth.h"
 
 /* Requests one round of a task may send at once. */
-#define SOURCE_MAX_REQS 32
+#define SOURCE_MAX_REQS 64
 /* Most entries one FILL_ENTRIES batch may span. */
 #define SOURCE_MAX_ENTRIES 4096
 /* Longest URL a source builds. */

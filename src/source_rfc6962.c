@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,9 @@ struct source_rfc6962 {
 	struct source base;		/* first: a struct source * is one */
 	char *url;
 	const struct logkey *key;
+	/* The most entries one get-entries answer held: the log's page
+	 * size as far as we know (0: not yet). A hint for planning only. */
+	uint64_t page;
 };
 
 static struct source_rfc6962 *
@@ -72,23 +76,72 @@ plan_request(const struct source_rfc6962 *s, struct source_task *t)
 
 /* A mirror's batch: the entries come in as many get-entries answers as
  * the log needs (logs answer at most their own page size), then the
- * recomputed tree is checked against the anchor. */
+ * recomputed tree is checked against the anchor. The first batch asks
+ * for all of it in one request and learns the log's page size from the
+ * answer; from then on every round asks for each missing page at once
+ * (up to SOURCE_MAX_REQS requests), each answer put where its request
+ * began. Answers shorter than asked leave gaps for the next round. The
+ * consistency proof from b to the anchor rides the first round: it does
+ * not depend on the entries, and is checked once they are all in. */
 struct entries_state {
-	uint64_t got;			/* leaves [a, a + got) are in */
-	bool proving;			/* asked for the consistency proof */
+	uint64_t got;			/* leaves of [a, b) in */
 	uint8_t root[MERKLE_HASH_LEN];	/* MTH(D[0:b]), recomputed */
-	uint8_t hashes[];		/* (b - a) leaf hashes */
+	size_t proof_req;		/* the round's proof request, or
+					 * SIZE_MAX */
+	bool has_proof;			/* proof[] holds the log's answer */
+	size_t proof_count;
+	uint8_t proof[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
+	uint64_t from[SOURCE_MAX_REQS];	/* this round's requests: */
+	uint64_t to[SOURCE_MAX_REQS];	/* the leaves [from, to) */
+	uint8_t *have;			/* (b - a) flags: leaf a + i is in */
+	uint8_t hashes[];		/* (b - a) leaf hashes, then have */
 };
 
+/* One request for [from, to) of the batch. */
 static int
-ask_entries(const struct source_rfc6962 *s, struct source_task *t,
-    uint64_t from)
+ask_range(const struct source_rfc6962 *s, struct source_task *t,
+    uint64_t from, uint64_t to)
 {
-	struct source_req *r;
-	t->req_count = 0;
-	r = source_task_req(t, "get-entries");
-	return rfc6962_url_entries(s->url, from, t->need.b - 1, r->url,
+	struct entries_state *st = t->state;
+	struct source_req *r = source_task_req(t, "get-entries");
+	if (r == NULL) {
+		return CTD_ERANGE;
+	}
+	st->from[t->req_count - 1] = from;
+	st->to[t->req_count - 1] = to;
+	return rfc6962_url_entries(s->url, from, to - 1, r->url,
 	    sizeof r->url);
+}
+
+/* Plan a round: every missing run of leaves, cut at multiples of the
+ * log's page size once it is known. */
+static int
+ask_entries(const struct source_rfc6962 *s, struct source_task *t)
+{
+	struct entries_state *st = t->state;
+	const struct fill_need *n = &t->need;
+	uint64_t len = n->b - n->a;
+	int rc = CTD_OK;
+	for (uint64_t i = 0; rc == CTD_OK && i < len &&
+	    t->req_count < SOURCE_MAX_REQS;) {
+		if (st->have[i]) {
+			i++;
+			continue;
+		}
+		uint64_t end = len;
+		if (s->page > 0) {
+			uint64_t x = n->a + i;
+			end = (x / s->page + 1) * s->page - n->a;
+			end = end < len ? end : len;
+		}
+		uint64_t j = i + 1;
+		while (j < end && !st->have[j]) {
+			j++;
+		}
+		rc = ask_range(s, t, n->a + i, n->a + j);
+		i = j;
+	}
+	return rc;
 }
 
 static int
@@ -98,13 +151,26 @@ begin_entries(const struct source_rfc6962 *s, struct source_task *t)
 	if (n->b - n->a > SOURCE_MAX_ENTRIES || n->b > t->second.size) {
 		return CTD_ERANGE;
 	}
+	size_t len = (size_t)(n->b - n->a);
 	struct entries_state *st = calloc(1, sizeof *st +
-	    (size_t)(n->b - n->a) * MERKLE_HASH_LEN);
+	    len * (MERKLE_HASH_LEN + 1));
 	if (st == NULL) {
 		return CTD_ENOMEM;
 	}
+	st->have = st->hashes + len * MERKLE_HASH_LEN;
+	st->proof_req = SIZE_MAX;
 	t->state = st;
-	return ask_entries(s, t, n->a);
+	if (n->b < t->second.size) {
+		struct source_req *r = source_task_req(t,
+		    "get-sth-consistency");
+		st->proof_req = 0;
+		int rc = rfc6962_url_consistency(s->url, n->b, t->second.size,
+		    r->url, sizeof r->url);
+		if (rc != CTD_OK) {
+			return rc;
+		}
+	}
+	return ask_entries(s, t);
 }
 
 static int
@@ -231,51 +297,81 @@ failed_request(const struct source_task *t, const struct source_reply *r)
 }
 
 /* The recomputed root of b must lead to the anchor: equal to it, or
- * proved consistent with it by the log. */
+ * proved consistent with it by the log's proof (taken before). */
 static int
-take_entries_proof(struct source_task *t, const uint8_t *body, size_t len)
+check_entries_root(struct source_task *t)
 {
 	struct entries_state *st = t->state;
 	const struct fill_need *n = &t->need;
-	uint8_t nodes[MERKLE_MAX_CONSISTENCY * MERKLE_HASH_LEN];
 	struct merkle_range r[MERKLE_MAX_CONSISTENCY];
-	size_t count;
-	int rc = rfc6962_parse_consistency(body, len, nodes,
-	    MERKLE_MAX_CONSISTENCY, &count);
-	if (rc != CTD_OK) {
-		return rc;
+	if (n->b == t->second.size) {
+		return memcmp(st->root, t->second.root, MERKLE_HASH_LEN) == 0 ?
+		    CTD_OK : CTD_EVERIFY;
+	}
+	if (!st->has_proof) {
+		return CTD_EINVAL;
 	}
 	if (merkle_verify_consistency(n->b, t->second.size, st->root,
-	    t->second.root, nodes, count) != CTD_OK) {
+	    t->second.root, st->proof, st->proof_count) != CTD_OK) {
 		return CTD_EVERIFY;
 	}
 	size_t k = merkle_consistency_ranges(n->b, t->second.size, r);
-	for (size_t i = 0; rc == CTD_OK && i < k && i < count; i++) {
+	int rc = CTD_OK;
+	for (size_t i = 0; rc == CTD_OK && i < k && i < st->proof_count;
+	    i++) {
 		rc = proved_add_range(&t->proved, r[i].begin, r[i].end,
-		    nodes + i * MERKLE_HASH_LEN);
+		    st->proof + i * MERKLE_HASH_LEN);
 	}
 	return rc;
 }
 
+/* One get-entries answer, put where its request began. */
 static int
-take_entries(const struct source_rfc6962 *s, struct source_task *t,
-    const uint8_t *body, size_t len)
+take_page(struct source_rfc6962 *s, struct source_task *t, size_t i,
+    const struct source_reply *reply)
+{
+	struct entries_state *st = t->state;
+	uint64_t off = st->from[i] - t->need.a;
+	size_t got;
+	int rc = rfc6962_parse_entries(reply->body, reply->len,
+	    st->hashes + off * MERKLE_HASH_LEN,
+	    (size_t)(st->to[i] - st->from[i]), &got);
+	for (size_t k = 0; rc == CTD_OK && k < got; k++) {
+		st->got += !st->have[off + k];
+		st->have[off + k] = 1;
+	}
+	if (rc == CTD_OK && got > s->page) {
+		s->page = got;
+	}
+	return rc;
+}
+
+/* Every answer of the round in its place; once all entries are in, the
+ * batch's tree recomputed and checked against the anchor. */
+static int
+take_entries(struct source_rfc6962 *s, struct source_task *t,
+    const struct source_reply *replies, size_t count)
 {
 	struct entries_state *st = t->state;
 	const struct fill_need *n = &t->need;
-	if (st->proving) {
-		return take_entries_proof(t, body, len);
+	int rc = CTD_OK;
+	for (size_t i = 0; rc == CTD_OK && i < count; i++) {
+		if (i == st->proof_req) {
+			rc = rfc6962_parse_consistency(replies[i].body,
+			    replies[i].len, st->proof, MERKLE_MAX_CONSISTENCY,
+			    &st->proof_count);
+			st->has_proof = rc == CTD_OK;
+		} else {
+			rc = take_page(s, t, i, &replies[i]);
+		}
 	}
-	size_t count;
-	uint64_t want = n->b - n->a - st->got;
-	int rc = rfc6962_parse_entries(body, len,
-	    st->hashes + st->got * MERKLE_HASH_LEN, (size_t)want, &count);
+	st->proof_req = SIZE_MAX;
 	if (rc != CTD_OK) {
 		return rc;
 	}
-	st->got += count;
 	if (st->got < n->b - n->a) {
-		rc = ask_entries(s, t, n->a + st->got);
+		t->req_count = 0;
+		rc = ask_entries(s, t);
 		return rc == CTD_OK ? CTD_EAGAIN : rc;
 	}
 	rc = batch_hash(n->a, n->b, st->hashes, t->known, t->known_arg,
@@ -287,31 +383,28 @@ take_entries(const struct source_rfc6962 *s, struct source_task *t,
 		rc = proved_add_range(&t->proved, 0, n->b, st->root);
 		proved_set_contiguous(&t->proved, n->b);
 	}
-	if (rc != CTD_OK || n->b == t->second.size) {
-		return rc != CTD_OK ? rc :
-		    memcmp(st->root, t->second.root, MERKLE_HASH_LEN) == 0 ?
-		    CTD_OK : CTD_EVERIFY;
-	}
-	st->proving = true;
-	t->req_count = 0;
-	struct source_req *r = source_task_req(t, "get-sth-consistency");
-	rc = rfc6962_url_consistency(s->url, n->b, t->second.size, r->url,
-	    sizeof r->url);
-	return rc == CTD_OK ? CTD_EAGAIN : rc;
+	return rc == CTD_OK ? check_entries_root(t) : rc;
 }
 
 static int
 rfc6962_consume(struct source *src, struct source_task *t,
     const struct source_reply *replies, size_t count)
 {
-	const struct source_rfc6962 *s = from_base(src);
+	struct source_rfc6962 *s = from_base(src);
 	const struct fill_need *n = &t->need;
-
-	if (count != 1) {
+	if (count == 0 || count != t->req_count) {
 		return CTD_EINVAL;
 	}
-	if (replies[0].status != CTD_OK) {
-		return failed_request(t, &replies[0]);
+	for (size_t i = 0; i < count; i++) {
+		if (replies[i].status != CTD_OK) {
+			return failed_request(t, &replies[i]);
+		}
+	}
+	if (n->kind == FILL_ENTRIES) {
+		return take_entries(s, t, replies, count);
+	}
+	if (count != 1) {
+		return CTD_EINVAL;
 	}
 	const uint8_t *body = replies[0].body;
 	size_t len = replies[0].len;
@@ -331,7 +424,7 @@ rfc6962_consume(struct source *src, struct source_task *t,
 	case FILL_HEAD_PROOF:
 		return take_consistency(t, n->a, &t->second, body, len);
 	case FILL_ENTRIES:
-		return take_entries(s, t, body, len);
+		break;
 	}
 	return CTD_EINVAL;
 }

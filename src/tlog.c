@@ -300,7 +300,7 @@ open_upstream(struct tlog *log, struct writer *writer)
 			.name = log->name, .fill = log->fill,
 			.store = log->store, .slog = log->slog,
 			.loop = log->poll_timer.loop,
-			.batch = log->conf->monitoring_url != NULL ? 2048 : 1024,
+			.batch = MIRROR_BATCH,
 		};
 		if ((log->mirror = mirror_new(&menv)) == NULL) {
 			return CTD_ENOMEM;

@@ -17,7 +17,8 @@
  * may wait for LMDB's write lock; only then take what is queued (up to
  * GROUP_MAX sets), so that sets queued while the lock was busy ride the
  * same commit. Each set is written in a nested transaction (a failing one
- * is dropped alone), then one commit, one fdatasync. The group goes to
+ * is dropped alone; a set alone in its group needs none), then one
+ * commit, one fdatasync. The group goes to
  * the done list and uv_async_send() (the one thread-safe libuv call)
  * wakes the loop. A set's status is final only after the group's commit,
  * so no callback can run before its data is durable and visible.
@@ -115,12 +116,19 @@ list_splice(struct item_list *dst, struct item_list *src)
 /* ---- the writer thread ------------------------------------------------ */
 
 /* Write one set in a nested transaction of t; its status until the
- * group's commit. */
+ * group's commit. A set alone in its group goes straight into t: there
+ * is no other set to keep when it fails (t is then aborted), and a
+ * large set (a mirror's batch) is spared the child's copies of every
+ * page it touches and their merge into t. */
 static int
-write_set(struct store_txn *t, struct writer_item *it)
+write_set(struct store_txn *t, struct writer_item *it, bool alone)
 {
 	struct store_txn child;
 
+	if (alone) {
+		store_put_proved(t, it->slog, &it->set);
+		return t->err;
+	}
 	store_txn_begin_nested(t, &child);
 	store_put_proved(&child, it->slog, &it->set);
 	return store_txn_commit(&child);
@@ -141,8 +149,9 @@ write_group(struct writer *w)
 		list_push(&group, list_pop(&w->queue));
 	}
 	pthread_mutex_unlock(&w->mu);
+	bool alone = group.head != NULL && group.head->next == NULL;
 	for (struct writer_item *it = group.head; it != NULL; it = it->next) {
-		it->status = write_set(&t, it);
+		it->status = write_set(&t, it, alone);
 		written += it->status == CTD_OK;
 		/* The memory goes back now, not when the loop gets to it. */
 		proved_free(&it->set);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,10 @@ struct sim_entries {
 	size_t ca_der_len;
 	uint8_t *chain;
 	size_t chain_len;
+	/* sim_entries_cache(): entry i's length (4 bytes) and bytes, or
+	 * NULL until first built. */
+	_Atomic(uint8_t *) *cache;
+	uint64_t cache_n;
 };
 
 /* An Ed25519 key from SHA-256(seed || "\n" || role). */
@@ -227,6 +232,10 @@ sim_entries_free(struct sim_entries *e)
 	if (e == NULL) {
 		return;
 	}
+	for (uint64_t i = 0; i < e->cache_n; i++) {
+		free(atomic_load(&e->cache[i]));
+	}
+	free(e->cache);
 	free(e->chain);
 	free(e->ca_der);
 	EVP_PKEY_free(e->ca_key);
@@ -278,8 +287,76 @@ out:
 	return x;
 }
 
+static int make_leaf(const struct sim_entries *e, uint64_t idx, bool fork,
+    uint8_t **out, size_t *out_len);
+
+int
+sim_entries_cache(struct sim_entries *e, uint64_t n)
+{
+	if (n > SIZE_MAX / sizeof *e->cache ||
+	    (e->cache = calloc((size_t)n ? (size_t)n : 1,
+	    sizeof *e->cache)) == NULL) {
+		return -1;
+	}
+	e->cache_n = n;
+	return 0;
+}
+
+/* Entry idx's bytes from the cache; false when not there. */
+static bool
+cache_get(const struct sim_entries *e, uint64_t idx, uint8_t **out,
+    size_t *out_len)
+{
+	uint8_t *c = idx < e->cache_n ? atomic_load(&e->cache[idx]) : NULL;
+	uint32_t len;
+
+	if (c == NULL) {
+		return false;
+	}
+	memcpy(&len, c, sizeof len);
+	if ((*out = malloc(len)) == NULL) {
+		return false;
+	}
+	memcpy(*out, c + sizeof len, len);
+	*out_len = len;
+	return true;
+}
+
+/* Keep entry idx's bytes; the first of racing builders wins. */
+static void
+cache_put(const struct sim_entries *e, uint64_t idx, const uint8_t *leaf,
+    size_t len)
+{
+	uint32_t len32 = (uint32_t)len;
+	uint8_t *c, *none = NULL;
+
+	if (idx >= e->cache_n || (c = malloc(sizeof len32 + len)) == NULL) {
+		return;
+	}
+	memcpy(c, &len32, sizeof len32);
+	memcpy(c + sizeof len32, leaf, len);
+	if (!atomic_compare_exchange_strong(&e->cache[idx], &none, c)) {
+		free(c);
+	}
+}
+
 int
 sim_entries_leaf(const struct sim_entries *e, uint64_t idx, bool fork,
+    uint8_t **out, size_t *out_len)
+{
+	if (!fork && cache_get(e, idx, out, out_len)) {
+		return 0;
+	}
+	int rc = make_leaf(e, idx, fork, out, out_len);
+	if (rc == 0 && !fork) {
+		cache_put(e, idx, *out, *out_len);
+	}
+	return rc;
+}
+
+/* Build entry idx's MerkleTreeLeaf: a certificate signed now. */
+static int
+make_leaf(const struct sim_entries *e, uint64_t idx, bool fork,
     uint8_t **out, size_t *out_len)
 {
 	X509 *x = make_leaf_cert(e, idx, fork);

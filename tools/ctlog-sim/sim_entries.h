@@ -19,7 +19,9 @@
  * The "fork" variant of entry i has subject fork-<i>.sim.example: a leaf
  * the real log never holds, used to publish a forked tree.
  *
- * Read-only after sim_entries_new(); every function may run concurrently.
+ * Read-only after sim_entries_new() and sim_entries_cache() (but for the
+ * cache's slots, each set once, atomically); every other function may run
+ * concurrently.
  */
 #ifndef SIM_ENTRIES_H
 #define SIM_ENTRIES_H
@@ -40,6 +42,17 @@ struct sim_entries;
  *	failure.
  */
 struct sim_entries *sim_entries_new(const char *seed);
+
+/*
+ * Keep the bytes of entries [0, n) once built (not the fork variants), so
+ * that serving them again costs a copy, not a signature: for benchmarks
+ * of a reader (a mirror), where the sim must not be the bound. About 400
+ * bytes an entry. Call once, before any other use of e.
+ * @param e: the generator.
+ * @param n: entries to keep.
+ * @return: 0; -1 when out of memory.
+ */
+int sim_entries_cache(struct sim_entries *e, uint64_t n);
 
 /*
  * Release the generator; NULL is a no-op.

@@ -207,6 +207,12 @@ sim_log_new(const char *seed)
 	return log;
 }
 
+int
+sim_log_cache_entries(struct sim_log *log, uint64_t n)
+{
+	return sim_entries_cache(log->entries, n) == 0 ? SIM_OK : SIM_EFAIL;
+}
+
 void
 sim_log_free(struct sim_log *log)
 {

@@ -100,6 +100,13 @@ struct sim_log;
 struct sim_log *sim_log_new(const char *seed);
 
 /*
+ * Keep the bytes of entries [0, n) once built (sim_entries_cache()): for
+ * benchmarks. Call before sim_log_grow().
+ * @return: SIM_OK; SIM_EFAIL when out of memory.
+ */
+int sim_log_cache_entries(struct sim_log *log, uint64_t n);
+
+/*
  * Release the log; NULL is a no-op. No other thread may use it any more.
  * @param log: the log.
  */
