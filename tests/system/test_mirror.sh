@@ -92,7 +92,7 @@ lib_stop sim
 # ---- SIGKILL in mid-sync --------------------------------------------------------
 rm -rf "$DB"
 ct_start_sim 60000
-mode slow=50
+mode slow=1000
 ct_conf "mirror: yes"
 ct_start_daemon
 wait_log "mirror: [0-9]* of 60000 entries" 1
