@@ -207,7 +207,8 @@ on_head(void *arg, int status, const struct sth *head)
 	if (status == CTD_EVERIFY) {
 		p->stats.rejected++;
 		log_err("log %s: ALARM: the tree head's signature does not "
-			"verify with the configured key; still serving "
+			"verify with the configured key (or its checkpoint is "
+			"one the log may not serve); still serving "
 			"tree_size %llu",
 		    p->name, (unsigned long long)(p->has_served ?
 			p->served.tree_size : 0));

@@ -6,8 +6,9 @@
 # log's RFC 6962 endpoints are counted, and must stay unused), the answers
 # equal the log's own data byte for byte, neighbouring proofs cost no new
 # tile, the tree grows with consistency computed from tiles, and every way
-# the log can lie about a checkpoint or a tile raises an ALARM and serves
-# nothing of it.
+# the log can lie about a checkpoint (a bad signature, a wrong key ID, an
+# extension line its signature does not cover) or a tile raises an ALARM
+# and serves nothing of it.
 : "${top_srcdir:=.}"
 . "$top_srcdir/tests/system/ctlib.sh"
 
@@ -103,7 +104,7 @@ ct_check hash 0 5 255 999
 tap_ok $? "leaf indices equal the log's"
 # --- lies about the checkpoint ------------------------------------------------
 good=$(sth_text)
-for m in bad-sig bad-keyid; do
+for m in bad-sig bad-keyid ext-line; do
 	a=$(alarms)
 	mode "$m"
 	ct_sim "/sim/grow?n=10" >/dev/null

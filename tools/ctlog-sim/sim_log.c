@@ -73,6 +73,7 @@ static const char *const mode_names[] = {
 	[SIM_MODE_GARBAGE] = "garbage",
 	[SIM_MODE_BAD_GZIP] = "bad-gzip",
 	[SIM_MODE_HOLD] = "hold",
+	[SIM_MODE_EXT_LINE] = "ext-line",
 };
 
 const char *

@@ -20,7 +20,9 @@
  *   (sim_log_delay() does the waiting: hold keeps every /ct/v1/ request
  *   until the mode is changed, so a test decides when the log answers).
  * - down: every log GET (not /sim/, not add-chain) is dropped unanswered.
- * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip: the static-ct-api
+ * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip, ext-line (the
+ *   checkpoint gains an extension line, which its RFC 6962 signature does
+ *   not cover): the static-ct-api
  *   read path only (sim_static.c says what each does); the RFC 6962 API
  *   answers normally in these modes.
  * Every mode change publishes a fresh STH (timestamps strictly increase),
@@ -75,6 +77,7 @@ enum sim_mode {
 	SIM_MODE_GARBAGE,
 	SIM_MODE_BAD_GZIP,
 	SIM_MODE_HOLD,
+	SIM_MODE_EXT_LINE,
 };
 
 /* Most entries one sim_log_grow() call appends. */
@@ -126,7 +129,7 @@ int sim_log_grow(struct sim_log *log, uint64_t n);
  * @param log: the log.
  * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
  *	"bad-json", "rollback", "hold", "down", "bad-keyid", "bad-tile",
- *	"bad-data", "garbage", "bad-gzip" or "slow=<ms>" (decimal,
+ *	"bad-data", "garbage", "bad-gzip", "ext-line" or "slow=<ms>" (decimal,
  *	<= SIM_LOG_SLOW_MAX).
  * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
  *	log; SIM_EFAIL when signing fails (mode unchanged).
