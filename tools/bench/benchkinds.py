@@ -159,7 +159,8 @@ def kinds_bench(opts, procs, tmp):
 		diff = [nm for nm, a, b in zip(names, answers["rfc6962"],
 		    answers[kind]) if a != b and not nm.startswith("sth.")]
 		if diff:
-			die("kinds: %s answers %d names unlike rfc6962; first %s"
+			die("kinds: %s answers %d names unlike rfc6962; "
+			    "first %s"
 			    % (kind, len(diff), diff[0]))
 	note("kinds: all %d answers (but the sth) alike across the three" %
 	    len(names))
@@ -198,10 +199,10 @@ def kinds_rounds(opts, servers, qfile, tmp):
 			    st["qps"], st["lost"], st["cpu_us"],
 			    st["busy"] * 100, st.get("rcodes", "")))
 		runs["load"].append(os.getloadavg()[0])
+		base = runs["rfc6962"][-1]["qps"]
 		note("round %d ratios tiled/rfc6962 %.3f, tiled-mirror/rfc6962 "
-		    "%.3f" % (rnd + 1, runs["tiled"][-1]["qps"] /
-		    runs["rfc6962"][-1]["qps"], runs["tiled-mirror"][-1]["qps"] /
-		    runs["rfc6962"][-1]["qps"]))
+		    "%.3f" % (rnd + 1, runs["tiled"][-1]["qps"] / base,
+		    runs["tiled-mirror"][-1]["qps"] / base))
 	return runs
 
 
