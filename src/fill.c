@@ -205,17 +205,10 @@ count_result(struct fill *f, const struct fill_job *job, int status)
 	}
 }
 
-/* Wake every waiter of a finished job, then free it. */
+/* Call every waiter once with the job's result; none is left. */
 static void
-job_finish(struct fill_job *job, int status)
+wake_waiters(struct fill_job *job, int status)
 {
-	struct fill *f = job->fill;
-	if (job->begun) {
-		f->env.source->ops->finish(f->env.source, &job->task);
-		job->begun = false;
-	}
-	job_unlink(job);
-	count_result(f, job, status);
 	const struct sth *head = status == CTD_OK && job->task.has_head ?
 	    &job->task.head : NULL;
 	for (size_t i = 0; i < job->waiter_count; i++) {
@@ -226,6 +219,28 @@ job_finish(struct fill_job *job, int status)
 			w->cb(w->arg, status);
 		}
 	}
+	job->waiter_count = 0;
+}
+
+/* The source's state of a begun job is no longer needed. */
+static void
+job_end_source(struct fill *f, struct fill_job *job)
+{
+	if (job->begun) {
+		f->env.source->ops->finish(f->env.source, &job->task);
+		job->begun = false;
+	}
+}
+
+/* Wake every waiter of a finished job, then free it. */
+static void
+job_finish(struct fill_job *job, int status)
+{
+	struct fill *f = job->fill;
+	job_end_source(f, job);
+	job_unlink(job);
+	count_result(f, job, status);
+	wake_waiters(job, status);
 	job_free(job);
 }
 
@@ -242,20 +257,8 @@ fill_free(struct fill *f)
 		struct fill_job *job = f->jobs;
 		if (job->in_writer) {
 			job_unlink(job);
-			for (size_t i = 0; i < job->waiter_count; i++) {
-				struct fill_waiter *w = &job->waiters[i];
-				if (w->head_cb != NULL) {
-					w->head_cb(w->arg, CTD_ECANCELED, NULL);
-				} else {
-					w->cb(w->arg, CTD_ECANCELED);
-				}
-			}
-			job->waiter_count = 0;
-			if (job->begun) {
-				f->env.source->ops->finish(f->env.source,
-				    &job->task);
-				job->begun = false;
-			}
+			wake_waiters(job, CTD_ECANCELED);
+			job_end_source(f, job);
 			job->fill = NULL;
 		} else {
 			job_finish(job, CTD_ECANCELED);
@@ -283,6 +286,15 @@ add_waiter(struct fill_job *job, fill_cb cb, fill_head_cb head_cb, void *arg)
 	job->waiters[job->waiter_count++] =
 	    (struct fill_waiter){ cb, head_cb, arg };
 	return CTD_OK;
+}
+
+/* List a job that is under way. */
+static void
+job_link(struct fill *f, struct fill_job *job)
+{
+	job->next = f->jobs;
+	f->jobs = job;
+	f->active++;
 }
 
 static bool
@@ -583,43 +595,35 @@ job_start(struct fill *f, struct fill_job *job, bool shared)
 	job->fill = f;
 	job->shared = shared;
 	set_store_view(f, &job->task);
+	int rc;
 	if (is_query_need(job->task.need.kind) &&
 	    prove_local(&job->task) == CTD_OK) {
 		/* The store holds the pieces: no request at all. */
-		int rc = submit_proved(f, job);
-		if (rc != CTD_OK) {
-			job_free(job);
-			return rc;
+		rc = submit_proved(f, job);
+	} else {
+		proved_clear(&job->task.proved);
+		rc = src->ops->begin(src, &job->task);
+		job->begun = true;
+		if (rc == CTD_OK && job->task.req_count == 0) {
+			/* Proved by the source from what is stored: only
+			 * the write is left (its callback comes later). */
+			rc = proved_empty(&job->task.proved) ? CTD_EINVAL :
+			    submit_proved(f, job);
+		} else if (rc == CTD_OK && send_round(job) == 0) {
+			rc = job->round_err != CTD_OK ? job->round_err :
+			    CTD_EINVAL;
 		}
-		job->next = f->jobs;
-		f->jobs = job;
-		f->active++;
-		return CTD_OK;
-	}
-	proved_clear(&job->task.proved);
-	int rc = src->ops->begin(src, &job->task);
-	job->begun = true;
-	if (rc == CTD_OK && job->task.req_count == 0) {
-		/* Proved from the store alone: only the write is left (its
-		 * callback comes later, as for any task). */
-		rc = proved_empty(&job->task.proved) ? CTD_EINVAL :
-		    submit_proved(f, job);
-	} else if (rc == CTD_OK && send_round(job) == 0) {
-		rc = job->round_err != CTD_OK ? job->round_err : CTD_EINVAL;
 	}
 	if (rc != CTD_OK) {
 		log_debug("log %s: cannot start %s need (%llu, %llu): %s",
 		    f->env.name, src->ops->kind,
 		    (unsigned long long)job->task.need.a,
 		    (unsigned long long)job->task.need.b, ctd_strerror(rc));
-		src->ops->finish(src, &job->task);
-		job->begun = false;
+		job_end_source(f, job);
 		job_free(job);
 		return rc;
 	}
-	job->next = f->jobs;
-	f->jobs = job;
-	f->active++;
+	job_link(f, job);
 	return CTD_OK;
 }
 
@@ -689,17 +693,13 @@ adopt_unproved(struct fill *f, struct fill_job *job)
 	job->fill = f;
 	int rc = proved_set_sth(&job->task.proved, &job->task.head);
 	if (rc == CTD_OK) {
-		rc = writer_submit(f->env.writer, f->env.slog,
-		    &job->task.proved, on_written, job);
+		rc = submit_proved(f, job);
 	}
 	if (rc != CTD_OK) {
 		job_free(job);
 		return rc;
 	}
-	job->in_writer = true;
-	job->next = f->jobs;
-	f->jobs = job;
-	f->active++;
+	job_link(f, job);
 	return CTD_OK;
 }
 

@@ -20,6 +20,7 @@
 #include "logkey.h"
 #include "merkle.h"
 #include "note.h"
+#include "prove_local.h"
 #include "source_tiled.h"
 #include "sth.h"
 #include "tile.h"
@@ -183,30 +184,6 @@ from_verified(void *arg, uint64_t b, uint64_t e, uint8_t out[32])
 
 /* ---- planning ------------------------------------------------------------ */
 
-/* The ranges a need's proof is made of, in the tree of its anchor. */
-static size_t
-need_ranges(const struct source_task *t, struct merkle_range *r)
-{
-	const struct fill_need *n = &t->need;
-	size_t k = 0;
-	switch (n->kind) {
-	case FILL_PATH:
-		k = merkle_path_ranges(n->a, n->b, r);
-		r[k++] = (struct merkle_range){ n->a, n->a + 1 };
-		return k;
-	case FILL_ROOT:
-		r[0] = (struct merkle_range){ 0, n->a };
-		return 1;
-	case FILL_CONSISTENCY:
-	case FILL_HEAD_PROOF:
-		k = merkle_consistency_ranges(n->a, n->b, r);
-		r[k++] = (struct merkle_range){ 0, n->a };
-		return k;
-	default:
-		return 0;
-	}
-}
-
 /* The tiles that prove a tile: its parent, or the right edge up to the
  * signed root when it is partial (or its parent is). */
 static int
@@ -257,7 +234,8 @@ plan_tiles(struct tiled_state *st, struct source_task *t)
 	if (t->need.kind == FILL_ENTRIES) {
 		return plan_entries(st, &t->need);
 	}
-	size_t n = need_ranges(t, r);
+	uint64_t size;
+	size_t n = prove_ranges_of(&t->need, r, &size);
 	int rc = CTD_OK;
 	for (size_t i = 0; rc == CTD_OK && i < n; i++) {
 		rc = tile_range_hash(r[i].begin, r[i].end, st->size, collect,
@@ -573,49 +551,18 @@ prove_tiles(struct tiled_state *st, struct proved *p)
 	return rc;
 }
 
-/* The need's proof from verified hashes, checked against its anchors. */
+/* The need's proof from authentic tiles and the store, checked against
+ * its anchors; a piece no authentic tile holds is a tile that lied. */
 static int
 prove_need(struct tiled_state *st, struct source_task *t)
 {
-	const struct fill_need *n = &t->need;
-	struct merkle_range r[MERKLE_MAX_CONSISTENCY + 1];
-	uint8_t nodes[(MERKLE_MAX_CONSISTENCY + 1) * MERKLE_HASH_LEN];
-	size_t count = need_ranges(t, r);
-	int rc = CTD_OK;
-	if (n->kind == FILL_ENTRIES) {
+	if (t->need.kind == FILL_ENTRIES) {
 		/* The tiles are the batch: every leaf authenticated. */
-		proved_set_contiguous(&t->proved, n->b);
+		proved_set_contiguous(&t->proved, t->need.b);
 		return CTD_OK;
 	}
-	for (size_t i = 0; rc == CTD_OK && i < count; i++) {
-		rc = tile_range_hash(r[i].begin, r[i].end, st->size,
-		    from_verified, st, nodes + i * MERKLE_HASH_LEN);
-	}
-	if (rc != CTD_OK) {
-		return CTD_EVERIFY;
-	}
-	/* The last range is the leaf (a path) or the first root. */
-	uint8_t last[MERKLE_HASH_LEN];
-	memcpy(last, nodes + (count - 1) * MERKLE_HASH_LEN, MERKLE_HASH_LEN);
-	if (n->kind == FILL_PATH) {
-		rc = merkle_verify_inclusion(n->a, n->b, last, nodes, count - 1,
-		    t->second.root);
-	} else if (n->kind == FILL_CONSISTENCY || n->kind == FILL_HEAD_PROOF) {
-		uint8_t fr[32], sr[32];
-		rc = merkle_consistency_roots(n->a, n->b,
-		    t->first.known ? t->first.root : NULL, nodes, count - 1,
-		    fr, sr);
-		if (rc == CTD_OK && (memcmp(sr, t->second.root, 32) != 0 ||
-		    memcmp(fr, last, 32) != 0 || (t->first.known &&
-		    memcmp(fr, t->first.root, 32) != 0))) {
-			rc = CTD_EVERIFY;
-		}
-	}
-	for (size_t i = 0; rc == CTD_OK && i < count; i++) {
-		rc = proved_add_range(&t->proved, r[i].begin, r[i].end,
-		    nodes + i * MERKLE_HASH_LEN);
-	}
-	return rc == CTD_EMALF ? CTD_EVERIFY : rc;
+	int rc = prove_ranges(t, from_verified, st);
+	return rc == CTD_ENOTFOUND || rc == CTD_EMALF ? CTD_EVERIFY : rc;
 }
 
 static int
