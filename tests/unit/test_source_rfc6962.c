@@ -22,6 +22,7 @@
 #include "source.h"
 #include "source_rfc6962.h"
 #include "../tap.h"
+#include "../refmerkle.h"
 
 #define MAX_LEAVES 3000
 #define BODY_MAX (1u << 20)
@@ -41,18 +42,7 @@ static struct {
 static void
 mth(uint64_t lo, uint64_t hi, uint8_t out[MERKLE_HASH_LEN])
 {
-	if (hi - lo == 1) {
-		memcpy(out, leaves[lo], MERKLE_HASH_LEN);
-		return;
-	}
-	uint64_t k = 1;
-	while (k * 2 < hi - lo) {
-		k *= 2;
-	}
-	uint8_t l[MERKLE_HASH_LEN], r[MERKLE_HASH_LEN];
-	mth(lo, lo + k, l);
-	mth(lo + k, hi, r);
-	merkle_node_hash(l, r, out);
+	ref_mth((const uint8_t (*)[MERKLE_HASH_LEN])leaves, lo, hi, out);
 }
 
 /* SUBPROOF(m, D[lo:hi], b) of RFC 6962 section 2.1.2, appended to out. */
@@ -148,13 +138,7 @@ static int
 known(void *arg, uint64_t b, uint64_t e, uint8_t out[MERKLE_HASH_LEN])
 {
 	(void)arg;
-	for (size_t i = 0; i < stored.range_count; i++) {
-		if (stored.ranges[i].begin == b && stored.ranges[i].end == e) {
-			memcpy(out, stored.ranges[i].hash, MERKLE_HASH_LEN);
-			return CTD_OK;
-		}
-	}
-	return CTD_ENOTFOUND;
+	return ref_proved_get(&stored, b, e, out);
 }
 
 /* Answer one round; copies of the bodies in bodies[]. */

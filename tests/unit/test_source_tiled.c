@@ -14,9 +14,11 @@
 
 #include "err.h"
 #include "merkle.h"
+#include "proved.h"
 #include "source_tiled.h"
 #include "tile.h"
 #include "../tap.h"
+#include "../refmerkle.h"
 
 #define LEAVES 1300
 #define PREFIX "http://log.test/"
@@ -26,18 +28,7 @@ static uint8_t leaves[LEAVES][MERKLE_HASH_LEN];
 static void
 mth(uint64_t lo, uint64_t hi, uint8_t out[MERKLE_HASH_LEN])
 {
-	if (hi - lo == 1) {
-		memcpy(out, leaves[lo], MERKLE_HASH_LEN);
-		return;
-	}
-	uint64_t k = 1;
-	while (k * 2 < hi - lo) {
-		k *= 2;
-	}
-	uint8_t l[MERKLE_HASH_LEN], r[MERKLE_HASH_LEN];
-	mth(lo, lo + k, l);
-	mth(lo + k, hi, r);
-	merkle_node_hash(l, r, out);
+	ref_mth((const uint8_t (*)[MERKLE_HASH_LEN])leaves, lo, hi, out);
 }
 
 /* "tile/L/[x001/]NNN[.p/W]" -> level, index, width (256 when full). */
