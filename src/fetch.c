@@ -123,6 +123,7 @@ static void
 xfer_free(struct xfer *x)
 {
 	fetch_curl_cleanup(x);
+	free(x->post);
 	free(x->body);
 	free(x->waiters);
 	free(x->url);
@@ -432,11 +433,51 @@ pool_join(struct fetch_pool *p, const char *url, uint32_t hash, fetch_cb cb,
 	return rc;
 }
 
-/* A fetch_get(); along: a later request of an admitted task, started at
- * once past the caps (see fetch_get_along()). */
+/* A POST's body and type, or none (a GET). */
+struct post_body {
+	const uint8_t *data;
+	size_t len;
+	const char *content_type;
+};
+
+/* A new transfer of url with its first waiter (and a copy of the POST
+ * body); NULL when out of memory. */
+static struct xfer *
+xfer_new(struct fetch_pool *p, const char *url, uint32_t hash,
+    const char *label, const struct post_body *post, fetch_cb cb, void *arg)
+{
+	struct xfer *x = calloc(1, sizeof *x);
+	if (x == NULL) {
+		return NULL;
+	}
+	x->pool = p;
+	x->hash = hash;
+	if ((x->url = strdup(url)) == NULL ||
+	    xfer_add_waiter(x, cb, arg) != CTD_OK) {
+		xfer_free(x);
+		return NULL;
+	}
+	if (post != NULL) {
+		x->is_post = true;
+		x->content_type = post->content_type;
+		x->post_len = post->len;
+		/* One byte more so that an empty body still allocates. */
+		if ((x->post = malloc(post->len + 1)) == NULL) {
+			xfer_free(x);
+			return NULL;
+		}
+		memcpy(x->post, post->data, post->len);
+	}
+	x->row = label_row(p, label);
+	return x;
+}
+
+/* A fetch_get() or fetch_post(); along: a later request of an admitted
+ * task, started at once past the caps (see fetch_get_along()). A POST
+ * never joins another transfer: its answer depends on its body. */
 static int
 get(struct fetch_pool *p, const char *url, const char *label, bool along,
-    fetch_cb cb, void *arg)
+    const struct post_body *post, fetch_cb cb, void *arg)
 {
 	if (p == NULL || url == NULL || label == NULL || cb == NULL) {
 		return CTD_EINVAL;
@@ -448,7 +489,8 @@ get(struct fetch_pool *p, const char *url, const char *label, bool along,
 		return CTD_EINVAL;
 	}
 	uint32_t hash = url_hash(url);
-	int rc = pool_join(p, url, hash, cb, arg);
+	int rc = post != NULL ? CTD_ENOTFOUND :
+	    pool_join(p, url, hash, cb, arg);
 	if (rc != CTD_ENOTFOUND) {
 		goto out;
 	}
@@ -466,18 +508,11 @@ get(struct fetch_pool *p, const char *url, const char *label, bool along,
 		}
 		start_now = false;
 	}
-	struct xfer *x = calloc(1, sizeof *x);
-	if (x == NULL || (x->url = strdup(url)) == NULL ||
-	    xfer_add_waiter(x, cb, arg) != CTD_OK) {
-		if (x != NULL) {
-			xfer_free(x);
-		}
+	struct xfer *x = xfer_new(p, url, hash, label, post, cb, arg);
+	if (x == NULL) {
 		rc = CTD_ENOMEM;
 		goto out;
 	}
-	x->pool = p;
-	x->hash = hash;
-	x->row = label_row(p, label);
 	if (start_now) {
 		rc = xfer_start(x);
 		if (rc != CTD_OK) {
@@ -501,14 +536,27 @@ int
 fetch_get(struct fetch_pool *p, const char *url, const char *label,
     fetch_cb cb, void *arg)
 {
-	return get(p, url, label, false, cb, arg);
+	return get(p, url, label, false, NULL, cb, arg);
 }
 
 int
 fetch_get_along(struct fetch_pool *p, const char *url, const char *label,
     fetch_cb cb, void *arg)
 {
-	return get(p, url, label, true, cb, arg);
+	return get(p, url, label, true, NULL, cb, arg);
+}
+
+int
+fetch_post(struct fetch_pool *p, const char *url, const char *label,
+    const uint8_t *body, size_t body_len, const char *content_type,
+    fetch_cb cb, void *arg)
+{
+	if ((body == NULL && body_len != 0) || content_type == NULL ||
+	    body_len > FETCH_POST_MAX) {
+		return CTD_EINVAL;
+	}
+	const struct post_body post = { body, body_len, content_type };
+	return get(p, url, label, false, &post, cb, arg);
 }
 
 void

@@ -17,7 +17,8 @@
  *   - beyond these limits fetch_get() refuses at once with CTD_EBUSY: the
  *     caller answers SERVFAIL rather than letting work pile up.
  *
- * What goes on the wire: a GET of the URL and nothing else the caller
+ * What goes on the wire: a GET of the URL (or, with fetch_post(), a POST
+ * of the caller's body with its Content-Type) and nothing else the caller
  * controls. No cookies, no credentials, no .netrc, no proxy (environment
  * proxy variables are ignored), no redirects, only http and https,
  * "User-Agent: ctdnsd/VERSION", "Accept-Encoding" with what libcurl can
@@ -239,6 +240,23 @@ int fetch_get(struct fetch_pool *p, const char *url, const char *label,
  *	transfer with FETCH_MAX_WAITERS).
  */
 int fetch_get_along(struct fetch_pool *p, const char *url, const char *label,
+    fetch_cb cb, void *arg);
+
+/* Largest POST body fetch_post() sends, in bytes. */
+#define FETCH_POST_MAX (256 * 1024)
+
+/*
+ * POST a body to a URL (a witness's add-checkpoint). Same caps, queue,
+ * rate, timeout, body limit and callback contract as fetch_get(), but a
+ * POST is never joined to another transfer, and the callback gets the
+ * response of any HTTP status (CTD_EUPSTREAM with http_code and body for
+ * a non-2xx answer such as 409).
+ * @param body: body_len bytes, copied; at most FETCH_POST_MAX.
+ * @param content_type: the Content-Type, of static lifetime.
+ * @return: as fetch_get(); CTD_EINVAL also for a body too large.
+ */
+int fetch_post(struct fetch_pool *p, const char *url, const char *label,
+    const uint8_t *body, size_t body_len, const char *content_type,
     fetch_cb cb, void *arg);
 
 /*

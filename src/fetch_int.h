@@ -42,6 +42,13 @@ struct xfer {
 	CURL *easy;		/* NULL while queued */
 	struct waiter *waiters;
 	unsigned n_waiters, cap_waiters;
+	/* A POST: its body (owned) and Content-Type (static lifetime); the
+	 * header list libcurl sends it with. A GET has is_post false. */
+	bool is_post;
+	uint8_t *post;
+	size_t post_len;
+	const char *content_type;
+	struct curl_slist *headers;
 	uint8_t *body;		/* body_len bytes + a NUL */
 	size_t body_len, body_cap;
 	bool too_big;		/* the write callback saw more than max_body */

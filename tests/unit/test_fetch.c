@@ -161,11 +161,63 @@ serve_gz(struct MHD_Connection *c, const void *gz, size_t gz_len)
 	return reply(c, 200, gz, gz_len, "Content-Encoding", "gzip");
 }
 
+/* One POST body being received by /echo. */
+struct upload {
+	char data[4096];
+	size_t len;
+	bool overflow;
+};
+
+static atomic_uint posts;	/* POSTs /echo answered */
+
+/* POST /echo: answer 409 with "<type> <bytes> <body>" (a non-2xx status
+ * whose body the client must still see). */
+static enum MHD_Result
+serve_echo(struct MHD_Connection *c, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct upload *u = *con_cls;
+	if (u == NULL) {
+		if ((u = calloc(1, sizeof *u)) == NULL) {
+			return MHD_NO;
+		}
+		*con_cls = u;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (u->len + *upload_data_size > sizeof u->data) {
+			u->overflow = true;
+		} else {
+			memcpy(u->data + u->len, upload_data,
+			    *upload_data_size);
+			u->len += *upload_data_size;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Content-Type");
+	const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Expect");
+	char body[4200];
+	int n = snprintf(body, sizeof body, "%s %zu%s %.*s",
+	    type != NULL ? type : "-", u->len, expect != NULL ? " expect" : "",
+	    (int)u->len, u->data);
+	free(u);
+	*con_cls = NULL;
+	atomic_fetch_add(&posts, 1);
+	return reply(c, 409, body, (size_t)n, "Content-Type",
+	    "text/x.tlog.size");
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
+	if (strcmp(method, "POST") == 0 && strcmp(url, "/echo") == 0) {
+		return serve_echo(c, upload_data, upload_data_size, con_cls);
+	}
 	MHD_get_connection_values(c, MHD_HEADER_KIND, header_check, NULL);
 	MHD_get_connection_values(c, MHD_COOKIE_KIND, header_check, NULL);
 	if (strcmp(method, "GET") != 0) {
@@ -391,6 +443,45 @@ test_simple(void)
 	is_int(st.failed + st.coalesced + st.refused, 0, "simple: no others");
 	ok(strcmp(fetch_pool_name(e.p), "testlog") == 0, "simple: pool name");
 	env_close(&e, "simple");
+}
+
+/* fetch_post(): the body and type reach the server, a non-2xx answer
+ * comes back with its body, and two identical POSTs are two transfers. */
+static void
+test_post(void)
+{
+	struct env e;
+	ok(env_open(&e, NULL), "post: fetcher and pool");
+	char url[256];
+	snprintf(url, sizeof url, "%s/echo", base);
+	static const char msg[] = "old 0\n\nexample.com/log\n";
+	struct res r1 = { 0 }, r2 = { 0 };
+	in_fetch_get = true;
+	is_int(fetch_post(e.p, url, "add-checkpoint", (const uint8_t *)msg,
+	    strlen(msg), "text/plain", record_cb, &r1), CTD_OK,
+	    "post: accepted");
+	is_int(fetch_post(e.p, url, "add-checkpoint", (const uint8_t *)msg,
+	    strlen(msg), "text/plain", record_cb, &r2), CTD_OK,
+	    "post: the same POST again accepted");
+	in_fetch_get = false;
+	run_until(&e, 2, 5000);
+	is_int(r1.called + r2.called, 2, "post: both callbacks ran");
+	is_int(r1.status, CTD_EUPSTREAM, "post: a 409 is CTD_EUPSTREAM");
+	is_int(r1.code, 409, "post: HTTP 409 reported");
+	char want[64];
+	snprintf(want, sizeof want, "text/plain %zu old 0", strlen(msg));
+	ok(strncmp(r1.body, want, strlen(want)) == 0,
+	    "post: type and body reached the server, no Expect (got %s)",
+	    r1.body);
+	is_int(atomic_load(&posts), 2, "post: two POSTs, never joined");
+	struct fetch_stats st;
+	fetch_pool_stats(e.p, &st);
+	is_int(st.coalesced, 0, "post: nothing coalesced");
+	static uint8_t big[FETCH_POST_MAX + 1];
+	is_int(fetch_post(e.p, url, "add-checkpoint", big, sizeof big,
+	    "text/plain", record_cb, &r1), CTD_EINVAL,
+	    "post: a body over FETCH_POST_MAX refused");
+	env_close(&e, "post");
 }
 
 static void
@@ -1046,6 +1137,7 @@ main(void)
 	diag("test server at %s", base);
 
 	test_simple();
+	test_post();
 	test_bad_input();
 	test_coalesce();
 	test_caps();
@@ -1061,7 +1153,8 @@ main(void)
 	is_int(cb_inside_get, 0, "no callback ever ran inside fetch_get");
 	is_int(atomic_load(&bad_headers), 0,
 	    "no header beyond Host, User-Agent, Accept, Accept-Encoding");
-	is_int(atomic_load(&bad_method), 0, "only GET was ever sent");
+	is_int(atomic_load(&bad_method), 0,
+	    "only GET was ever sent but by fetch_post");
 
 	atomic_store(&server_stopping, true);
 	MHD_stop_daemon(d);
