@@ -162,6 +162,16 @@ split_line(struct conf_parser *p, char *s, char **key, char **value)
 			    "unterminated quoted value for '%s'", k);
 		}
 		s = end + 1;
+	} else if (conf_keys_words(k)) {
+		/* A value of several words ("witness: NAME VKEY URL"): up
+		 * to a comment, trailing blanks dropped. */
+		while (*s != '\0' && *s != '#') {
+			s++;
+		}
+		end = s;
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t')) {
+			end--;
+		}
 	} else {
 		while (*s != '\0' && *s != '#' && *s != ' ' && *s != '\t') {
 			s++;
@@ -271,6 +281,7 @@ conf_free(struct conf *c)
 		free(log->submission_url);
 		free(log->key_der);
 		free(log->file);
+		conf_witness_free(log);
 	}
 	free(c->logs);
 	free(c->listens);

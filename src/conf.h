@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "note.h"
+
 /* Defaults and limits, written down once (docs/ctdnsd.conf.5 repeats them). */
 #define CONF_DEFAULT_PORT 53
 #define CONF_DEFAULT_DATABASE_SIZE (UINT64_C(1) << 30)
@@ -58,6 +60,8 @@
 #define CONF_MAX_RRL_RATE 1000000
 #define CONF_MAX_RRL_SLIP 100
 #define CONF_MAX_RRL_SIZE 16777216
+/* Witnesses one log may list ("witness:"). */
+#define CONF_MAX_WITNESSES 16
 /* A log name: [A-Za-z0-9_-]{1,CONF_MAX_NAME_LEN}. */
 #define CONF_MAX_NAME_LEN 63
 
@@ -69,6 +73,15 @@ struct conf_listen {
 	/* The socket address, ready for bind(). */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
+};
+
+/* One "witness: NAME VKEY URL" of a log: a witness ctdnsd asks to cosign
+ * each head it adopts (docs/witness.md). */
+struct conf_witness {
+	/* Its cosignature/v1 key (name, key ID, Ed25519 public key). */
+	struct note_vkey vkey;
+	/* Its submission prefix, http(s), ending with '/'. */
+	char *url;
 };
 
 /* One "log:" section: a served CT log. */
@@ -102,6 +115,12 @@ struct conf_log {
 	uint32_t upstream_concurrency;	/* requests in flight, >= 1 */
 	uint32_t upstream_queue;	/* requests waiting for a slot */
 	uint32_t upstream_rate;		/* per second, 0 unlimited */
+	/* The witnesses asked to cosign each adopted head, and how many
+	 * valid cosignatures (distinct keys among them and ctdnsd's own
+	 * cosigner) a head needs before it is served; 0: served at once. */
+	struct conf_witness *witnesses;
+	size_t witness_count;
+	uint32_t witness_quorum;
 	char *file;	/* the configuration file of the section */
 	unsigned line;	/* where the section began ("log:" line) */
 };
@@ -161,6 +180,17 @@ void conf_free(struct conf *c);
  * @return: the log (borrowed; valid until conf_free()), or NULL.
  */
 const struct conf_log *conf_find_log(const struct conf *c, const char *name);
+
+/*
+ * Copy src's witnesses into dst (whose own list is overwritten, not
+ * freed): for a copy of a log's settings.
+ * @return: CTD_OK or CTD_ENOMEM (dst then holds what conf_witness_free()
+ *	releases).
+ */
+int conf_witness_dup(struct conf_log *dst, const struct conf_log *src);
+
+/* Free a log's witnesses (its list is empty afterwards). */
+void conf_witness_free(struct conf_log *log);
 
 /*
  * Parse a size with an optional k/K, m/M, g/G, t/T suffix (powers of 1024),

@@ -66,6 +66,10 @@ void conf_keys_log_defaults(struct conf_log *log);
 int conf_keys_set(struct conf_parser *p, bool server, const char *key,
     const char *value);
 
+/* Whether a key's value is several words, taken unquoted to the end of
+ * the line ("witness"). */
+bool conf_keys_words(const char *key);
+
 /* The last log section is complete: every required key is there. */
 int conf_keys_end_log(struct conf_parser *p);
 
@@ -81,5 +85,10 @@ int conf_logkey_set_key(struct conf_parser *p, void *base,
     const char *value);
 int conf_logkey_set_file(struct conf_parser *p, void *base,
     const char *value);
+
+/* ---- conf_witness.c --------------------------------------------------- */
+
+/* The setter of a log section's "witness: NAME VKEY URL" (repeatable). */
+int conf_witness_set(struct conf_parser *p, void *base, const char *value);
 
 #endif /* CTD_CONF_INT_H */

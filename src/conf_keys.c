@@ -510,8 +510,17 @@ static const struct key_def log_keys[] = {
 	    NULL },
 	{ "upstream-rate", K_U32, LOG(upstream_rate), 0, 1000000, false,
 	    NULL },
+	{ "witness", K_FN, 0, 0, 0, true, conf_witness_set },
+	{ "witness-quorum", K_U32, LOG(witness_quorum), 0,
+	    CONF_MAX_WITNESSES + 1, false, NULL },
 	{ NULL, K_FN, 0, 0, 0, false, NULL },
 };
+
+bool
+conf_keys_words(const char *key)
+{
+	return strcmp(key, "witness") == 0;
+}
 
 /* Store value through def into the struct at base. */
 static int
@@ -636,6 +645,13 @@ conf_keys_end_log(struct conf_parser *p)
 		return conf_fail_at(p, log->line, CTD_ECONF,
 		    "'submission-url' is for tiled logs (with "
 		    "'monitoring-url')");
+	}
+	/* Every listed witness and ctdnsd's own cosigner could sign. */
+	if (log->witness_quorum > log->witness_count + 1) {
+		return conf_fail_at(p, log->line, CTD_ECONF,
+		    "witness-quorum %u is more than the %zu witnesses listed "
+		    "and ctdnsd's own cosigner could give", log->witness_quorum,
+		    log->witness_count);
 	}
 	if (log->mirror_entries &&
 	    (log->monitoring_url == NULL || !log->mirror)) {

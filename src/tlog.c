@@ -104,6 +104,9 @@ tlog_settings_dup(struct conf_log *dst, const struct conf_log *src)
 	} else if (src->key_der_len > 0) {
 		failed = true;
 	}
+	if (conf_witness_dup(dst, src) != CTD_OK) {
+		failed = true;
+	}
 	if (failed) {
 		tlog_settings_free(dst);
 		return CTD_ENOMEM;
@@ -122,6 +125,7 @@ tlog_settings_free(struct conf_log *s)
 	free(s->submission_url);
 	free(s->file);
 	free(s->key_der);
+	conf_witness_free(s);
 	memset(s, 0, sizeof *s);
 }
 

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -435,6 +436,101 @@ test_size(void)
 	}
 }
 
+/* A configuration of minimal.conf's log with extra log lines, loaded from
+ * a temporary file; rc and err as conf_load(). */
+static int
+load_log_lines(const char *extra, struct conf **c, char *err, size_t len)
+{
+	char path[] = "/tmp/test_conf_XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		return CTD_EIO;
+	}
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "server:\n\tlisten: 127.0.0.1@5353\n\tdatabase: db\n"
+	    "log:\n\tname: demo\n\tzone: demo.ct.example.\n"
+	    "\tzonefile: zones/demo.zone\n\turl: http://127.0.0.1:8080/ct\n"
+	    "\tkey: MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEmXg8sUUzwBYaWrRb+V0Io"
+	    "pzQ6o3UyEJ04r5ZrRXGdpYM8K+hB0pXrGRLI0eeWz+3skXrS0IO83AhA3GpRL6s6w"
+	    "==\n%s", extra);
+	fclose(f);
+	int rc = conf_load(path, c, err, len);
+	unlink(path);
+	return rc;
+}
+
+/* A witness's verifier key text from a seed byte. */
+static void
+vkey_text(const char *name, uint8_t type, uint8_t seed_byte, char *out,
+    size_t cap)
+{
+	uint8_t seed[NOTE_ED25519_LEN];
+	memset(seed, seed_byte, sizeof seed);
+	struct note_vkey k;
+	note_vkey_from_seed(name, strlen(name), type, seed, &k);
+	note_vkey_format(&k, out, cap);
+}
+
+static void
+test_witnesses(void)
+{
+	char a[NOTE_VKEY_MAX], b[NOTE_VKEY_MAX], lines[2048], err[512];
+	vkey_text("w1.example", NOTE_TYPE_COSIG_V1, 1, a, sizeof a);
+	vkey_text("w2.example", NOTE_TYPE_ED25519, 2, b, sizeof b);
+	snprintf(lines, sizeof lines,
+	    "\twitness: w1.example %s http://127.0.0.1:9001\n"
+	    "\twitness: w2.example %s https://w2.example/prefix/\n"
+	    "\twitness-quorum: 3\n", a, b);
+	struct conf *c = NULL;
+	is_int(load_log_lines(lines, &c, err, sizeof err), CTD_OK,
+	    "witnesses: two witnesses and a quorum of 3 load");
+	if (c == NULL) {
+		diag("  %s", err);
+		return;
+	}
+	const struct conf_log *l = &c->logs[0];
+	is_int(l->witness_count, 2, "witnesses: two listed");
+	is_int(l->witness_quorum, 3, "witnesses: quorum 3");
+	str_is(l->witnesses[0].url, "http://127.0.0.1:9001/",
+	    "witness 1 url, slash added");
+	str_is(l->witnesses[1].vkey.name, "w2.example", "witness 2 name");
+	is_int(l->witnesses[1].vkey.type, NOTE_TYPE_COSIG_V1,
+	    "witness 2: an Ed25519 vkey is used as cosignature/v1");
+	is_int(l->witnesses[1].vkey.key_id, note_key_id("w2.example", 10,
+	    NOTE_TYPE_COSIG_V1, l->witnesses[1].vkey.pub, NOTE_ED25519_LEN),
+	    "witness 2: the cosignature/v1 key ID");
+	struct conf_log copy = *l;
+	is_int(conf_witness_dup(&copy, l), CTD_OK, "witnesses: copied");
+	ok(copy.witnesses != l->witnesses && strcmp(copy.witnesses[1].url,
+	    l->witnesses[1].url) == 0, "witnesses: a deep copy");
+	conf_witness_free(&copy);
+	conf_free(c);
+
+	static const struct {
+		const char *fmt;
+		const char *msg;
+	} bad[] = {
+		{ "\twitness: w1.example %s\n", "three words" },
+		{ "\twitness: w9.example %s http://x/\n", "is not the key's" },
+		{ "\twitness: w1.example %s ftp://x/\n", "bad witness url" },
+		{ "\twitness: w1.example %s http://x/\n"
+		  "\twitness: w1.example %s http://y/\n", "given twice" },
+		{ "\twitness: w1.example %s http://x/\n\twitness-quorum: 3\n",
+		  "more than the 1 witnesses" },
+		{ "\twitness: w1.example w1.example+0000+AAAA http://x/\n%s",
+		  "bad witness key" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(lines, sizeof lines, bad[i].fmt, a, a);
+		c = NULL;
+		is_int(load_log_lines(lines, &c, err, sizeof err), CTD_ECONF,
+		    "witness case %zu refused", i);
+		ok(strstr(err, bad[i].msg) != NULL && strstr(err, ":") != NULL,
+		    "witness case %zu: '%s' (got %s)", i, bad[i].msg, err);
+		conf_free(c);
+	}
+}
+
 int main(void);
 
 int
@@ -455,6 +551,7 @@ main(void)
 	test_rrl();
 	test_bad();
 	test_size();
+	test_witnesses();
 	conf_free(NULL);
 	ok(1, "conf_free(NULL) is a no-op");
 	return done_testing();
