@@ -301,4 +301,14 @@ int note_rfc6962_line(const char *origin, size_t origin_len,
     const uint8_t log_id[MERKLE_HASH_LEN], const struct sth *sth, char *out,
     size_t cap, size_t *out_len);
 
+/*
+ * The checkpoint origin of a log from its URL (an RFC 6962 log's url, a
+ * tiled log's submission URL): the URL without its scheme and trailing
+ * slashes ("https://log.example/2026h2/" -> "log.example/2026h2").
+ * @param out: room for cap bytes; receives the origin and a NUL.
+ * @return: CTD_OK; CTD_EINVAL when the URL has no "://" or nothing after
+ *	it; CTD_ESPACE when it does not fit.
+ */
+int note_url_origin(const char *url, char *out, size_t cap);
+
 #endif /* CTD_NOTE_H */

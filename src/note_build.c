@@ -55,6 +55,31 @@ note_checkpoint_text(const char *origin, size_t origin_len, uint64_t size,
 }
 
 int
+note_url_origin(const char *url, char *out, size_t cap)
+{
+	const char *p = strstr(url, "://");
+	size_t len;
+
+	if (p == NULL) {
+		return CTD_EINVAL;
+	}
+	p += 3;
+	len = strlen(p);
+	while (len > 0 && p[len - 1] == '/') {
+		len--;
+	}
+	if (len == 0) {
+		return CTD_EINVAL;
+	}
+	if (len >= cap) {
+		return CTD_ESPACE;
+	}
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return CTD_OK;
+}
+
+int
 note_rfc6962_line(const char *origin, size_t origin_len,
     const uint8_t log_id[MERKLE_HASH_LEN], const struct sth *sth, char *out,
     size_t cap, size_t *out_len)
