@@ -9,7 +9,9 @@
  * note_build.c. The witnesses are keys made here from fixed seeds, their
  * cosignatures signed here with note_cosig_sign(); an unknown witness, a
  * tampered line, a cosignature of another head and a repeated line show
- * what does not count.
+ * what does not count. Then the same through libctdns' per-SCT state
+ * machine (vstate.c) with a policy on the log: the head is asked at
+ * checkpoint.<zone>, and without its quorum no leaf question follows.
  */
 #include "config.h"
 
@@ -24,7 +26,9 @@
 #define MAX_FIELDS 8
 #include "../testdata.h"
 #include "cpverify.h"
+#include "ctdns.h"
 #include "err.h"
+#include "internal.h"
 #include "logkey.h"
 #include "note.h"
 
@@ -193,6 +197,58 @@ test_quorum(void)
 	    CTD_EVERIFY, "another root: the log's signature fails");
 }
 
+/* A vstate for a log with the policy, fed a checkpoint of witnesses who. */
+static void
+walk(struct ll_log *l, const char *who, enum ctdns_outcome want_outcome,
+    bool want_hash, const char *what)
+{
+	static struct dnsq_answer a;
+	static struct vstate vs;
+	struct ctdns_sct_result res;
+	struct vstate_question q;
+	uint8_t leaf[32] = { 0 };
+
+	memset(&res, 0, sizeof res);
+	vstate_init(&vs, l, head.timestamp - 1000, leaf, head.timestamp,
+	    &res);
+	if (!ok(vstate_next(&vs, &q) && strcmp(q.label, l->policy != NULL ?
+	    "checkpoint" : "sth") == 0, "%s: asks %s", what, q.label)) {
+		return;
+	}
+	memset(&a, 0, sizeof a);
+	a.len = build(who);
+	memcpy(a.txt, buf, a.len);
+	a.ttl = 60;
+	vstate_feed(&vs, &a);
+	if (want_hash) {
+		ok(vstate_next(&vs, &q) && strcmp(q.what, "hash") == 0 &&
+		    res.witnesses_cosigned == strlen(who),
+		    "%s: then the leaf's hash (%u cosigned)", what,
+		    res.witnesses_cosigned);
+		return;
+	}
+	ok(!vstate_next(&vs, &q) && res.outcome == want_outcome,
+	    "%s: %s (%s)", what, ctdns_outcome_name(want_outcome), res.detail);
+}
+
+static void
+test_vstate(void)
+{
+	struct ll_log l = { .key = log_key, .zone = "cp.example.",
+	    .mmd_ms = 86400000, .origin = origin, .policy = &policy };
+
+	walk(&l, "01", CTDNS_INCLUDED, true, "quorum 2 of 3");
+	walk(&l, "2", CTDNS_NO_QUORUM, false, "one cosignature");
+	ok(ctdns_outcome_is_failure(CTDNS_NO_QUORUM),
+	    "no quorum is a failure");
+	l.origin = "other.example/log";
+	walk(&l, "012", CTDNS_PROOF_FAILED, false, "another origin");
+	l.origin = origin;
+	policy.quorum = 0;
+	walk(&l, "", CTDNS_INCLUDED, true, "quorum 0: the log's signature");
+	policy.quorum = 2;
+}
+
 int
 main(void)
 {
@@ -201,6 +257,7 @@ main(void)
 	}
 	test_policy();
 	test_quorum();
+	test_vstate();
 	logkey_free(log_key);
 	return done_testing();
 }
