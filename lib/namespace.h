@@ -3,8 +3,9 @@
  * namespace.h -- keep libctdns' internal symbols out of the embedder's way.
  *
  * libctdns.a carries its own copies of the project's pure modules (merkle,
- * sth, logkey, note, tile, base32, base64, num, err) and its internal modules (dnsq, uvq,
- * sctx, vstate, cpverify). Their names are short and common (base64_encode!), so a
+ * sth, logkey, note, cpverify, tile, base32, base64, num, err) and its
+ * internal modules (dnsq, uvq, sctx, vstate). Their names are short and
+ * common (base64_encode!), so a
  * static library that exported them would collide with an application's
  * own. Every file of the library, and every in-tree program that uses the
  * library's internals (tools/ctdns, the unit tests), is compiled with
@@ -67,7 +68,7 @@
 #define note_checkpoint_text ctdns__note_checkpoint_text
 #define note_rfc6962_line ctdns__note_rfc6962_line
 #define note_url_origin ctdns__note_url_origin
-/* lib/cpverify.c */
+/* src/cpverify.c */
 #define cpverify_policy_add ctdns__cpverify_policy_add
 #define cpverify_open ctdns__cpverify_open
 #define cpverify_quorum_met ctdns__cpverify_quorum_met

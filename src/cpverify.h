@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * cpverify.h -- a checkpoint answer (checkpoint.<zone>) judged against a
- * witness policy (libctdns, internal).
+ * witness policy (pure; the client side: libctdns and ctdns).
  *
  * A policy is a set of witness verifier keys (cosignature/v1, type 0x04)
  * and a quorum K. A checkpoint meets it when the log's own signature
@@ -17,8 +17,8 @@
  *
  * Pure: no I/O, no clock, no logging.
  */
-#ifndef CTDNS_CPVERIFY_H
-#define CTDNS_CPVERIFY_H
+#ifndef CTD_CPVERIFY_H
+#define CTD_CPVERIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -84,4 +84,4 @@ int cpverify_open(const char *buf, size_t len, const char *origin,
 bool cpverify_quorum_met(const struct cpverify_policy *p,
     const struct cpverify_result *r);
 
-#endif /* CTDNS_CPVERIFY_H */
+#endif /* CTD_CPVERIFY_H */
