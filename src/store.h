@@ -385,4 +385,44 @@ int store_txn_commit(struct store_txn *t);
  * store_txn_commit() returns t->err, CTD_ECANCELED when it was 0. */
 void store_txn_abort(struct store_txn *t);
 
+/* ---- cosignatures of a head (store_cosig.c) ---------------------------- */
+
+/* Most signature lines held for one head, and their total bytes. */
+#define STORE_COSIG_MAX_LINES 32
+#define STORE_COSIG_MAX_BYTES (16 * 1024)
+
+/*
+ * Keep signature lines for a log's head of one tree size: ctdnsd's own
+ * cosignature and its witnesses', each verified by the caller (the store
+ * checks their form only). Meta key "k/<hex16>/" || size (8, BE), value
+ * root (32) || lines. Merged with what is held: a line with the key name
+ * and key ID of a held one replaces it (a newer cosignature by the same
+ * key), the others are appended in order.
+ * Sets t->err (when still 0) to CTD_EMALF when lines is not a sequence of
+ * "— <name> <base64>\n" lines (the base64 holding a key ID and more);
+ * CTD_EINCONSISTENT when lines are held for this size with another root;
+ * CTD_ERANGE when lines or the merge would pass STORE_COSIG_MAX_LINES or
+ * STORE_COSIG_MAX_BYTES (then nothing changes: write in a nested
+ * transaction to drop this put alone); CTD_ESTORE for a corrupt record;
+ * CTD_ESPACE when the map is full. len = 0 writes nothing.
+ * @param root: the head's root hash.
+ * @param lines: len bytes, borrowed; not kept.
+ */
+void store_put_cosigs(struct store_txn *t, struct store_log *l,
+    uint64_t size, const uint8_t root[32], const char *lines, size_t len);
+
+/*
+ * The signature lines held for a log's head. The reader must be begun.
+ * @param root: the head's root: lines held for another root are not its.
+ * @param out: room for cap bytes; receives the lines (not NUL-terminated;
+ *	STORE_COSIG_MAX_BYTES suffices).
+ * @param len: set to their length on CTD_OK.
+ * @return: CTD_OK; CTD_ENOTFOUND when none are held for this size, or
+ *	they are for another root; CTD_ESPACE when cap is too small;
+ *	CTD_ESTORE when the record is corrupt or LMDB fails.
+ */
+int store_get_cosigs(struct store_reader *r, struct store_log *l,
+    uint64_t size, const uint8_t root[32], char *out, size_t cap,
+    size_t *len);
+
 #endif /* CTD_STORE_H */
