@@ -14,7 +14,9 @@
 . "$top_srcdir/tests/system/ctlib.sh"
 
 ct_init split
-ct_start_sim 100 --split-client 127.0.0.2
+# --static: the checkpoint form of audit-sth is read from /checkpoint
+# (the real view: the static-ct-api path does not split).
+ct_start_sim 100 --split-client 127.0.0.2 --static
 SIM=${SIM_URL%/}
 # 127.0.0.2 is a loopback address on Linux; elsewhere it may be missing.
 if ! curl -sf -o /dev/null --interface 127.0.0.2 --max-time 10 \
@@ -145,6 +147,40 @@ tap_is "$(audit "$LIB_TMP/forged.json" "$A_PORT")" 1 \
     "audit-sth: an STH whose signature fails is refused (exit 1)"
 tap_is "$(audit "$LIB_TMP/missing" "$A_PORT")" 2 \
     "audit-sth: a missing file is exit 2"
+curl -sf "$SIM/checkpoint" > "$LIB_TMP/real.checkpoint"
+tap_is "$(audit "$LIB_TMP/real.checkpoint" "$A_PORT")" 0 \
+    "audit-sth: the log's checkpoint against a: consistent"
+grep -q "checkpoint, signature verified" "$LIB_TMP/audit.out"
+tap_ok $? "read as a checkpoint"
+tap_is "$(audit "$LIB_TMP/real.checkpoint" "$B_PORT")" 3 \
+    "audit-sth: the log's checkpoint against b: split view"
+
+# The log ends the split: b, which holds the split view's 130, cannot
+# follow the real tree (no consistency), while a does. The real head is
+# then beyond what b serves: not yet verifiable there.
+ct_sim "/sim/mode?set=normal" > /dev/null
+ct_sim "/sim/grow?n=10" > /dev/null
+on "$A_PORT" ct_wait_sth 140 60
+tap_ok $? "a moves on to 140"
+curl -sf "$SIM/ct/v1/get-sth" > "$LIB_TMP/real140.json"
+# b has judged the real 140 once its log says so (at most 60 s).
+left=600
+until grep -q "ALARM: .*consistency proof .*(tree_size 140" \
+    "$LIB_TMP/b.err" 2>/dev/null; do
+	left=$((left - 1))
+	[ "$left" -gt 0 ] || break
+	sleep 0.1
+done
+[ "$left" -gt 0 ]
+tap_ok $? "b raises its ALARM on the real 140"
+tap_is "$(sth_field "$B_PORT" 1)" 130 \
+    "b keeps its 130: the real tree is not consistent with it"
+tap_is "$(audit "$LIB_TMP/real140.json" "$B_PORT")" 4 \
+    "audit-sth: the real 140 against b's 130: not yet verifiable (exit 4)"
+grep -q "^not yet verifiable" "$LIB_TMP/audit.out"
+tap_ok $? "and says so"
+tap_is "$(audit "$LIB_TMP/real140.json" "$A_PORT")" 0 \
+    "audit-sth: the real 140 against a: consistent"
 
 lib_stop a
 tap_is $? 0 "a stops cleanly"
