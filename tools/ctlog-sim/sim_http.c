@@ -623,24 +623,18 @@ sim_http_start(struct sim_log *log, struct sim_static *st, const char *addr,
     uint16_t port, const char *split_client)
 {
 	struct sim_http *http;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	struct sockaddr *sa;
+	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
-		sin.sin_port = htons(port);
-		sa = (struct sockaddr *)&sin;
-	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
-		sin6.sin6_port = htons(port);
-		sa = (struct sockaddr *)&sin6;
-		flags |= MHD_USE_IPv6;
-	} else {
+	if (!parse_addr(addr, port, &ss)) {
 		fprintf(stderr, "ctlog-sim: %s: not a numeric address\n",
 		    addr);
 		return NULL;
+	}
+	if (ss.ss_family == AF_INET6) {
+		flags |= MHD_USE_IPv6;
 	}
 	if ((http = calloc(1, sizeof(*http))) == NULL) {
 		return NULL;
@@ -658,7 +652,7 @@ sim_http_start(struct sim_log *log, struct sim_static *st, const char *addr,
 	http->st = st;
 	pthread_mutex_init(&http->stats_lock, NULL);
 	http->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request,
-	    http, MHD_OPTION_SOCK_ADDR, sa,
+	    http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTIONS_MAX,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
