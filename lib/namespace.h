@@ -92,6 +92,9 @@
 #define tile_range_hash ctdns__tile_range_hash
 #define tile_subtree_hash ctdns__tile_subtree_hash
 #define tile_width ctdns__tile_width
+/* lib/audit.c */
+#define audit_judge ctdns__audit_judge
+#define audit_sth ctdns__audit_sth
 /* lib/dnsq.c */
 #define dnsq_init ctdns__dnsq_init
 #define dnsq_deinit ctdns__dnsq_deinit

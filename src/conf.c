@@ -278,6 +278,7 @@ conf_free(struct conf *c)
 	free(c->pidfile);
 	free(c->username);
 	free(c->chroot_dir);
+	free(c->outgoing_interface);
 	free(c);
 }
 

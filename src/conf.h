@@ -127,6 +127,9 @@ struct conf {
 	char *pidfile;		/* absolute path, or NULL */
 	char *username;		/* NULL when not given */
 	char *chroot_dir;	/* as written, or NULL */
+	/* Numeric IPv4 or IPv6 source address of every upstream HTTP
+	 * transfer (outgoing-interface:), or NULL for the system's choice. */
+	char *outgoing_interface;
 	struct conf_listen metrics;	/* valid when has_metrics */
 	bool has_metrics;
 	struct conf_log *logs;	/* at least one */

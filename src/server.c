@@ -310,6 +310,10 @@ server_new(struct conf *conf, struct server **out, char *err, size_t err_len)
 		rc = fetcher_new(&srv->loop, &srv->fetcher);
 	}
 	if (rc == CTD_OK) {
+		rc = fetcher_set_source(srv->fetcher,
+		    conf->outgoing_interface);
+	}
+	if (rc == CTD_OK) {
 		rc = open_logs(srv, err, err_len);
 	}
 	if (rc == CTD_OK) {

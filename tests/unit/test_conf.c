@@ -116,6 +116,7 @@ test_good(void)
 	ok(c->has_metrics, "metrics-listen given");
 	check_listen(&c->metrics, AF_INET, "127.0.0.1", 9153,
 	    "127.0.0.1@9153");
+	str_is(c->outgoing_interface, "127.0.0.2", "outgoing-interface");
 
 	is_int(c->log_count, 2, "two logs");
 	const struct conf_log *a = &c->logs[0], *d = &c->logs[1];
@@ -138,7 +139,7 @@ test_good(void)
 	is_int(a->upstream_queue, 256, "upstream-queue");
 	is_int(a->upstream_rate, 50, "upstream-rate");
 	str_is(a->file, DIR "good.conf", "log 1 file");
-	is_int(a->line, 21, "log 1 section line");
+	is_int(a->line, 22, "log 1 section line");
 
 	str_is(d->name, "demo", "log 2 name");
 	str_is(d->zone, "demo.ct.example.", "log 2 zone");
@@ -149,7 +150,7 @@ test_good(void)
 	ok(d->key_der_len == sizeof(ecdsa_der) &&
 	    memcmp(d->key_der, ecdsa_der, sizeof(ecdsa_der)) == 0,
 	    "key-file PEM read to the DER of the test log key");
-	is_int(d->line, 36, "log 2 section line");
+	is_int(d->line, 37, "log 2 section line");
 	is_int(d->sth_refresh, CONF_DEFAULT_STH_REFRESH, "default sth-refresh");
 
 	ok(conf_find_log(c, "demo") == d, "conf_find_log finds demo");
@@ -183,6 +184,7 @@ test_defaults(const char *file)
 	ok(c->pidfile == NULL && c->username == NULL && c->chroot_dir == NULL,
 	    "no pidfile, username, chroot");
 	ok(!c->has_metrics, "no metrics listener");
+	ok(c->outgoing_interface == NULL, "no outgoing-interface");
 	is_int(c->log_count, 1, "one log");
 	const struct conf_log *l = &c->logs[0];
 	is_int(l->sth_refresh, 60, "sth-refresh 60");
@@ -262,6 +264,8 @@ static const struct bad bads[] = {
 	{ "bad_port.conf", CTD_ECONF, 4, "bad port in listen: '::1@65536'" },
 	{ "bad_metrics.conf", CTD_ECONF, 4,
 	    "bad port in metrics-listen: '127.0.0.1@'" },
+	{ "bad_outgoing.conf", CTD_ECONF, 4,
+	    "bad outgoing-interface 'eth0' (a numeric IPv4 or IPv6 address)" },
 	{ "bad_missing.conf", CTD_ECONF, 5,
 	    "log section is missing 'zonefile'" },
 	{ "bad_missing_key.conf", CTD_ECONF, 4,
