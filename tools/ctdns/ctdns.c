@@ -585,6 +585,7 @@ main(int argc, char **argv)
 	}
 	if (argc >= 1 && strcmp(argv[0], "checkpoint") == 0) {
 		return cmd_checkpoint(argc, argv, &o);
+	}
 	if (argc >= 1 && strcmp(argv[0], "audit-sth") == 0) {
 		return cmd_audit_sth(argc, argv, &o);
 	}
