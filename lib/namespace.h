@@ -48,6 +48,7 @@
 #define sth_to_txt ctdns__sth_to_txt
 #define sth_verify ctdns__sth_verify
 /* src/logkey.c */
+#define logkey_dup ctdns__logkey_dup
 #define logkey_free ctdns__logkey_free
 #define logkey_from_b64 ctdns__logkey_from_b64
 #define logkey_from_der ctdns__logkey_from_der
