@@ -40,6 +40,11 @@ struct witness {
 	pthread_mutex_t lock;	/* the table and every add-checkpoint */
 	struct trusted *logs;
 	size_t count;
+	uint64_t requests[WITNESS_CODE_COUNT];	/* atomic */
+};
+
+const unsigned witness_codes[WITNESS_CODE_COUNT] = {
+	200, 400, 403, 404, 405, 409, 413, 422, 500, 503,
 };
 
 /* RFC 6962 §2.1: the root of the empty tree, SHA-256(""). */
@@ -171,6 +176,43 @@ witness_untrust(struct witness *w, const char *origin)
 		*t = w->logs[--w->count];
 	}
 	pthread_mutex_unlock(&w->lock);
+}
+
+void
+witness_untrust_log(struct witness *w, const uint8_t log_id[32])
+{
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->count;) {
+		struct trusted *t = &w->logs[i];
+		if (memcmp(logkey_id(t->key), log_id, MERKLE_HASH_LEN) != 0) {
+			i++;
+			continue;
+		}
+		free(t->origin);
+		logkey_free(t->key);
+		*t = w->logs[--w->count];
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+witness_count(struct witness *w, unsigned status)
+{
+	size_t k = 8;	/* 500 */
+	for (size_t i = 0; i < WITNESS_CODE_COUNT; i++) {
+		if (witness_codes[i] == status) {
+			k = i;
+		}
+	}
+	__atomic_fetch_add(&w->requests[k], 1, __ATOMIC_RELAXED);
+}
+
+void
+witness_counts(const struct witness *w, uint64_t out[WITNESS_CODE_COUNT])
+{
+	for (size_t i = 0; i < WITNESS_CODE_COUNT; i++) {
+		out[i] = __atomic_load_n(&w->requests[i], __ATOMIC_RELAXED);
+	}
 }
 
 bool

@@ -126,6 +126,10 @@ int witness_trust(struct witness *w, const char *origin,
 /* Stop trusting an origin (its stored state is kept). Unknown: no-op. */
 void witness_untrust(struct witness *w, const char *origin);
 
+/* Stop trusting every origin of the log with this ID (a log removed by a
+ * reload, whatever origins it had). */
+void witness_untrust_log(struct witness *w, const uint8_t log_id[32]);
+
 /* true when origin is trusted. */
 bool witness_trusted(struct witness *w, const char *origin);
 
@@ -167,5 +171,20 @@ int witness_latest(struct witness *w, const char *origin, uint64_t *size,
  */
 int witness_checkpoint(struct witness *w, const char *origin_hash_hex,
     char *out, size_t cap, size_t *len);
+
+/* The HTTP statuses counted for ctdnsd_witness_requests_total (metrics). */
+#define WITNESS_CODE_COUNT 10
+extern const unsigned witness_codes[WITNESS_CODE_COUNT];
+
+/*
+ * Count one HTTP request answered with status (witness_http.c); a status
+ * not in witness_codes is counted as 500. Lock-free (relaxed atomics).
+ */
+void witness_count(struct witness *w, unsigned status);
+
+/* Read the counters, in the order of witness_codes (relaxed atomics:
+ * each exact, the set a snapshot). */
+void witness_counts(const struct witness *w,
+    uint64_t out[WITNESS_CODE_COUNT]);
 
 #endif /* CTD_WITNESS_H */

@@ -28,6 +28,7 @@
 #include "sth.h"
 #include "store.h"
 #include "witness.h"
+#include "witness_http.h"
 
 #include "../refmerkle.h"
 
@@ -286,6 +287,27 @@ test_fresh(struct store *s)
 	witness_free(w);
 }
 
+/* The HTTP endpoint's token bucket, on a clock moved by hand. */
+static void
+test_bucket(void)
+{
+	struct witness_bucket b;
+	witness_bucket_init(&b, 2, 3, 1000);
+	int n = 0;
+	while (n < 10 && witness_bucket_take(&b, 1000)) {
+		n++;
+	}
+	is_int(n, 3, "a full bucket gives its burst at once");
+	ok(!witness_bucket_take(&b, 1499), "no token 499 ms later (2/s)");
+	ok(witness_bucket_take(&b, 1500), "one token 500 ms later");
+	ok(!witness_bucket_take(&b, 1500), "and only one");
+	n = 0;
+	while (n < 10 && witness_bucket_take(&b, 100000)) {
+		n++;
+	}
+	is_int(n, 3, "a long pause saves no more than the burst");
+}
+
 int
 main(void)
 {
@@ -358,6 +380,7 @@ main(void)
 		store_close(s);
 	}
 	nftw(dir2, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	test_bucket();
 	logkey_free(log_key);
 	EVP_PKEY_free(log_pkey);
 	return done_testing();
