@@ -177,6 +177,15 @@ witness_adopt(struct server *srv, const struct tlog *log)
 	server_trust_origin(srv, log, origin);
 }
 
+/* A continuing log whose configured origin (submission-url:) changes. */
+static bool
+origin_changed(const struct tlog *log, const struct conf_log *next)
+{
+	const char *a = log->conf->submission_url;
+	const char *b = next->submission_url;
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
 int
 server_trust_origin(struct server *srv, const struct tlog *log,
     const char *origin)
@@ -582,8 +591,15 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 	for (size_t i = 0; i < plan->count; i++) {
 		struct reload_log *rl = &plan->logs[i];
 		if (rl->running != RELOAD_NEW) {
+			bool reorigin = origin_changed(st->next[i],
+			    &rl->settings);
 			tlog_update(st->next[i], &rl->settings, rl->zone);
 			rl->zone = NULL;
+			if (reorigin && srv->witness != NULL) {
+				witness_untrust_log(srv->witness,
+				    logkey_id(st->next[i]->key));
+				witness_adopt(srv, st->next[i]);
+			}
 		}
 	}
 	srv->logs = st->next;

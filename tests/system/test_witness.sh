@@ -8,7 +8,9 @@
 # cosigned; a bad proof (422), a bad signature (403), an unknown origin
 # (404), 64 proof lines, garbage (400), an oversized body (413), another
 # method (405) and path (404) change nothing stored; GET <hash>/checkpoint
-# serves the cosigned checkpoint; a restarted daemon keeps its size.
+# serves the cosigned checkpoint; a reload that drops the log's origin
+# stops trusting it, one that gives it back finds its state; a restarted
+# daemon keeps its size.
 : "${top_srcdir:=.}"
 . "$top_srcdir/tests/system/ctlib.sh"
 
@@ -23,12 +25,15 @@ WPORT=$(lib_free_port)
 MPORT=$(lib_free_port)
 DNS_PORT=$(lib_free_port)
 CT_URL_KEY=monitoring-url
-ct_write_conf "$CONF" "$top_srcdir/zones/demo.ct.example.zone" "$DB" \
-    "cosigner-name: witness.test/w1" \
-    "cosigner-key: $LIB_TMP/cosigner.pem" \
-    "witness-listen: 127.0.0.1@$WPORT" \
-    "metrics-listen: 127.0.0.1@$MPORT" \
-    -- "submission-url: https://$ORIGIN/"
+# write_conf [LOG-LINES...]: the configuration, with these log lines.
+write_conf() {
+	ct_write_conf "$CONF" "$top_srcdir/zones/demo.ct.example.zone" "$DB" \
+	    "cosigner-name: witness.test/w1" \
+	    "cosigner-key: $LIB_TMP/cosigner.pem" \
+	    "witness-listen: 127.0.0.1@$WPORT" \
+	    "metrics-listen: 127.0.0.1@$MPORT" -- "$@"
+}
+write_conf "submission-url: https://$ORIGIN/"
 ct_start_daemon
 W=http://127.0.0.1:$WPORT
 VKEY=$("$CTDNSD" -c "$CONF" --print-cosigner-vkey)
@@ -159,6 +164,27 @@ if grep -q '127\.0\.0\.1:[0-9]* \|from 127' "$T/ctdnsd.err"; then
 else
 	tap_ok 0 "no client address in the log"
 fi
+
+# hup: SIGHUP, and wait until the daemon says the reload ended.
+hup() {
+	hup_before=$(grep -c "reload: serving" "$T/ctdnsd.err")
+	kill -HUP "$(lib_pid ctdnsd)"
+	hup_left=100
+	while [ "$(grep -c "reload: serving" "$T/ctdnsd.err")" -le \
+	    "$hup_before" ]; do
+		hup_left=$((hup_left - 1))
+		[ "$hup_left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+write_conf
+hup
+tap_ok $? "reload without submission-url: the origin is unknown"
+tap_is "$(post "$T/r8")" 404 "so the witness no longer trusts it: 404"
+write_conf "submission-url: https://$ORIGIN/"
+hup
+tap_ok $? "reload with submission-url again"
+tap_is "$(stored)" 120 "trusted again, with its state: 409 and 120"
 
 ct_restart_daemon
 tap_is "$(stored)" 120 "after a restart the witness still holds 120"
