@@ -136,6 +136,36 @@ int ctdns_loglist_get(const struct ctdns_loglist *list, size_t i,
 
 void ctdns_loglist_free(struct ctdns_loglist *list);
 
+/* Most witnesses in one log's policy. */
+#define CTDNS_WITNESS_MAX 32
+
+/*
+ * Require a quorum of witness cosignatures for a log's tree heads
+ * (c2sp.org/tlog-witness, tlog-cosignature; docs/client-library.md).
+ * From then on every proof for this log is checked against the head of
+ * checkpoint.<zone> (the log's head as a signed note, with the
+ * cosignatures the server holds for it) instead of sth.<zone>: the log's
+ * RFC6962NoteSignature must verify with its key for the log's origin
+ * (its url, or a tiled log's submission_url, without scheme and trailing
+ * slash), and at least quorum of the given witnesses must have a valid
+ * cosignature/v1 line, or the SCT's outcome is CTDNS_NO_QUORUM and no
+ * inclusion is claimed. A witness key counts once, whatever its lines.
+ * quorum 0 still takes the head from the checkpoint (the log's signature
+ * alone). Calling it again replaces the policy.
+ * @param log_id_b64: the log ID in base64 (44 characters).
+ * @param vkeys: count verifier keys "<name>+<hex key ID>+<base64(0x04 ||
+ *	Ed25519 public key)>" (NUL-terminated; copied).
+ * @param count: 0 to CTDNS_WITNESS_MAX.
+ * @param quorum: valid cosignatures needed, at most count.
+ * @return: 0; a negative code when the ID is malformed or not in the
+ *	list, a key does not parse, is not a cosignature/v1 key or is given
+ *	twice, quorum exceeds count, the log's URL gives no origin, or
+ *	memory runs out. The previous policy stays on error.
+ */
+int ctdns_loglist_set_witnesses(struct ctdns_loglist *list,
+    const char *log_id_b64, const char *const *vkeys, size_t count,
+    unsigned quorum);
+
 /* The list's name of a state ("usable", "retired", ...). */
 const char *ctdns_log_state_name(enum ctdns_log_state state);
 
@@ -235,6 +265,10 @@ enum ctdns_outcome {
 	/* It could not be checked: no DNS answer, SERVFAIL, no issuer
 	 * for an embedded SCT. */
 	CTDNS_ERROR,
+	/* The log has a witness policy (ctdns_loglist_set_witnesses()) and
+	 * the served checkpoint lacks its quorum of valid cosignatures: no
+	 * proof is checked against a head the witnesses did not confirm. */
+	CTDNS_NO_QUORUM,
 };
 
 /* The result for one SCT. */
@@ -258,6 +292,8 @@ struct ctdns_sct_result {
 	 * extension): leaf_index is that index, proven there without a
 	 * hash question. */
 	bool index_from_sct;
+	/* With a witness policy: the valid cosignatures of the head used. */
+	unsigned witnesses_cosigned;
 };
 
 struct ctdns_report;
@@ -272,12 +308,14 @@ const struct ctdns_sct_result *ctdns_report_get(
 void ctdns_report_free(struct ctdns_report *rep);
 
 /* "included", "SCT invalid", "not yet provable", "proof failed",
- * "log unknown", "log rejected", "no DNS zone", "error". */
+ * "log unknown", "log rejected", "no DNS zone", "error", "no witness
+ * quorum". */
 const char *ctdns_outcome_name(enum ctdns_outcome outcome);
 
 /*
  * true when the outcome means the SCT should have been provable and was
- * not: CTDNS_SCT_INVALID, CTDNS_PROOF_FAILED, CTDNS_ERROR.
+ * not: CTDNS_SCT_INVALID, CTDNS_PROOF_FAILED, CTDNS_ERROR,
+ * CTDNS_NO_QUORUM.
  */
 bool ctdns_outcome_is_failure(enum ctdns_outcome outcome);
 

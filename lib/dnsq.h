@@ -46,6 +46,10 @@
 /* The longest query name in text, with its final dot, and a NUL. */
 #define DNSQ_NAME_BUF 256
 #define DNSQ_ERR_MAX 600
+/* The longest answer text kept: a checkpoint (checkpoint.<zone>) with
+ * the 16 KiB of signature lines ctdnsd holds at most for a head, and
+ * room to spare. */
+#define DNSQ_TXT_MAX (20 * 1024)
 
 struct dnsq {
 	ldns_resolver *res;
@@ -61,7 +65,7 @@ struct dnsq_answer {
 	size_t len;		/* bytes of txt used */
 	size_t strings;		/* character-strings joined into txt */
 	uint32_t ttl;		/* of the TXT record (or the SOA on NXDOMAIN) */
-	uint8_t txt[STH_TXT_MAX];
+	uint8_t txt[DNSQ_TXT_MAX];
 	char err[DNSQ_ERR_MAX];	/* set when rc != CTD_OK and not NXDOMAIN */
 };
 
@@ -120,7 +124,7 @@ void dnsq_deinit(struct dnsq *q);
  * Ask "<label>.<zone>" for TXT and return the answer's text, blocking.
  * @param what: the query's kind for messages ("sth", "tree", ...).
  * @param label: the name below the zone, without a final dot.
- * @param cap: most text bytes accepted (<= STH_TXT_MAX).
+ * @param cap: most text bytes accepted (<= DNSQ_TXT_MAX).
  * @param a: the answer (a->rc as returned).
  * @return: CTD_OK; CTD_ENOTFOUND on NXDOMAIN (not reported, the caller
  *	knows what it means); CTD_ENET; CTD_EMALF (text longer than cap

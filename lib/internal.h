@@ -29,6 +29,7 @@
 #include "sth.h"
 
 struct logkey;
+struct cpverify_policy;
 
 /* One log of the list: operators[].logs[] or operators[].tiled_logs[]. */
 struct ll_log {
@@ -44,6 +45,10 @@ struct ll_log {
 	uint64_t mmd_ms;
 	enum ctdns_log_state state;
 	uint64_t state_time_ms;
+	/* ctdns_loglist_set_witnesses(): NULL, or heads come from
+	 * checkpoint.<zone> with this quorum, for this origin. */
+	struct cpverify_policy *policy;
+	char *origin;
 };
 
 struct ctdns_loglist {

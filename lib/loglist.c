@@ -36,9 +36,11 @@
 #include <openssl/ct.h>
 
 #include "base64.h"
+#include "cpverify.h"
 #include "err.h"
 #include "internal.h"
 #include "logkey.h"
+#include "note.h"
 
 /* Most logs one list may hold. */
 #define LOGS_MAX 4096
@@ -324,6 +326,8 @@ log_clear(struct ll_log *l)
 	free(l->zone);
 	free(l->key_b64);
 	logkey_free(l->key);
+	free(l->policy);
+	free(l->origin);
 }
 
 void
@@ -604,6 +608,53 @@ ctdns_loglist_set_zone(struct ctdns_loglist *list, const char *log_id_b64,
 	free(l->zone);
 	l->zone = z;
 	return CTD_OK;
+}
+
+int
+ctdns_loglist_set_witnesses(struct ctdns_loglist *list,
+    const char *log_id_b64, const char *const *vkeys, size_t count,
+    unsigned quorum)
+{
+	uint8_t id[64];
+	size_t id_len;
+	char origin[NOTE_ORIGIN_MAX + 1];
+	struct cpverify_policy *p = NULL;
+	char *o = NULL;
+	int rc = CTD_EMALF;
+
+	if (base64_decode(log_id_b64, strlen(log_id_b64), id, sizeof id,
+	    &id_len) != CTD_OK || id_len != CTDNS_LOG_ID_LEN) {
+		return CTD_EMALF;
+	}
+	struct ll_log *l = (struct ll_log *)loglist_find(list, id);
+	if (l == NULL) {
+		return CTD_ENOTFOUND;
+	}
+	if (count > CTDNS_WITNESS_MAX || quorum > count ||
+	    note_url_origin(l->url, origin, sizeof origin) != CTD_OK) {
+		return CTD_EINVAL;
+	}
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (o = strdup(origin)) == NULL) {
+		rc = CTD_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if ((rc = cpverify_policy_add(p, vkeys[i], strlen(vkeys[i]))) !=
+		    CTD_OK) {
+			goto out;
+		}
+	}
+	p->quorum = quorum;
+	free(l->policy);
+	free(l->origin);
+	l->policy = p;
+	l->origin = o;
+	return CTD_OK;
+out:
+	free(p);
+	free(o);
+	return rc;
 }
 
 size_t

@@ -3,8 +3,9 @@
  * namespace.h -- keep libctdns' internal symbols out of the embedder's way.
  *
  * libctdns.a carries its own copies of the project's pure modules (merkle,
- * sth, logkey, tile, base32, base64, num, err) and its internal modules (dnsq, uvq,
- * sctx, vstate). Their names are short and common (base64_encode!), so a
+ * sth, logkey, note, cpverify, tile, base32, base64, num, err) and its
+ * internal modules (dnsq, uvq, sctx, vstate). Their names are short and
+ * common (base64_encode!), so a
  * static library that exported them would collide with an application's
  * own. Every file of the library, and every in-tree program that uses the
  * library's internals (tools/ctdns, the unit tests), is compiled with
@@ -47,6 +48,30 @@
 #define sth_signed_data ctdns__sth_signed_data
 #define sth_to_txt ctdns__sth_to_txt
 #define sth_verify ctdns__sth_verify
+/* src/note.c, src/note_ed25519.c, src/note_build.c */
+#define note_parse ctdns__note_parse
+#define note_sig_decode ctdns__note_sig_decode
+#define note_name_valid ctdns__note_name_valid
+#define note_parse_checkpoint ctdns__note_parse_checkpoint
+#define note_key_id ctdns__note_key_id
+#define note_open_rfc6962 ctdns__note_open_rfc6962
+#define note_vkey_parse ctdns__note_vkey_parse
+#define note_vkey_format ctdns__note_vkey_format
+#define note_vkey_from_seed ctdns__note_vkey_from_seed
+#define note_skey_parse ctdns__note_skey_parse
+#define note_ed25519_verify ctdns__note_ed25519_verify
+#define note_verify_ed25519 ctdns__note_verify_ed25519
+#define note_sign_ed25519 ctdns__note_sign_ed25519
+#define note_cosig_message ctdns__note_cosig_message
+#define note_cosig_verify ctdns__note_cosig_verify
+#define note_cosig_sign ctdns__note_cosig_sign
+#define note_checkpoint_text ctdns__note_checkpoint_text
+#define note_rfc6962_line ctdns__note_rfc6962_line
+#define note_url_origin ctdns__note_url_origin
+/* src/cpverify.c */
+#define cpverify_policy_add ctdns__cpverify_policy_add
+#define cpverify_open ctdns__cpverify_open
+#define cpverify_quorum_met ctdns__cpverify_quorum_met
 /* src/logkey.c */
 #define logkey_dup ctdns__logkey_dup
 #define logkey_free ctdns__logkey_free

@@ -41,6 +41,7 @@ ctdns_outcome_name(enum ctdns_outcome outcome)
 	case CTDNS_LOG_REJECTED: return "log rejected";
 	case CTDNS_NO_ZONE: return "no DNS zone";
 	case CTDNS_ERROR: return "error";
+	case CTDNS_NO_QUORUM: return "no witness quorum";
 	}
 	return "unknown outcome";
 }
@@ -49,7 +50,8 @@ bool
 ctdns_outcome_is_failure(enum ctdns_outcome outcome)
 {
 	return outcome == CTDNS_SCT_INVALID ||
-	    outcome == CTDNS_PROOF_FAILED || outcome == CTDNS_ERROR;
+	    outcome == CTDNS_PROOF_FAILED || outcome == CTDNS_ERROR ||
+	    outcome == CTDNS_NO_QUORUM;
 }
 
 const char *

@@ -3,6 +3,10 @@
  * vstate.c -- one SCT's inclusion proof over DNS, as a state machine.
  *
  *   STH   sth.<zone>: parse, check the signature with the log's key.
+ *         With a witness policy (ctdns_loglist_set_witnesses()),
+ *         checkpoint.<zone> instead: the log's signature for its origin,
+ *         then the policy's quorum of cosignatures, or CTDNS_NO_QUORUM
+ *         before any leaf question (cpverify.h).
  *         STH older than the SCT: not yet provable (no question asked
  *         about the leaf, so no NXDOMAIN is cached for it).
  *   HASH  <base32 leaf hash>.hash.<zone>: the leaf index.
@@ -34,6 +38,7 @@
 #include <string.h>
 
 #include "base32.h"
+#include "cpverify.h"
 #include "err.h"
 #include "internal.h"
 #include "logkey.h"
@@ -79,6 +84,12 @@ vstate_next(const struct vstate *vs, struct vstate_question *q)
 
 	switch (vs->phase) {
 	case VSTATE_STH:
+		if (vs->log->policy != NULL) {
+			q->what = "checkpoint";
+			snprintf(q->label, sizeof q->label, "checkpoint");
+			q->cap = DNSQ_TXT_MAX;
+			return true;
+		}
 		q->what = "sth";
 		snprintf(q->label, sizeof q->label, "sth");
 		q->cap = STH_TXT_MAX;
@@ -177,26 +188,71 @@ at_index(struct vstate *vs)
 	start_path(vs);
 }
 
+/*
+ * The head from checkpoint.<zone>: the log's signature for its origin,
+ * then the policy's quorum. @return: true when vs->sth holds the head.
+ */
+static bool
+open_checkpoint(struct vstate *vs, const struct dnsq_answer *a)
+{
+	const struct ll_log *l = vs->log;
+	struct cpverify_result r;
+	int rc = cpverify_open((const char *)a->txt, a->len, l->origin,
+	    l->key, l->policy, &r);
+
+	if (rc != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "checkpoint.%s: %s", l->zone,
+		    rc == CTD_EMALF ? "the TXT answer is not a checkpoint" :
+		    "the log's signature does not verify with its key, or "
+		    "the origin is not the log's");
+		return false;
+	}
+	vs->res->witnesses_cosigned = r.cosigned;
+	if (!cpverify_quorum_met(l->policy, &r)) {
+		vs->res->tree_size = r.sth.tree_size;
+		vs->res->sth_timestamp_ms = r.sth.timestamp;
+		finish(vs, CTDNS_NO_QUORUM, "checkpoint.%s: tree %" PRIu64
+		    " has %u valid witness cosignatures, the policy needs %u",
+		    l->zone, r.sth.tree_size, r.cosigned, l->policy->quorum);
+		return false;
+	}
+	vs->sth = r.sth;
+	return true;
+}
+
+/* The head from sth.<zone>. @return: true when vs->sth holds it. */
+static bool
+open_sth(struct vstate *vs, const struct dnsq_answer *a)
+{
+	if (dnsq_parse_sth(a, &vs->sth) != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "sth.%s: the TXT answer is not "
+		    "an STH", vs->log->zone);
+		return false;
+	}
+	if (sth_verify(&vs->sth, vs->log->key) != CTD_OK) {
+		finish(vs, CTDNS_PROOF_FAILED, "sth.%s: the STH signature does "
+		    "not verify with the log's key", vs->log->zone);
+		return false;
+	}
+	return true;
+}
+
 static void
 feed_sth(struct vstate *vs, const struct dnsq_answer *a)
 {
+	const char *form = vs->log->policy != NULL ? "checkpoint" : "sth";
+
 	if (a->rc == CTD_ENOTFOUND) {
-		finish(vs, CTDNS_ERROR, "sth.%s: NXDOMAIN: no CT-over-DNS log "
-		    "at this zone", vs->log->zone);
+		finish(vs, CTDNS_ERROR, "%s.%s: NXDOMAIN: no CT-over-DNS log "
+		    "at this zone", form, vs->log->zone);
 		return;
 	}
 	if (a->rc != CTD_OK) {
 		finish(vs, CTDNS_ERROR, "%s", a->err);
 		return;
 	}
-	if (dnsq_parse_sth(a, &vs->sth) != CTD_OK) {
-		finish(vs, CTDNS_PROOF_FAILED, "sth.%s: the TXT answer is not "
-		    "an STH", vs->log->zone);
-		return;
-	}
-	if (sth_verify(&vs->sth, vs->log->key) != CTD_OK) {
-		finish(vs, CTDNS_PROOF_FAILED, "sth.%s: the STH signature does "
-		    "not verify with the log's key", vs->log->zone);
+	if (!(vs->log->policy != NULL ? open_checkpoint(vs, a) :
+	    open_sth(vs, a))) {
 		return;
 	}
 	vs->sth_ttl = a->ttl;

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "logview.h"
 #include "merkle.h"
+#include "note.h"
 #include "wire.h"
 #include "zone.h"
 
@@ -412,11 +413,59 @@ answer_hash(struct qstate *s, const struct ctq *cq)
 	ask_fill(s, FILL_HASH, 0, 0, cq->hash);
 }
 
+/* The longest checkpoint answer: text, blank line, the log's line and the
+ * cosignature lines held for the head. */
+#define CHECKPOINT_MAX (NOTE_CHECKPOINT_TEXT_MAX + 1 + \
+	NOTE_RFC6962_LINE_MAX + STORE_COSIG_MAX_BYTES)
+
+/*
+ * The served head as a checkpoint (c2sp.org/tlog-checkpoint): its text,
+ * the log's RFC6962NoteSignature line, then every signature line the
+ * store holds for this size and root (store_cosig.c), built at query
+ * time so a cosignature added later is served at once. No origin yet (a
+ * tiled log before its first checkpoint) is the log's failure: SERVFAIL.
+ */
+static void
+answer_checkpoint(struct qstate *s)
+{
+	const struct logview *log = s->log;
+	struct store_reader *rd = &s->ax->reader;
+	char note[CHECKPOINT_MAX];
+	size_t len = 0, n = 0;
+	int rc = CTD_EINVAL;
+
+	if (log->origin_len > 0) {
+		rc = note_checkpoint_text(log->origin, log->origin_len,
+		    log->sth.tree_size, log->sth.root, note, sizeof note, &len);
+	}
+	if (rc == CTD_OK) {
+		note[len++] = '\n';
+		rc = note_rfc6962_line(log->origin, log->origin_len,
+		    store_log_id(log->slog), &log->sth, note + len,
+		    sizeof note - len, &n);
+		len += n;
+	}
+	if (rc == CTD_OK && (rc = store_read_begin(rd)) == CTD_OK) {
+		rc = store_get_cosigs(rd, log->slog, log->sth.tree_size,
+		    log->sth.root, note + len, sizeof note - len, &n);
+		store_read_end(rd);
+		len += rc == CTD_OK ? n : 0;
+		rc = rc == CTD_ENOTFOUND ? CTD_OK : rc;
+	}
+	if (rc != CTD_OK) {
+		respond_error(s, rc == CTD_EINVAL ? CTD_EUPSTREAM : CTD_ESTORE);
+		return;
+	}
+	ANSWER_COUNT(s->ax->stats.hits);
+	respond_txt(s, log->sth_ttl, (const uint8_t *)note, len);
+}
+
 static enum answer_form
 form_of(const struct ctq *cq)
 {
 	switch (cq->kind) {
 	case CTQ_STH: return ANSWER_FORM_STH;
+	case CTQ_CHECKPOINT: return ANSWER_FORM_CHECKPOINT;
 	case CTQ_HASH: case CTQ_HASH_ENT: return ANSWER_FORM_HASH;
 	case CTQ_TREE: case CTQ_TREE_ENT: return ANSWER_FORM_TREE;
 	case CTQ_CONSISTENCY: case CTQ_CONSISTENCY_ENT:
@@ -439,7 +488,8 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 		respond_error(s, CTD_ERANGE);
 		return;
 	}
-	bool full = cq->kind == CTQ_STH || cq->kind == CTQ_HASH ||
+	bool full = cq->kind == CTQ_STH || cq->kind == CTQ_CHECKPOINT ||
+	    cq->kind == CTQ_HASH ||
 	    cq->kind == CTQ_TREE || cq->kind == CTQ_CONSISTENCY;
 	if (!full || (s->q.qtype != TYPE_TXT && s->q.qtype != TYPE_ANY)) {
 		respond_negative(s, RCODE_NOERROR);
@@ -449,6 +499,9 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 	case CTQ_STH:
 		respond_txt(s, log->sth_ttl, (const uint8_t *)log->sth_txt,
 		    log->sth_txt_len);
+		return;
+	case CTQ_CHECKPOINT:
+		answer_checkpoint(s);
 		return;
 	case CTQ_HASH:
 		answer_hash(s, cq);

@@ -119,6 +119,13 @@ ctq_parse(const uint8_t *rel, size_t rel_len, struct ctq *out)
 		out->kind = CTQ_STH;
 		return CTD_OK;
 	}
+	if (label_is(key, "checkpoint")) {
+		if (below != 0) {
+			return CTD_ENOTFOUND;
+		}
+		out->kind = CTQ_CHECKPOINT;
+		return CTD_OK;
+	}
 	if (label_is(key, "hash")) {
 		if (below == 0) {
 			out->kind = CTQ_HASH_ENT;
@@ -199,6 +206,7 @@ ctq_exists(const struct ctq *q, uint64_t tree_size)
 	switch (q->kind) {
 	case CTQ_APEX:
 	case CTQ_STH:
+	case CTQ_CHECKPOINT:
 	case CTQ_HASH:
 		return true;
 	case CTQ_HASH_ENT:

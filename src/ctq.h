@@ -7,6 +7,7 @@
  *
  *	""					CTQ_APEX
  *	sth					CTQ_STH
+ *	checkpoint				CTQ_CHECKPOINT
  *	hash					CTQ_HASH_ENT   depth 0
  *	<b32>.hash				CTQ_HASH
  *	tree					CTQ_TREE_ENT   depth 0
@@ -40,6 +41,7 @@
 enum ctq_kind {
 	CTQ_APEX,		/* the zone apex itself */
 	CTQ_STH,		/* sth */
+	CTQ_CHECKPOINT,		/* checkpoint: the head as a signed note */
 	CTQ_HASH,		/* <b32>.hash */
 	CTQ_TREE,		/* <start>.<index>.<size>.tree */
 	CTQ_CONSISTENCY,	/* <start>.<first>.<second>.sth-consistency */
@@ -83,7 +85,7 @@ int ctq_parse(const uint8_t *rel, size_t rel_len, struct ctq *out);
 /*
  * Whether a parsed name exists, with data or as an empty non-terminal, in
  * a log whose latest verified tree has tree_size leaves.
- *   CTQ_APEX, CTQ_STH, CTQ_HASH: always (an unknown leaf hash is found out
+ *   CTQ_APEX, CTQ_STH, CTQ_CHECKPOINT, CTQ_HASH: always (an unknown leaf hash is found out
  *	later, by the store or the log).
  *   CTQ_TREE: index < size <= tree_size, start < merkle_path_len().
  *   CTQ_CONSISTENCY: 0 < first < second <= tree_size,

@@ -25,6 +25,9 @@ ctd_strerror(int err)
 	case CTD_ECANCELED: return "canceled";
 	case CTD_ENET: return "network error";
 	case CTD_EAGAIN: return "another round needed";
+	case CTD_EFORMAT:
+		return "store of another on-disk format (move the database "
+		    "directory away: ctdnsd rebuilds it from the logs)";
 	default:
 		if (err < 0 && err > -1000) {
 			return strerror(-err);

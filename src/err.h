@@ -32,6 +32,7 @@ enum ctd_err {
 	CTD_ECANCELED = -1011,	  /* shut down before it completed */
 	CTD_ENET = -1012,	  /* network error talking to the log */
 	CTD_EAGAIN = -1013,	  /* not done: another round is needed */
+	CTD_EFORMAT = -1014,	  /* a store of another on-disk format */
 };
 
 /*

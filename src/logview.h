@@ -19,6 +19,9 @@
 
 #include "sth.h"
 
+/* Room for an origin (note.h: NOTE_ORIGIN_MAX). */
+#define LOGVIEW_ORIGIN_MAX 255
+
 struct store_log;
 struct zone;
 
@@ -33,6 +36,13 @@ struct logview {
 	struct sth sth;
 	char sth_txt[STH_TXT_MAX];
 	size_t sth_txt_len;
+	/* The served head's checkpoint origin (the checkpoint answer):
+	 * an RFC 6962 log's url: without scheme and trailing slash, a tiled
+	 * log's checkpoint origin. Not NUL-terminated; origin_len 0 while
+	 * unknown (a tiled log without submission-url:, before its first
+	 * checkpoint verified since the start). Set with the head. */
+	char origin[LOGVIEW_ORIGIN_MAX];
+	size_t origin_len;
 };
 
 #endif /* CTD_LOGVIEW_H */

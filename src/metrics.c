@@ -121,6 +121,7 @@ static const char *const form_names[ANSWER_FORM_COUNT] = {
 	[ANSWER_FORM_HASH] = "hash",
 	[ANSWER_FORM_TREE] = "tree",
 	[ANSWER_FORM_CONSISTENCY] = "sth-consistency",
+	[ANSWER_FORM_CHECKPOINT] = "checkpoint",
 	[ANSWER_FORM_APEX] = "apex",
 	[ANSWER_FORM_OTHER] = "other",
 };

@@ -256,4 +256,59 @@ int note_cosig_sign(const struct note_vkey *key,
     const uint8_t seed[NOTE_ED25519_LEN], const char *text, size_t text_len,
     uint64_t t, char *line, size_t cap, size_t *line_len);
 
+/* ---- building (note_build.c) ------------------------------------------ */
+
+/* Longest origin a checkpoint is built for (a DNS-name-sized bound). */
+#define NOTE_ORIGIN_MAX 255
+/* Room for a checkpoint text built here: origin, size (20 digits), base64
+ * root (44), three newlines and a NUL. */
+#define NOTE_CHECKPOINT_TEXT_MAX (NOTE_ORIGIN_MAX + 1 + 20 + 1 + 44 + 1 + 1)
+/* Room for an RFC6962NoteSignature line: "— ", origin, space, base64 of
+ * keyid(4) || timestamp(8) || DigitallySigned (STH_SIG_MAX), newline, NUL. */
+#define NOTE_RFC6962_LINE_MAX (4 + NOTE_ORIGIN_MAX + 1 + \
+	4 * ((4 + 8 + STH_SIG_MAX + 2) / 3) + 2)
+
+/*
+ * The text of a checkpoint without extensions (c2sp.org/tlog-checkpoint):
+ * "<origin>\n<size>\n<base64 root>\n".
+ * @param origin: origin_len bytes, not NUL-terminated: non-empty, at most
+ *	NOTE_ORIGIN_MAX, with no control character.
+ * @param out: room for cap bytes (NOTE_CHECKPOINT_TEXT_MAX suffices);
+ *	receives the text and a NUL.
+ * @param out_len: set to the text length (without the NUL).
+ * @return: CTD_OK; CTD_EINVAL for a bad origin; CTD_ESPACE.
+ */
+int note_checkpoint_text(const char *origin, size_t origin_len,
+    uint64_t size, const uint8_t root[MERKLE_HASH_LEN], char *out,
+    size_t cap, size_t *out_len);
+
+/*
+ * The RFC6962NoteSignature line of an STH (c2sp.org/static-ct-api):
+ * "— <origin> base64(keyid(4) || timestamp(8, BE) || DigitallySigned)\n",
+ * the key ID note_key_id(origin, NOTE_TYPE_RFC6962, log_id). With the
+ * text of note_checkpoint_text() for the STH's size and root, and a blank
+ * line between, it makes a note note_open_rfc6962() opens with the log's
+ * key. The signature is not checked here: give a verified STH.
+ * @param origin: as for note_checkpoint_text(); also a valid key name.
+ * @param log_id: the log's 32-byte ID.
+ * @param out: room for cap bytes (NOTE_RFC6962_LINE_MAX suffices);
+ *	receives the line and a NUL.
+ * @param out_len: set to the line length (without the NUL).
+ * @return: CTD_OK; CTD_EINVAL for a bad origin or sig_len over
+ *	STH_SIG_MAX; CTD_ESPACE.
+ */
+int note_rfc6962_line(const char *origin, size_t origin_len,
+    const uint8_t log_id[MERKLE_HASH_LEN], const struct sth *sth, char *out,
+    size_t cap, size_t *out_len);
+
+/*
+ * The checkpoint origin of a log from its URL (an RFC 6962 log's url, a
+ * tiled log's submission URL): the URL without its scheme and trailing
+ * slashes ("https://log.example/2026h2/" -> "log.example/2026h2").
+ * @param out: room for cap bytes; receives the origin and a NUL.
+ * @return: CTD_OK; CTD_EINVAL when the URL has no "://" or nothing after
+ *	it; CTD_ESPACE when it does not fit.
+ */
+int note_url_origin(const char *url, char *out, size_t cap);
+
 #endif /* CTD_NOTE_H */

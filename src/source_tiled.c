@@ -666,6 +666,12 @@ source_tiled_new(const char *prefix, const char *origin,
 	return CTD_OK;
 }
 
+const char *
+source_tiled_get_origin(const struct source *src)
+{
+	return ((const struct source_tiled *)src)->origin;
+}
+
 int
 source_tiled_origin(const char *url, char *out, size_t cap)
 {

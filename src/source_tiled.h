@@ -66,4 +66,13 @@ int source_tiled_new(const char *prefix, const char *origin,
  */
 int source_tiled_origin(const char *url, char *out, size_t cap);
 
+/*
+ * The origin a tiled source checks checkpoints against.
+ * @param src: a source made by source_tiled_new().
+ * @return: the origin, NUL-terminated, borrowed (valid until
+ *	source_free()); NULL when none was configured and no checkpoint has
+ *	verified yet.
+ */
+const char *source_tiled_get_origin(const struct source *src);
+
 #endif /* CTD_SOURCE_TILED_H */

@@ -77,11 +77,12 @@ check_format(MDB_txn *txn, MDB_dbi *meta)
 	if (rc != 0) {
 		return err_from_mdb(rc);
 	}
-	if (val.mv_size != sizeof want ||
-	    memcmp(val.mv_data, want, sizeof want) != 0) {
+	if (val.mv_size != sizeof want) {
 		return CTD_ECONF;
 	}
-	return CTD_OK;
+	/* Another version's layout: refused, never read as ours. */
+	return memcmp(val.mv_data, want, sizeof want) != 0 ? CTD_EFORMAT :
+	    CTD_OK;
 }
 
 /* Make the directory unless it exists (as a directory or not: LMDB's
@@ -120,7 +121,7 @@ store_open(const char *dir, uint64_t map_size, struct store **out)
 	if ((rc = err_from_mdb(mdb_env_set_mapsize(s->env,
 	    (size_t)map_size))) != CTD_OK ||
 	    (rc = err_from_mdb(mdb_env_set_maxdbs(s->env,
-	    1 + 3 * STORE_MAX_LOGS))) != CTD_OK) {
+	    1 + 4 * STORE_MAX_LOGS))) != CTD_OK) {
 		goto out;
 	}
 	if ((rc = err_from_mdb(mdb_env_open(s->env, dir, MDB_NOTLS,
@@ -219,7 +220,8 @@ store_log_open(struct store *s, const uint8_t log_id[32],
 	if ((rc = claim_name(txn, s->meta, &l)) != CTD_OK ||
 	    (rc = open_db(txn, 'r', l.hex, &l.ranges)) != CTD_OK ||
 	    (rc = open_db(txn, 'l', l.hex, &l.leaves)) != CTD_OK ||
-	    (rc = open_db(txn, 's', l.hex, &l.sths)) != CTD_OK) {
+	    (rc = open_db(txn, 's', l.hex, &l.sths)) != CTD_OK ||
+	    (rc = open_db(txn, 't', l.hex, &l.tiles)) != CTD_OK) {
 		/* Aborting closes the handles this transaction opened. */
 		mdb_txn_abort(txn);
 		return rc;
@@ -243,22 +245,25 @@ store_stats(struct store *s, struct store_log *l, uint64_t *ranges,
     uint64_t *leaves, uint64_t *sths)
 {
 	MDB_txn *txn;
-	MDB_stat st[3];
+	MDB_stat st[4];
 	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
 
 	if (rc != 0) {
 		return err_from_mdb(rc);
 	}
 	if ((rc = mdb_stat(txn, l->ranges, &st[0])) == 0 &&
-	    (rc = mdb_stat(txn, l->leaves, &st[1])) == 0) {
-		rc = mdb_stat(txn, l->sths, &st[2]);
+	    (rc = mdb_stat(txn, l->leaves, &st[1])) == 0 &&
+	    (rc = mdb_stat(txn, l->sths, &st[2])) == 0) {
+		rc = mdb_stat(txn, l->tiles, &st[3]);
 	}
 	mdb_txn_abort(txn);
 	if (rc != 0) {
 		return err_from_mdb(rc);
 	}
 	if (ranges != NULL) {
-		*ranges = st[0].ms_entries;
+		/* Every node of height 0 to 8 of a tile is one it serves. */
+		*ranges = st[0].ms_entries + st[3].ms_entries *
+		    (2 * STORE_TILE_LEAVES - 1);
 	}
 	if (leaves != NULL) {
 		*leaves = st[1].ms_entries;
@@ -298,6 +303,10 @@ store_reader_deinit(struct store_reader *r)
 			mdb_cursor_close(r->cursors[i]);
 			r->cursors[i] = NULL;
 		}
+		if (r->leaf_cursors[i] != NULL) {
+			mdb_cursor_close(r->leaf_cursors[i]);
+			r->leaf_cursors[i] = NULL;
+		}
 	}
 	if (r->txn != NULL) {
 		mdb_txn_abort(r->txn);
@@ -335,6 +344,21 @@ read_result(struct store_reader *r, int rc)
 	return rc;
 }
 
+/* A tile-internal node from its tile: CTD_OK, or CTD_ENOTFOUND when the
+ * tile is not stored (the node may then be in "r/"). */
+static int
+tile_lookup(struct store_reader *r, struct store_log *l, uint64_t tile,
+    unsigned height, unsigned pos, uint8_t out[32])
+{
+	MDB_val v;
+	int rc = store__tile_get(r->txn, l, tile, &v);
+
+	if (rc == CTD_OK) {
+		store__tile_hash(v.mv_data, height, pos, out);
+	}
+	return rc;
+}
+
 int
 store_get_range(struct store_reader *r, struct store_log *l,
     uint64_t begin, uint64_t end, uint8_t out[32])
@@ -342,10 +366,17 @@ store_get_range(struct store_reader *r, struct store_log *l,
 	uint8_t k[16];
 	MDB_val key = { sizeof k, k };
 	MDB_val val;
+	uint64_t tile;
+	unsigned height, pos;
 	int rc;
 
 	if (begin >= end) {
 		return CTD_EINVAL;
+	}
+	if (store__tile_node(begin, end, &tile, &height, &pos) &&
+	    (rc = tile_lookup(r, l, tile, height, pos, out)) !=
+	    CTD_ENOTFOUND) {
+		return read_result(r, rc);
 	}
 	put_be64(k, begin);
 	put_be64(k + 8, end);
@@ -359,24 +390,69 @@ store_get_range(struct store_reader *r, struct store_log *l,
 	return CTD_OK;
 }
 
-/* The reader's cursor on a log's ranges, opened or renewed for this
- * snapshot; NULL on failure (the error is recorded in r->err). */
+/* One of the reader's per-log cursors (cursors on dbi), opened or
+ * renewed for this snapshot; NULL on failure (recorded in r->err). */
 static MDB_cursor *
-ranges_cursor(struct store_reader *r, struct store_log *l)
+reader_cursor(struct store_reader *r, struct store_log *l, MDB_dbi dbi,
+    MDB_cursor **cursors, uint64_t *gens)
 {
 	size_t i = (size_t)(l - r->store->logs);
 	int rc = 0;
-	if (r->cursors[i] == NULL) {
-		rc = mdb_cursor_open(r->txn, l->ranges, &r->cursors[i]);
-	} else if (r->cursor_gen[i] != r->gen) {
-		rc = mdb_cursor_renew(r->txn, r->cursors[i]);
+	if (cursors[i] == NULL) {
+		rc = mdb_cursor_open(r->txn, dbi, &cursors[i]);
+	} else if (gens[i] != r->gen) {
+		rc = mdb_cursor_renew(r->txn, cursors[i]);
 	}
 	if (rc != 0) {
 		read_result(r, err_from_mdb(rc));
 		return NULL;
 	}
-	r->cursor_gen[i] = r->gen;
-	return r->cursors[i];
+	gens[i] = r->gen;
+	return cursors[i];
+}
+
+/* The tile of a store_get_ranges() call last looked up. */
+struct tile_memo {
+	uint64_t tile;
+	int rc;			/* CTD_OK with val, or its lookup's error */
+	MDB_val val;
+};
+
+/* One range of store_get_ranges(): from its tile when it is a node of
+ * a stored tile, else through the "r/" cursor c. */
+static int
+ranges_one(struct store_reader *r, struct store_log *l, MDB_cursor *c,
+    struct tile_memo *m, const struct merkle_range *rg, uint8_t *out)
+{
+	uint8_t kb[16];
+	MDB_val key = { sizeof kb, kb }, val;
+	uint64_t tile;
+	unsigned height, pos;
+
+	if (store__tile_node(rg->begin, rg->end, &tile, &height, &pos)) {
+		if (m->rc == CTD_EAGAIN || m->tile != tile) {
+			m->tile = tile;
+			m->rc = store__tile_get(r->txn, l, tile, &m->val);
+		}
+		if (m->rc == CTD_OK) {
+			store__tile_hash(m->val.mv_data, height, pos, out);
+			return CTD_OK;
+		}
+		if (m->rc != CTD_ENOTFOUND) {
+			return read_result(r, m->rc);
+		}
+	}
+	put_be64(kb, rg->begin);
+	put_be64(kb + 8, rg->end);
+	int rc = mdb_cursor_get(c, &key, &val, MDB_SET);
+	if (rc != 0) {
+		return read_result(r, err_from_mdb(rc));
+	}
+	if (val.mv_size != MERKLE_HASH_LEN) {
+		return read_result(r, CTD_ESTORE);
+	}
+	memcpy(out, val.mv_data, MERKLE_HASH_LEN);
+	return CTD_OK;
 }
 
 int
@@ -398,28 +474,22 @@ store_get_ranges(struct store_reader *r, struct store_log *l,
 		}
 		order[j] = i;
 	}
-	MDB_cursor *c = count > 0 ? ranges_cursor(r, l) : NULL;
+	MDB_cursor *c = count > 0 ? reader_cursor(r, l, l->ranges,
+	    r->cursors, r->cursor_gen) : NULL;
 	if (count > 0 && c == NULL) {
 		return r->err != CTD_OK ? r->err : CTD_ESTORE;
 	}
+	struct tile_memo m = { .rc = CTD_EAGAIN };
 	for (size_t k = 0; k < count; k++) {
 		const struct merkle_range *rg = &ranges[order[k]];
-		uint8_t kb[16];
-		MDB_val key = { sizeof kb, kb }, val;
 		if (rg->begin >= rg->end) {
 			return CTD_EINVAL;
 		}
-		put_be64(kb, rg->begin);
-		put_be64(kb + 8, rg->end);
-		int rc = mdb_cursor_get(c, &key, &val, MDB_SET);
-		if (rc != 0) {
-			return read_result(r, err_from_mdb(rc));
+		int rc = ranges_one(r, l, c, &m, rg,
+		    out + order[k] * MERKLE_HASH_LEN);
+		if (rc != CTD_OK) {
+			return rc;
 		}
-		if (val.mv_size != MERKLE_HASH_LEN) {
-			return read_result(r, CTD_ESTORE);
-		}
-		memcpy(out + order[k] * MERKLE_HASH_LEN, val.mv_data,
-		    MERKLE_HASH_LEN);
 	}
 	return CTD_OK;
 }
@@ -428,18 +498,41 @@ int
 store_get_leaf(struct store_reader *r, struct store_log *l,
     const uint8_t hash[32], uint64_t *index)
 {
-	MDB_val key = { MERKLE_HASH_LEN, (void *)hash };
-	MDB_val val;
+	uint8_t k[LEAF_KEY_LEN], level0[MERKLE_HASH_LEN];
+	MDB_val key = { sizeof k, k }, val;
+	MDB_cursor *c = reader_cursor(r, l, l->leaves, r->leaf_cursors,
+	    r->leaf_cursor_gen);
 	int rc;
 
-	if ((rc = mdb_get(r->txn, l->leaves, &key, &val)) != 0) {
-		return read_result(r, err_from_mdb(rc));
+	if (c == NULL) {
+		return r->err != CTD_OK ? r->err : CTD_ESTORE;
 	}
-	if (val.mv_size != 8) {
-		return read_result(r, CTD_ESTORE);
+	leaf_key(k, hash, 0);
+	/* Every leaf with this hash prefix, smallest index first; the one
+	 * whose level-0 hash is the whole hash is the answer. */
+	for (rc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
+		if (key.mv_size != LEAF_KEY_LEN || val.mv_size != 0) {
+			return read_result(r, CTD_ESTORE);
+		}
+		if (memcmp(key.mv_data, hash, LEAF_PREFIX_LEN) != 0) {
+			break;
+		}
+		uint64_t i = get_be64((uint8_t *)key.mv_data +
+		    LEAF_PREFIX_LEN);
+		int got = i == UINT64_MAX ? CTD_ESTORE :
+		    store_get_range(r, l, i, i + 1, level0);
+		if (got == CTD_OK &&
+		    memcmp(level0, hash, MERKLE_HASH_LEN) == 0) {
+			*index = i;
+			return CTD_OK;
+		}
+		if (got != CTD_OK && got != CTD_ENOTFOUND) {
+			return read_result(r, got);
+		}
 	}
-	*index = get_be64(val.mv_data);
-	return CTD_OK;
+	return rc == 0 || rc == MDB_NOTFOUND ? CTD_ENOTFOUND :
+	    read_result(r, err_from_mdb(rc));
 }
 
 int

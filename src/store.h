@@ -8,31 +8,51 @@
  * the index of each known leaf hash, and every verified STH. Only verified
  * data is written; the answer path reads and never verifies.
  *
- * Layout. One LMDB environment (dir/data.mdb, dir/lock.mdb). Per log,
- * named by the first 16 hex digits of its 32-byte log ID (the SHA-256 of
- * its key), three named databases:
+ * Layout (STORE_FORMAT 2). One LMDB environment (dir/data.mdb,
+ * dir/lock.mdb). Per log, named by the first 16 hex digits of its 32-byte
+ * log ID (the SHA-256 of its key), four named databases:
+ *   tiles   "t/<hex16>"  key tile number(8)   value 383 hashes (12256 B)
  *   ranges  "r/<hex16>"  key begin(8) end(8)  value hash(32)
- *   leaves  "l/<hex16>"  key leaf hash(32)    value index(8)
+ *   leaves  "l/<hex16>"  key leaf hash's first 8 bytes, index(8)
+ *                                              value empty
  *   STHs    "s/<hex16>"  key tree_size(8)     value timestamp(8) root(32)
  *                                                   sig_len(2) sig
+ * A tile is the complete aligned run of 256 leaves [256 t, 256 t + 256)
+ * with every node above them up to its root (heights 0 to 8) but those
+ * of height 1: 256 leaf hashes, then 64 of height 2, 32, ..., 1 (in 3
+ * LMDB overflow pages; a height-1 node is one SHA-256 of two leaves). It
+ * is written, by store_put_proved(), once all its 256 leaf hashes are
+ * verified, and a node inside a stored tile is read from it and lives
+ * nowhere else. "r/" holds every other verified range: nodes above
+ * height 8, nodes of tiles not complete or not stored, and ranges that
+ * are no aligned subtree (the right edge of a tree). The leaf index has
+ * one key per (leaf, index) and no value: a lookup takes the keys with
+ * the hash's prefix in index order and answers the first whose level-0
+ * hash (stored with it, in its tile or in "r/") is the whole hash.
+ * About 48 bytes per leaf for the tiles and 35 to 40 for the index, where
+ * format 1 (one record per node and a 32-byte-key index) took about 290.
  * All integers are big-endian, so LMDB's byte order is numeric order: the
  * latest STH is the last key of "s/". A "meta" database holds "format"
- * (uint32 BE, STORE_FORMAT) and, per log, "log/<hex16>" = the full log ID,
- * so two logs whose IDs share 64 bits are refused rather than mixed, and
- * "c/<hex16>" = N (uint64 BE): every leaf of [0, N) is in the leaf index
- * and its level-0 range is stored (a mirror's progress; only ever raised,
- * absent means 0). Per origin a witness cosigned (witness.h), "w/<hex
- * SHA-256(origin)>" (64 lowercase hex digits) = size(8) root(32) then the
- * checkpoint note as cosigned (store_witness.c).
+ * (uint32 BE, STORE_FORMAT; a store of another format is refused with
+ * CTD_EFORMAT, to be moved away and rebuilt from the logs) and, per log,
+ * "log/<hex16>" = the full log ID, so two logs whose IDs share 64 bits are
+ * refused rather than mixed, and "c/<hex16>" = N (uint64 BE): every leaf
+ * of [0, N) is in the leaf index and its level-0 hash is stored (a
+ * mirror's progress; only ever raised, absent means 0). Per origin a
+ * witness cosigned (witness.h), "w/<hex SHA-256(origin)>" (64 lowercase
+ * hex digits) = size(8) root(32) then the checkpoint note as cosigned
+ * (store_witness.c).
  *
  * Overwrites. Verified data never changes, so rewriting a record with the
  * same value is a no-op. A range with a different hash means a forked log
- * or a bug: the transaction fails with CTD_EINCONSISTENT. A leaf hash seen
- * at a second index is not a contradiction (a log may hold the same entry
- * twice, and both indices verified); the smaller index is kept so that
- * every instance converges on the same answer. An STH for a known tree
- * size with another root is CTD_EINCONSISTENT; with the same root, the one
- * with the newer timestamp is kept (logs re-sign the same tree).
+ * or a bug: the transaction fails with CTD_EINCONSISTENT (a node inside
+ * a stored tile is compared with the tile). A leaf hash seen at a second
+ * index is not a contradiction (a log may hold the same entry twice, and
+ * both indices verified); both are kept and a lookup gives the smaller
+ * one, so that every instance converges on the same answer. An STH for a
+ * known tree size with another root is CTD_EINCONSISTENT; with the same
+ * root, the one with the newer timestamp is kept (logs re-sign the same
+ * tree).
  *
  * LMDB caveats that apply (read these before using the store):
  *  - Do not fork with the environment open, and do not open the same store
@@ -84,8 +104,8 @@
 #include "sth.h"
 
 /* On-disk format version kept in meta "format". */
-#define STORE_FORMAT 1
-/* How many logs one store can hold (three databases each). */
+#define STORE_FORMAT 2
+/* How many logs one store can hold (four databases each). */
 #define STORE_MAX_LOGS 64
 /* Map size used when store_open() is given 0. */
 #define STORE_MAP_SIZE_DEFAULT ((uint64_t)1 << 30)
@@ -107,6 +127,9 @@ struct store_reader {
 	uint64_t gen;
 	MDB_cursor *cursors[STORE_MAX_LOGS];
 	uint64_t cursor_gen[STORE_MAX_LOGS];
+	/* The same for each log's leaf index (store_get_leaf). */
+	MDB_cursor *leaf_cursors[STORE_MAX_LOGS];
+	uint64_t leaf_cursor_gen[STORE_MAX_LOGS];
 };
 
 /*
@@ -133,8 +156,9 @@ struct store_txn {
  *	its next writes may be CTD_ESPACE.
  * @param out: set to the store on success; caller frees with store_close().
  * @return: CTD_OK; -errno for system errors (CTD_EIO, -EACCES, -ENOENT,
- *	-ENOTDIR, CTD_ENOMEM, ...); CTD_ECONF when dir holds a store of
- *	another format or an LMDB environment that is not a ctdns store;
+ *	-ENOTDIR, CTD_ENOMEM, ...); CTD_EFORMAT when dir holds a store of
+ *	another STORE_FORMAT; CTD_ECONF when it holds an LMDB environment
+ *	that is not a ctdns store (or a malformed format record);
  *	CTD_ESTORE when LMDB fails otherwise (corrupt file, version mismatch).
  *	The caller logs.
  */
@@ -171,6 +195,8 @@ const uint8_t *store_log_id(const struct store_log *l);
  * Count the records of one log, each from a fresh snapshot (mdb_stat).
  * Takes a reader slot for the duration; not for the per-query path.
  * @param ranges, leaves, sths: set to the counts; each may be NULL.
+ *	ranges counts the records of "r/" and 511 per stored tile (the
+ *	nodes it serves); leaves counts (hash, index) pairs.
  * @return: CTD_OK; CTD_EBUSY when the reader table is full; CTD_ESTORE.
  */
 int store_stats(struct store *s, struct store_log *l, uint64_t *ranges,
@@ -230,9 +256,11 @@ int store_get_ranges(struct store_reader *r, struct store_log *l,
 
 /*
  * Look up the index of a leaf hash. The reader must be begun.
+ * Uses the reader's cursor on the log's index and looks up level-0
+ * hashes (store_get_range) to tell leaves sharing a prefix apart.
  * @param index: set on CTD_OK (the smallest index the log holds it at,
  *	among those stored).
- * @return: CTD_OK; CTD_ENOTFOUND; CTD_ESTORE.
+ * @return: CTD_OK; CTD_ENOTFOUND; CTD_ESTORE (a corrupt record).
  */
 int store_get_leaf(struct store_reader *r, struct store_log *l,
     const uint8_t hash[32], uint64_t *index);
@@ -300,9 +328,13 @@ void store_put_range(struct store_txn *t, struct store_log *l,
     uint64_t begin, uint64_t end, const uint8_t hash[32]);
 
 /*
- * Store a verified leaf hash -> index. A hash already stored keeps the
- * smaller of the two indices (no error).
- * Sets t->err to CTD_ESPACE or CTD_ESTORE on failure.
+ * Store a verified leaf hash -> index, and its level-0 range [index,
+ * index + 1) (whose hash is the leaf hash; store_put_range's rules).
+ * A hash stored at another index too is found at the smaller (no error).
+ * Tiles are built by store_put_proved() only.
+ * Sets t->err to CTD_EINVAL for index UINT64_MAX, CTD_EINCONSISTENT when
+ * the level-0 range is stored with another hash, CTD_ESPACE or
+ * CTD_ESTORE.
  */
 void store_put_leaf(struct store_txn *t, struct store_log *l,
     const uint8_t hash[32], uint64_t index);
@@ -328,9 +360,11 @@ void store_put_contiguous(struct store_txn *t, struct store_log *l,
 struct proved;
 
 /*
- * Write a proved set (proved.h) with the rules above: each range; each
- * leaf's hash -> index and its level-0 range [index, index + 1) (whose
- * hash is the leaf hash); the STH if any, and its root as the range
+ * Write a proved set (proved.h) with the rules above: each leaf's hash ->
+ * index and its level-0 range [index, index + 1) (whose hash is the leaf
+ * hash), as a tile for every tile the set's leaves complete (with the
+ * level-0 ranges stored before; the tile's nodes then leave "r/"); each
+ * range; the STH if any, and its root as the range
  * [0, tree_size) when tree_size > 0; the contiguous marker if any. The
  * first failure stops the set and sets t->err like the puts above (a
  * range or STH that contradicts the store: CTD_EINCONSISTENT). Write a
@@ -353,6 +387,46 @@ int store_txn_commit(struct store_txn *t);
 /* Drop the transaction and everything put in it. Idempotent; a later
  * store_txn_commit() returns t->err, CTD_ECANCELED when it was 0. */
 void store_txn_abort(struct store_txn *t);
+
+/* ---- cosignatures of a head (store_cosig.c) ---------------------------- */
+
+/* Most signature lines held for one head, and their total bytes. */
+#define STORE_COSIG_MAX_LINES 32
+#define STORE_COSIG_MAX_BYTES (16 * 1024)
+
+/*
+ * Keep signature lines for a log's head of one tree size: ctdnsd's own
+ * cosignature and its witnesses', each verified by the caller (the store
+ * checks their form only). Meta key "k/<hex16>/" || size (8, BE), value
+ * root (32) || lines. Merged with what is held: a line with the key name
+ * and key ID of a held one replaces it (a newer cosignature by the same
+ * key), the others are appended in order.
+ * Sets t->err (when still 0) to CTD_EMALF when lines is not a sequence of
+ * "— <name> <base64>\n" lines (the base64 holding a key ID and more);
+ * CTD_EINCONSISTENT when lines are held for this size with another root;
+ * CTD_ERANGE when lines or the merge would pass STORE_COSIG_MAX_LINES or
+ * STORE_COSIG_MAX_BYTES (then nothing changes: write in a nested
+ * transaction to drop this put alone); CTD_ESTORE for a corrupt record;
+ * CTD_ESPACE when the map is full. len = 0 writes nothing.
+ * @param root: the head's root hash.
+ * @param lines: len bytes, borrowed; not kept.
+ */
+void store_put_cosigs(struct store_txn *t, struct store_log *l,
+    uint64_t size, const uint8_t root[32], const char *lines, size_t len);
+
+/*
+ * The signature lines held for a log's head. The reader must be begun.
+ * @param root: the head's root: lines held for another root are not its.
+ * @param out: room for cap bytes; receives the lines (not NUL-terminated;
+ *	STORE_COSIG_MAX_BYTES suffices).
+ * @param len: set to their length on CTD_OK.
+ * @return: CTD_OK; CTD_ENOTFOUND when none are held for this size, or
+ *	they are for another root; CTD_ESPACE when cap is too small;
+ *	CTD_ESTORE when the record is corrupt or LMDB fails.
+ */
+int store_get_cosigs(struct store_reader *r, struct store_log *l,
+    uint64_t size, const uint8_t root[32], char *out, size_t cap,
+    size_t *len);
 
 /* ---- the witness state (store_witness.c) ---------------------------- */
 

@@ -2,7 +2,7 @@
 /*
  * store_write.c -- the write side of the LMDB store: sticky-error write
  * transactions (nested ones too), the put rules of store.h, and a proved
- * set written in one piece.
+ * set written in one piece (its leaves and tiles: store_tile.c).
  *
  * A nested transaction (LMDB's child of a write transaction; the
  * environment is not MDB_WRITEMAP, which would forbid them) lets the
@@ -52,14 +52,6 @@ store_txn_begin_nested(struct store_txn *parent, struct store_txn *child)
 	}
 }
 
-static void
-txn_fail(struct store_txn *t, int err)
-{
-	if (t->err == CTD_OK) {
-		t->err = err;
-	}
-}
-
 /*
  * Insert key -> val unless the key exists. On MDB_KEYEXIST, *old is set to
  * the stored value (borrowed; valid until the next write in t) and
@@ -77,14 +69,32 @@ insert(struct store_txn *t, MDB_dbi dbi, MDB_val *key, MDB_val *val,
 		return CTD_EINCONSISTENT;
 	}
 	rc = err_from_mdb(rc);
-	txn_fail(t, rc);
+	store__fail(t, rc);
 	return rc;
 }
 
 static void
 replace(struct store_txn *t, MDB_dbi dbi, MDB_val *key, MDB_val *val)
 {
-	txn_fail(t, err_from_mdb(mdb_put(t->txn, dbi, key, val, 0)));
+	store__fail(t, err_from_mdb(mdb_put(t->txn, dbi, key, val, 0)));
+}
+
+/* Check a node inside a stored tile against it; CTD_ENOTFOUND when its
+ * tile is not stored. */
+static int
+check_tile_node(struct store_txn *t, struct store_log *l, uint64_t tile,
+    unsigned height, unsigned pos, const uint8_t hash[32])
+{
+	uint8_t mine[MERKLE_HASH_LEN];
+	MDB_val v;
+	int rc = store__tile_get(t->txn, l, tile, &v);
+
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	store__tile_hash(v.mv_data, height, pos, mine);
+	return memcmp(mine, hash, MERKLE_HASH_LEN) == 0 ? CTD_OK :
+	    CTD_EINCONSISTENT;
 }
 
 void
@@ -95,13 +105,23 @@ store_put_range(struct store_txn *t, struct store_log *l, uint64_t begin,
 	MDB_val key = { sizeof k, k };
 	MDB_val val = { MERKLE_HASH_LEN, (void *)hash };
 	MDB_val old;
+	uint64_t tile;
+	unsigned height, pos;
 
 	if (t->err != CTD_OK) {
 		return;
 	}
 	if (begin >= end) {
-		txn_fail(t, CTD_EINVAL);
+		store__fail(t, CTD_EINVAL);
 		return;
+	}
+	if (store__tile_node(begin, end, &tile, &height, &pos)) {
+		/* A node of a stored tile lives there alone. */
+		int rc = check_tile_node(t, l, tile, height, pos, hash);
+		if (rc != CTD_ENOTFOUND) {
+			store__fail(t, rc);
+			return;
+		}
 	}
 	put_be64(k, begin);
 	put_be64(k + 8, end);
@@ -109,9 +129,9 @@ store_put_range(struct store_txn *t, struct store_log *l, uint64_t begin,
 		return;
 	}
 	if (old.mv_size != MERKLE_HASH_LEN) {
-		txn_fail(t, CTD_ESTORE);
+		store__fail(t, CTD_ESTORE);
 	} else if (memcmp(old.mv_data, hash, MERKLE_HASH_LEN) != 0) {
-		txn_fail(t, CTD_EINCONSISTENT);
+		store__fail(t, CTD_EINCONSISTENT);
 	}
 }
 
@@ -119,25 +139,10 @@ void
 store_put_leaf(struct store_txn *t, struct store_log *l,
     const uint8_t hash[32], uint64_t index)
 {
-	uint8_t v[8];
-	MDB_val key = { MERKLE_HASH_LEN, (void *)hash };
-	MDB_val val = { sizeof v, v };
-	MDB_val old;
-
-	if (t->err != CTD_OK) {
-		return;
-	}
-	put_be64(v, index);
-	if (insert(t, l->leaves, &key, &val, &old) != CTD_EINCONSISTENT) {
-		return;
-	}
-	if (old.mv_size != sizeof v) {
-		txn_fail(t, CTD_ESTORE);
-	} else if (index < get_be64(old.mv_data)) {
-		/* The same entry twice in the log: keep the smaller index,
-		 * so every instance gives the same answer. */
-		replace(t, l->leaves, &key, &val);
-	}
+	/* The level-0 range first: the index record is only ever read
+	 * together with it (store_get_leaf checks the whole hash there). */
+	store_put_range(t, l, index, index + 1, hash);
+	store__put_index(t, l, hash, index);
 }
 
 void
@@ -154,7 +159,7 @@ store_put_sth(struct store_txn *t, struct store_log *l,
 		return;
 	}
 	if (sth->sig_len > STH_SIG_MAX) {
-		txn_fail(t, CTD_EINVAL);
+		store__fail(t, CTD_EINVAL);
 		return;
 	}
 	put_be64(k, sth->tree_size);
@@ -168,10 +173,10 @@ store_put_sth(struct store_txn *t, struct store_log *l,
 		return;
 	}
 	if ((rc = store__sth_decode(&key, &old, &prev)) != CTD_OK) {
-		txn_fail(t, rc);
+		store__fail(t, rc);
 	} else if (memcmp(prev.root, sth->root, MERKLE_HASH_LEN) != 0) {
 		/* Two signed roots for one tree size: a forked log. */
-		txn_fail(t, CTD_EINCONSISTENT);
+		store__fail(t, CTD_EINCONSISTENT);
 	} else if (sth->timestamp > prev.timestamp) {
 		replace(t, l->sths, &key, &val);
 	}
@@ -195,7 +200,7 @@ store_put_contiguous(struct store_txn *t, struct store_log *l, uint64_t n)
 		return;
 	}
 	if (old.mv_size != sizeof v) {
-		txn_fail(t, CTD_ESTORE);
+		store__fail(t, CTD_ESTORE);
 	} else if (n > get_be64(old.mv_data)) {
 		/* Only ever raised: a set that knows less changes nothing. */
 		replace(t, t->store->meta, &key, &val);
@@ -206,16 +211,12 @@ void
 store_put_proved(struct store_txn *t, struct store_log *l,
     const struct proved *p)
 {
+	/* Leaves first: a set that completes a tile writes the tile, and
+	 * its ranges inside that tile are then only checked against it. */
+	store__put_leaves(t, l, p);
 	for (size_t i = 0; i < p->range_count && t->err == CTD_OK; i++) {
 		const struct proved_range *r = &p->ranges[i];
 		store_put_range(t, l, r->begin, r->end, r->hash);
-	}
-	for (size_t i = 0; i < p->leaf_count && t->err == CTD_OK; i++) {
-		const struct proved_leaf *lf = &p->leaves[i];
-		store_put_leaf(t, l, lf->hash, lf->index);
-		/* MTH of one leaf is its leaf hash (RFC 6962 section 2.1);
-		 * an index of UINT64_MAX has no such range: CTD_EINVAL. */
-		store_put_range(t, l, lf->index, lf->index + 1, lf->hash);
 	}
 	if (p->has_sth) {
 		store_put_sth(t, l, &p->sth);
@@ -247,7 +248,7 @@ store_txn_commit(struct store_txn *t)
 	if (rc != CTD_OK && t->parent != NULL) {
 		/* A child that fails to merge may have left its parent half
 		 * updated: the parent must not commit either. */
-		txn_fail(t->parent, rc);
+		store__fail(t->parent, rc);
 	}
 	return rc;
 }

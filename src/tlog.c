@@ -472,10 +472,32 @@ tlog_set_id(struct tlog *log, uint64_t id)
 	log->view.id = id;
 }
 
+/* The served head's origin: url: for an RFC 6962 log, the tiled source's
+ * (configured or learned from its first checkpoint) otherwise. */
+static void
+view_origin(struct tlog *log)
+{
+	struct logview *v = &log->view;
+	char buf[LOGVIEW_ORIGIN_MAX + 1];
+	const char *o = NULL;
+	if (log->conf->monitoring_url == NULL) {
+		o = source_tiled_origin(log->conf->url, buf, sizeof buf) ==
+		    CTD_OK ? buf : NULL;
+	} else if (log->source != NULL) {
+		o = source_tiled_get_origin(log->source);
+	}
+	v->origin_len = 0;
+	if (o != NULL && strlen(o) <= LOGVIEW_ORIGIN_MAX) {
+		v->origin_len = strlen(o);
+		memcpy(v->origin, o, v->origin_len);
+	}
+}
+
 void
 tlog_serve(struct tlog *log, const struct sth *sth)
 {
 	struct logview *v = &log->view;
+	view_origin(log);
 	v->sth = *sth;
 	v->has_sth = true;
 	sth_to_txt(sth, v->sth_txt, sizeof v->sth_txt, &v->sth_txt_len);

@@ -64,6 +64,8 @@ struct sth_msg {
 	struct sth sth;
 	char txt[STH_TXT_MAX];
 	size_t txt_len;
+	char origin[LOGVIEW_ORIGIN_MAX];
+	size_t origin_len;
 };
 
 /* ---- listeners -------------------------------------------------------- */
@@ -180,6 +182,8 @@ apply_sth(struct worker *w, const struct sth_msg *s)
 	r->sth = s->sth;
 	memcpy(r->sth_txt, s->txt, s->txt_len);
 	r->sth_txt_len = s->txt_len;
+	memcpy(r->origin, s->origin, s->origin_len);
+	r->origin_len = s->origin_len;
 }
 
 /* Switch the answer path to a new set of logs; free the old one. */
@@ -228,6 +232,8 @@ worker_post_sth(struct worker *w, const struct logview *view)
 	s->sth = view->sth;
 	memcpy(s->txt, view->sth_txt, view->sth_txt_len);
 	s->txt_len = view->sth_txt_len;
+	memcpy(s->origin, view->origin, view->origin_len);
+	s->origin_len = view->origin_len;
 	worker_queue_push(&w->inbox, &s->m, false);
 }
 

@@ -12,6 +12,7 @@ lib_need kdig drill
 ct_start_sim 300
 ct_conf
 ct_start_daemon
+nx() { tap_is "$(ct_rcode TXT "$1.$ZONE")" NXDOMAIN "NXDOMAIN: $1"; }
 
 # --- the STH ---------------------------------------------------------------
 tap_is "$(ct_sth_size)" 300 "sth answers the log's tree size"
@@ -23,6 +24,54 @@ ct_check sth
 tap_ok $? "sth text equals the log's get-sth, AA set, sth-ttl, 0x20 case kept"
 flags=$(ct_dig TXT "sth.$ZONE" | sed -n 's/^;; flags: \([a-z ]*\);.*/\1/p')
 tap_is "$flags" "qr aa" "sth answer: QR and AA, no RA"
+
+# --- the checkpoint: the same head as a signed note ---------------------------
+# kdig over TCP; the note is checked against the log's own get-sth and key
+# here, in Python, with nothing of ctdnsd's code: origin (the url without
+# scheme and slash), size, root, and the RFC6962NoteSignature line's key ID,
+# timestamp and TreeHeadSignature.
+kdig +norec +tcp +time=5 -p "$DNS_PORT" @127.0.0.1 TXT "checkpoint.$ZONE" \
+    > "$LIB_TMP/cp.kdig" 2>&1
+ct_sim /ct/v1/get-sth > "$LIB_TMP/cp.sth"
+cp=$("$PY" - "$LIB_TMP/cp.kdig" "$LIB_TMP/cp.sth" "$SIM_URL" "$SIM_KEY" <<'PY'
+import base64, hashlib, json, re, struct, sys
+text = open(sys.argv[1]).read()
+sth = json.load(open(sys.argv[2]))
+url, key = sys.argv[3], base64.b64decode(sys.argv[4])
+rr = [l for l in text.splitlines() if "\tTXT\t" in l or " TXT " in l]
+if len(rr) != 1 or "status: NOERROR" not in text:
+    print("no single TXT answer:", text); sys.exit()
+def unescape(s):
+    return re.sub(rb"\\(\d{3}|.)", lambda m: bytes([int(m.group(1))])
+                  if len(m.group(1)) == 3 else m.group(1), s)
+strings = [unescape(m.encode()) for m in re.findall(r'"((?:[^"\\]|\\.)*)"', rr[0])]
+if any(len(s) > 255 for s in strings):
+    print("a string over 255 bytes"); sys.exit()
+note = b"".join(strings).decode()
+body, sigs = note.split("\n\n")
+origin = re.sub(r"^[a-z]+://", "", url).rstrip("/")
+lines = body.split("\n")
+want = [origin, str(sth["tree_size"]), sth["sha256_root_hash"]]
+if lines != want:
+    print("body", lines, "want", want); sys.exit()
+sig_lines = sigs.rstrip("\n").split("\n")
+name, b64 = sig_lines[0][2:].split(" ")
+raw = base64.b64decode(b64)
+kid = hashlib.sha256(origin.encode() + b"\n\x05" + hashlib.sha256(key).digest()).digest()[:4]
+ts = struct.unpack(">Q", raw[4:12])[0]
+ok = (sig_lines[0][:2] == "\u2014 " and name == origin and raw[:4] == kid and
+      ts == sth["timestamp"] and raw[12:] == base64.b64decode(sth["tree_head_signature"]))
+print("ok %d lines" % len(sig_lines) if ok else "bad line %r" % sig_lines[0])
+PY
+)
+tap_is "$cp" "ok 1 lines" "checkpoint over TCP (kdig): the log's STH as a note, its RFC6962NoteSignature"
+tap_is "$(drill -t -p "$DNS_PORT" @127.0.0.1 TXT "checkpoint.$ZONE" | \
+    sed -n 's/.*rcode: \([A-Z]*\).*/\1/p')" NOERROR "drill gets the checkpoint over TCP"
+ttl=$(ct_dig TXT "checkpoint.$ZONE" | grep -v '^;' | grep TXT | awk '{print $2}')
+tap_is "$ttl" "$STH_TTL" "checkpoint TTL is sth-ttl"
+nx x.checkpoint
+tap_is "$(ct_dig A "checkpoint.$ZONE" | grep -c 'ANSWER: 0, AUTHORITY: 1')" 1 \
+    "NODATA with SOA: A checkpoint"
 
 # --- inclusion proofs: many leaves, the current tree ------------------------
 fails=0
@@ -72,7 +121,6 @@ PY
 tap_is "$len" "1 strings 224 bytes" "a full chunk holds 7 nodes (224 bytes) in one string"
 
 # --- negative answers ----------------------------------------------------------
-nx() { tap_is "$(ct_rcode TXT "$1.$ZONE")" NXDOMAIN "NXDOMAIN: $1"; }
 nx 0.300.300.tree          # index >= size
 nx 0.5.301.tree            # size beyond the tree
 nx 00.5.10.tree            # leading zero

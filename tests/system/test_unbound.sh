@@ -17,6 +17,11 @@
 # ctdnsd, writes one line per query ctdnsd receives, and the second proof
 # adds no line for the leaf's hash or tree names (that log is the counter).
 #
+# Then checkpoint.<zone>: `ctdns checkpoint` and libctdns with a witness
+# policy, first with quorum 0, then with witness cosignatures put in
+# ctdnsd's store (tests/system/cosigput), large enough that the answer
+# goes truncated over UDP and whole over TCP.
+#
 # Skips (TAP "1..0 # SKIP") only when unbound, dnspython or curl is
 # missing; tools/quickstart installs them all.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -390,5 +395,70 @@ until $VERIFY "$T/late.pem" --sct-list "$T/late.scts" 2>&1 |
 done
 check "... and verifies once the STH covers it" \
     sh -c "$VERIFY $T/late.pem --sct-list $T/late.scts | grep -q 'included in tree'"
+
+# --- checkpoint.<zone> and witness quorums through Unbound -----------------
+# The tree no longer grows: wait until Unbound serves the log's head.
+HEAD=$(curl -sf "$SIM_URL/ct/v1/get-sth")
+HSIZE=$(echo "$HEAD" | $PY -c 'import json, sys
+print(json.load(sys.stdin)["tree_size"])')
+HROOT=$(echo "$HEAD" | $PY -c 'import json, sys
+print(json.load(sys.stdin)["sha256_root_hash"])')
+i=0
+while [ "$(sth_size)" != "$HSIZE" ] && [ $i -lt 120 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+CP="$CTDNS -s 127.0.0.1@$UPORT -k $KEY checkpoint $ZONE --url $SIM_URL/"
+check "ctdns checkpoint through Unbound: the log's signature, quorum 0" \
+    sh -c "$CP | grep -q '^checkpoint: tree_size=$HSIZE '"
+check "libctdns with a witness policy of quorum 0 proves through checkpoint.$ZONE" \
+    sh -c "$VERIFY $T/plain2.pem --sct-list $T/plain2.scts \
+    --log-quorum $LOGID=0 | grep -q 'included in tree $HSIZE'"
+tap_ok "$([ "$(count_queries "checkpoint.$ZONE")" -ge 1 ]; echo $?)" \
+    "... which asked ctdnsd for checkpoint.$ZONE"
+
+# 20 witnesses' cosignatures of the head in ctdnsd's store (NSIGN of 21
+# keys): the answer (about 2.8 KB) no longer fits a UDP message, so it
+# travels truncated, then over TCP, from ctdnsd to Unbound and on.
+TESTS_COSIGPUT=$top_builddir/tests/system/cosigput
+"$TESTS_COSIGPUT" "$T/db" 67108864 "$KEY" "${SIM_URL#http://}" "$HSIZE" \
+    "$HROOT" 20 21 >"$T/wkeys" 2>"$T/cosigput.err"
+tap_is "$?/$(wc -l <"$T/wkeys")" "0/21" "20 witness cosignatures put in ctdnsd's store"
+W0=$(sed -n 1p "$T/wkeys") W1=$(sed -n 2p "$T/wkeys") W20=$(sed -n 21p "$T/wkeys")
+# Unbound holds the cosignature-less answer at most sth-ttl (2 s).
+i=0
+until $CP --witness "$W0" --witness "$W1" --quorum 2 >"$T/cp.out" 2>&1 ||
+    [ $i -ge 60 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+check "ctdns checkpoint: quorum 2 of the witnesses verified through Unbound" \
+    grep -qx "cosigners: 2 of 2 witnesses, quorum 2" "$T/cp.out"
+BIG=$(dig +norec +ignore +bufsize=1232 -p "$DPORT" @127.0.0.1 TXT "checkpoint.$ZONE" |
+    grep -c "flags:.* tc")
+tap_is "$BIG" 1 "ctdnsd truncates the big checkpoint over UDP (TC=1)"
+LINES=$($PY - "$UPORT" "checkpoint.$ZONE" <<'EOF'
+import sys
+import dns.message, dns.query
+r = dns.query.tcp(dns.message.make_query(sys.argv[2], "TXT"), "127.0.0.1",
+                  port=int(sys.argv[1]), timeout=10)
+strings = r.answer[0][0].strings
+print(b"".join(strings).decode().count("\u2014 "),
+      max(len(x) for x in strings) <= 255)
+EOF
+)
+tap_is "$LINES" "21 True" "Unbound serves it whole: 21 signature lines in strings of <= 255 bytes"
+TCPQ=$(awk '$1 == "tcp" && tolower($2) ~ /^checkpoint\./' "$T/relay.log" | wc -l)
+tap_ok "$([ "$TCPQ" -ge 1 ]; echo $?)" "Unbound asked ctdnsd again over TCP ($TCPQ times)"
+$CP --witness "$W0" --witness "$W1" --witness "$W20" --quorum 3 >"$T/cp.out" 2>&1
+tap_is "$?" 1 "a quorum of 3 with a witness that did not cosign fails (exit 1)"
+check "... and says how many cosigned" grep -q "only 2 valid witness cosignatures, 3 required" "$T/cp.out"
+check "libctdns: a witness policy met (2 of 2) proves the SCT" \
+    sh -c "$VERIFY $T/plain3.pem --sct-list $T/plain3.scts \
+    --log-witness $LOGID=$W0 --log-witness $LOGID=$W1 | grep -q 'included in tree $HSIZE'"
+$VERIFY "$T/plain3.pem" --sct-list "$T/plain3.scts" --log-witness "$LOGID=$W0" \
+    --log-witness "$LOGID=$W20" --log-quorum "$LOGID=2" >"$T/v.out" 2>&1
+tap_is "$?" 1 "libctdns: without the policy's quorum the SCT is not proven (exit 1)"
+check "... reported as no witness quorum" grep -q ": no witness quorum (" "$T/v.out"
 
 tap_end

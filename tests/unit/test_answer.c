@@ -10,6 +10,12 @@
  * name that fits no form, names beyond the tree, a miss, and the second
  * round of a miss after each kind of fill outcome; each checks the rcode,
  * whether the zone's SOA comes along, and the rcode counter.
+ *
+ * Then the checkpoint form: the Sycamore STH of
+ * tests/data/08_static_ct_checkpoint.json served under its log ID, with
+ * cosignatures signed here and held in the store; the answer must open
+ * with the log's key and carry every held line, whole over TCP and
+ * truncated over UDP when it does not fit.
  */
 #include "config.h"
 
@@ -19,8 +25,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "../tap.h"
+#define TESTDATA_DIR "."
+#define MAX_FIELDS 8
+#include "../testdata.h"
 #include "answer.h"
+#include "logkey.h"
+#include "note.h"
 #include "err.h"
 #include "log.h"
 #include "logview.h"
@@ -231,6 +244,211 @@ test_paths(void)
 	    CTD_OK, 0), REFUSED, false);
 }
 
+/* ---- the checkpoint form ------------------------------------------- */
+
+/* A query for name with a type, over UDP with EDNS size edns (0: none)
+ * or over TCP; the TXT strings of the first answer record, joined, go to
+ * txt (NUL-terminated). */
+static struct got
+ask_cp(const char *name, uint16_t qtype, uint16_t edns, bool tcp, char *txt,
+    size_t cap, bool *tc)
+{
+	uint8_t q[512];
+	struct answer_result res;
+	struct got g = { 0 };
+	size_t len = make_query(name, 1, q, sizeof q), at = 0;
+
+	q[len - 3] = (uint8_t)qtype;
+	q[len - 4] = (uint8_t)(qtype >> 8);
+	if (edns > 0) {
+		static const uint8_t opt[11] = { 0, 0, 41, 0, 0, 0, 0, 0, 0,
+		    0, 0 };
+		memcpy(q + len, opt, sizeof opt);
+		q[len + 3] = (uint8_t)(edns >> 8);
+		q[len + 4] = (uint8_t)edns;
+		len += sizeof opt;
+		q[11] = 1;
+	}
+	txt[0] = '\0';
+	answer_query(&fx.ax, q, len, tcp, CTD_OK, 0, fx.out, sizeof fx.out,
+	    &res);
+	g.action = res.action;
+	if (res.action != ANSWER_SEND || res.len < 12) {
+		return g;
+	}
+	g.rcode = fx.out[3] & 0x0f;
+	g.nscount = (unsigned)fx.out[8] << 8 | fx.out[9];
+	*tc = (fx.out[2] & 0x02) != 0;
+	if (fx.out[7] == 0) {
+		return g;
+	}
+	/* Question: the query's name and 4 bytes; then pointer(2) type(2)
+	 * class(2) ttl(4) rdlength(2): 12. */
+	size_t p = 12;
+	while (fx.out[p] != 0) {
+		p += 1 + fx.out[p];
+	}
+	p += 1 + 4 + 12;
+	size_t rdlen = (size_t)fx.out[p - 2] << 8 | fx.out[p - 1];
+	for (size_t end = p + rdlen; p < end && p < res.len;) {
+		size_t n = fx.out[p++];
+		if (at + n < cap && p + n <= res.len) {
+			memcpy(txt + at, fx.out + p, n);
+			at += n;
+		}
+		p += n;
+	}
+	txt[at] = '\0';
+	return g;
+}
+
+static json_t *vec;
+static struct logkey *sycamore;
+
+static bool
+cp_setup(struct store_log **slog, struct sth *sth)
+{
+	json_error_t jerr;
+	const char *cp, *origin;
+
+	vec = json_load_file(testdata_path("08_static_ct_checkpoint.json"), 0,
+	    &jerr);
+	if (vec == NULL) {
+		return false;
+	}
+	cp = json_string_value(json_object_get(vec, "checkpoint"));
+	origin = json_string_value(json_object_get(json_object_get(vec,
+	    "expected"), "origin"));
+	if (cp == NULL || origin == NULL || logkey_from_b64(
+	    json_string_value(json_object_get(json_object_get(vec, "log"),
+	    "key")), &sycamore) != CTD_OK ||
+	    note_open_rfc6962(cp, strlen(cp), origin, sycamore, sth,
+	    NULL) != CTD_OK ||
+	    store_log_open(fx.store, logkey_id(sycamore), slog) != CTD_OK) {
+		return false;
+	}
+	fx.log.sth = *sth;
+	fx.log.slog = *slog;
+	fx.log.origin_len = strlen(origin);
+	memcpy(fx.log.origin, origin, fx.log.origin_len);
+	return true;
+}
+
+/* n witnesses' cosignatures of the served head, held in the store. */
+static bool
+cp_cosign(struct note_vkey *keys, int n)
+{
+	char text[NOTE_CHECKPOINT_TEXT_MAX], lines[64 * NOTE_LINE_MAX];
+	size_t tlen, at = 0, len;
+	uint8_t seed[32];
+	struct store_txn t;
+	int rc = note_checkpoint_text(fx.log.origin, fx.log.origin_len,
+	    fx.log.sth.tree_size, fx.log.sth.root, text, sizeof text, &tlen);
+
+	for (int i = 0; rc == CTD_OK && i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "witness%d.example", i);
+		memset(seed, i + 1, sizeof seed);
+		rc = note_vkey_from_seed(name, strlen(name), NOTE_TYPE_COSIG_V1,
+		    seed, &keys[i]);
+		if (rc == CTD_OK) {
+			rc = note_cosig_sign(&keys[i], seed, text, tlen,
+			    1780000000u + (unsigned)i, lines + at,
+			    sizeof lines - at, &len);
+			at += len;
+		}
+	}
+	if (rc != CTD_OK) {
+		return false;
+	}
+	store_txn_begin(fx.store, &t);
+	store_put_cosigs(&t, fx.log.slog, fx.log.sth.tree_size,
+	    fx.log.sth.root, lines, at);
+	return store_txn_commit(&t) == CTD_OK;
+}
+
+static void
+test_checkpoint(void)
+{
+	const char *name = "checkpoint." ZONE_NAME;
+	static char txt[OUT_CAP];
+	struct store_log *slog0 = fx.log.slog, *slog;
+	struct sth sth0 = fx.log.sth, sth, got;
+	struct note_vkey keys[20];
+	struct note n;
+	uint64_t t;
+	bool tc = false;
+
+	if (!ok(cp_setup(&slog, &sth), "checkpoint fixture: the Sycamore "
+	    "STH served")) {
+		return;
+	}
+	const char *origin = json_string_value(json_object_get(
+	    json_object_get(vec, "expected"), "origin"));
+	struct got g = ask_cp(name, 16, 1232, false, txt, sizeof txt, &tc);
+	is_int(g.rcode, NOERROR, "checkpoint: NOERROR");
+	is_int(note_open_rfc6962(txt, strlen(txt), origin, sycamore, &got,
+	    NULL), CTD_OK, "the answer opens with the log's key and origin");
+	ok(got.tree_size == sth.tree_size && got.timestamp == sth.timestamp &&
+	    memcmp(got.root, sth.root, 32) == 0, "to the served STH");
+	ok(note_parse(txt, strlen(txt), &n) == CTD_OK && n.nsigs == 1,
+	    "one signature line while no cosignature is held");
+
+	ok(cp_cosign(keys, 3), "three cosignatures held");
+	g = ask_cp(name, 16, 1232, false, txt, sizeof txt, &tc);
+	ok(g.rcode == NOERROR && !tc && note_parse(txt, strlen(txt), &n) ==
+	    CTD_OK && n.nsigs == 4, "the answer carries them");
+	int valid = 0;
+	for (int i = 0; i < 3; i++) {
+		valid += note_cosig_verify(&n, &keys[i], &t) == CTD_OK &&
+		    t == 1780000000u + (unsigned)i;
+	}
+	is_int(valid, 3, "each verifies with its witness key and time");
+	is_int(note_open_rfc6962(txt, strlen(txt), origin, sycamore, &got,
+	    NULL), CTD_OK, "and the log's line still opens");
+
+	ok(cp_cosign(keys, 20), "twenty cosignatures held");
+	g = ask_cp(name, 16, 1232, false, txt, sizeof txt, &tc);
+	ok(g.rcode == NOERROR && tc && txt[0] == '\0',
+	    "over UDP (EDNS 1232) the big answer is truncated, TC=1");
+	g = ask_cp(name, 16, 0, false, txt, sizeof txt, &tc);
+	ok(g.rcode == NOERROR && tc, "and without EDNS too");
+	g = ask_cp(name, 16, 0, true, txt, sizeof txt, &tc);
+	ok(g.rcode == NOERROR && !tc && strlen(txt) > 2000 &&
+	    note_parse(txt, strlen(txt), &n) == CTD_OK && n.nsigs == 21,
+	    "over TCP it is whole: %zu bytes, 21 lines", strlen(txt));
+	valid = 0;
+	for (int i = 0; i < 20; i++) {
+		valid += note_cosig_verify(&n, &keys[i], NULL) == CTD_OK;
+	}
+	is_int(valid, 20, "every cosignature verifies");
+
+	g = ask_cp(name, 1, 1232, false, txt, sizeof txt, &tc);
+	ok(g.rcode == NOERROR && g.nscount == 1 && txt[0] == '\0',
+	    "type A: NODATA with the SOA");
+	g = ask_cp("x.checkpoint." ZONE_NAME, 16, 1232, false, txt, sizeof txt,
+	    &tc);
+	ok(g.rcode == NXDOMAIN && g.nscount == 1, "a name below: NXDOMAIN");
+	fx.log.origin_len = 0;
+	g = ask_cp(name, 16, 1232, false, txt, sizeof txt, &tc);
+	is_int(g.rcode, SERVFAIL, "origin unknown: SERVFAIL");
+	fx.log.origin_len = strlen(origin);
+	fx.log.has_sth = false;
+	g = ask_cp(name, 16, 1232, false, txt, sizeof txt, &tc);
+	is_int(g.rcode, SERVFAIL, "no verified head: SERVFAIL");
+	fx.log.has_sth = true;
+	fx.log.sth.root[0] ^= 1;
+	g = ask_cp(name, 16, 0, true, txt, sizeof txt, &tc);
+	ok(g.rcode == NOERROR && note_parse(txt, strlen(txt), &n) == CTD_OK &&
+	    n.nsigs == 1, "lines held for another root are not served");
+
+	fx.log.slog = slog0;
+	fx.log.sth = sth0;
+	fx.log.origin_len = 0;
+	logkey_free(sycamore);
+	json_decref(vec);
+}
+
 int
 main(void)
 {
@@ -240,6 +458,7 @@ main(void)
 		return exit_status();
 	}
 	test_paths();
+	test_checkpoint();
 	teardown();
 	return done_testing();
 }

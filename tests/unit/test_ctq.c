@@ -188,6 +188,13 @@ test_accept(void)
 {
 	accept("", CTQ_APEX, 0, 0, 0, 0, 0, 0);
 	accept("sth", CTQ_STH, 0, 0, 0, 0, 0, 0);
+	accept("checkpoint", CTQ_CHECKPOINT, 0, 0, 0, 0, 0, 0);
+	accept("CheckPoint", CTQ_CHECKPOINT, 0, 0, 0, 0, 0, 0);
+	reject("x.checkpoint");
+	reject("1.checkpoint");
+	reject("checkpoint.sth");
+	reject("checkpoints");
+	reject("checkpoin");
 	accept("hash", CTQ_HASH_ENT, 0, 0, 0, 0, 0, 0);
 	accept(B32 ".hash", CTQ_HASH, 1, 0, 0, 0, 0, 0);
 	accept("tree", CTQ_TREE_ENT, 0, 0, 0, 0, 0, 0);
@@ -377,6 +384,7 @@ test_exists_small(void)
 	/* Tree size 0: only the apex, sth and hash names. */
 	EXISTS("", 0);
 	EXISTS("sth", 0);
+	EXISTS("checkpoint", 0);
 	EXISTS(B32 ".hash", 0);
 	ABSENT("hash", 0);
 	ABSENT("tree", 0);

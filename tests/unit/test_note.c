@@ -179,6 +179,61 @@ test_sycamore_open(void)
 	    CTD_ENOTFOUND, "without the log's line: not found");
 }
 
+/* A note built from the verified Sycamore STH (note_build.c). */
+static void
+test_sycamore_build(void)
+{
+	struct sth sth, again;
+	char text[NOTE_CHECKPOINT_TEXT_MAX], line[NOTE_RFC6962_LINE_MAX];
+	size_t text_len = 0, line_len = 0, olen = strlen(origin);
+
+	if (!ok(open_str(cp_text, origin, &sth) == CTD_OK, "STH to build from")) {
+		return;
+	}
+	is_int(note_checkpoint_text(origin, olen, sth.tree_size, sth.root,
+	    text, sizeof(text), &text_len), CTD_OK, "checkpoint text built");
+	ok(text_len < strlen(cp_text) && memcmp(text, cp_text, text_len) == 0 &&
+	    cp_text[text_len] == '\n', "it is the log's own checkpoint text");
+	is_int(note_rfc6962_line(origin, olen, logkey_id(sycamore), &sth, line,
+	    sizeof(line), &line_len), CTD_OK, "RFC6962NoteSignature line built");
+	ok(line_len == strlen(line) && line_len > 0 &&
+	    strstr(cp_text, line) != NULL, "it is the log's own line, byte "
+	    "for byte");
+	snprintf(note_buf, sizeof(note_buf), "%s\n%s", text, line);
+	is_int(open_str(note_buf, origin, &again), CTD_OK,
+	    "the built note opens with the log's key");
+	ok(again.tree_size == sth.tree_size && again.timestamp ==
+	    sth.timestamp && again.sig_len == sth.sig_len &&
+	    memcmp(again.root, sth.root, 32) == 0 &&
+	    memcmp(again.sig, sth.sig, sth.sig_len) == 0, "to the same STH");
+
+	/* Built for another origin: the RFC 6962 signature does not cover
+	 * the origin, so only the expected origin catches it. */
+	note_checkpoint_text("example.org/x", 13, sth.tree_size, sth.root,
+	    text, sizeof(text), &text_len);
+	note_rfc6962_line("example.org/x", 13, logkey_id(sycamore), &sth,
+	    line, sizeof(line), &line_len);
+	snprintf(note_buf, sizeof(note_buf), "%s\n%s", text, line);
+	is_int(open_str(note_buf, NULL, &again), CTD_OK,
+	    "another origin opens when none is expected");
+	is_int(open_str(note_buf, origin, &again), CTD_EVERIFY,
+	    "and fails against the expected origin");
+
+	is_int(note_checkpoint_text("", 0, 1, sth.root, text, sizeof(text),
+	    &text_len), CTD_EINVAL, "empty origin refused");
+	is_int(note_checkpoint_text("a b", 3, 1, sth.root, text, sizeof(text),
+	    &text_len), CTD_EINVAL, "origin with a space refused");
+	is_int(note_checkpoint_text("a\nb", 3, 1, sth.root, text, sizeof(text),
+	    &text_len), CTD_EINVAL, "origin with a newline refused");
+	is_int(note_checkpoint_text(origin, olen, sth.tree_size, sth.root,
+	    text, olen + 10, &text_len), CTD_ESPACE, "short buffer: ESPACE");
+	is_int(note_rfc6962_line(origin, olen, logkey_id(sycamore), &sth, line,
+	    line_len, &line_len), CTD_ESPACE, "line without room for its NUL");
+	sth.sig_len = STH_SIG_MAX + 1;
+	is_int(note_rfc6962_line(origin, olen, logkey_id(sycamore), &sth, line,
+	    sizeof(line), &line_len), CTD_EINVAL, "oversized signature refused");
+}
+
 static void
 test_sycamore(void)
 {
@@ -200,6 +255,7 @@ test_sycamore(void)
 	}
 	test_sycamore_lines();
 	test_sycamore_open();
+	test_sycamore_build();
 }
 
 /* --- Ed25519 notes: the golang.org/x/mod/sumdb/note known answer ---------- */

@@ -182,7 +182,7 @@ test_put_get(struct store *s, struct store_log *a)
 	make_sth(&sth, 1000, 1700000000123ull, 3, 72);
 	store_txn_begin(s, &t);
 	store_put_range(&t, a, 0, 1, h);
-	store_put_leaf(&t, a, leaf, 0);
+	store_put_leaf(&t, a, leaf, 1);
 	store_put_sth(&t, a, &sth);
 	is_int(store_txn_commit(&t), CTD_OK, "commit of a range, leaf, STH");
 
@@ -198,7 +198,10 @@ test_put_get(struct store *s, struct store_log *a)
 	is_int(store_get_range(&r, a, 5, 3, got), CTD_EINVAL,
 	    "reversed range lookup: CTD_EINVAL");
 	is_int(store_get_leaf(&r, a, leaf, &idx), CTD_OK, "leaf found");
-	is_int(idx, 0, "leaf index 0 round-trips");
+	is_int(idx, 1, "leaf index 1 round-trips");
+	is_int(store_get_range(&r, a, 1, 2, got), CTD_OK,
+	    "a leaf's level-0 range is stored with it");
+	is_mem(got, leaf, 32, "and is the leaf hash");
 	is_int(store_get_leaf(&r, a, h, &idx), CTD_ENOTFOUND,
 	    "unknown leaf: not found");
 	memset(&out, 0xee, sizeof out);
@@ -438,8 +441,8 @@ test_two_logs(struct store *s, struct store_log *a, struct store_log *b)
 
 	is_int(store_stats(s, a, &ra, &la, &sa), CTD_OK, "stats of A");
 	is_int(store_stats(s, b, &rb, &lb, &sb), CTD_OK, "stats of B");
-	ok(ra == 2 && la == 2 && sa == 4,
-	    "A counts 2 ranges, 2 leaves, 4 STHs (%" PRIu64 " %" PRIu64
+	ok(ra == 6 && la == 4 && sa == 4,
+	    "A counts 6 ranges, 4 leaves, 4 STHs (%" PRIu64 " %" PRIu64
 	    " %" PRIu64 ")", ra, la, sa);
 	ok(rb == 1 && lb == 0 && sb == 11,
 	    "B counts 1 range, 0 leaves, 11 STHs (%" PRIu64 " %" PRIu64
@@ -672,8 +675,8 @@ test_persist(struct store **sp, struct store_log **ap,
 	store_read_end(&r);
 	store_reader_deinit(&r);
 	store_stats(*sp, *ap, &n, NULL, NULL);
-	/* 1204 from the tests before, 8 from test_get_ranges. */
-	is_int(n, 1212, "A's 1212 ranges persisted");
+	/* 1208 from the tests before, 8 from test_get_ranges. */
+	is_int(n, 1216, "A's 1216 ranges persisted");
 }
 
 static void
@@ -780,7 +783,7 @@ static void
 test_format(void)
 {
 	char p[PATH_MAX], f[PATH_MAX + 16];
-	const uint8_t v2[4] = { 0, 0, 0, 2 }, v1long[5] = { 0, 0, 0, 1, 0 };
+	const uint8_t v1[4] = { 0, 0, 0, 1 }, v1long[5] = { 0, 0, 0, 1, 0 };
 	struct store *s;
 	MDB_env *env;
 	FILE *fp;
@@ -790,11 +793,12 @@ test_format(void)
 	is_int(store_open(p, 0, &s), CTD_OK, "a store to be tampered with");
 	store_close(s);
 	env = raw_open(p);
-	ok(raw_put(env, "meta", "format", 6, v2, 4) == 0,
-	    "raw: format set to 2");
+	ok(raw_put(env, "meta", "format", 6, v1, 4) == 0,
+	    "raw: format set to 1");
 	mdb_env_close(env);
 	s = (struct store *)junk;
-	is_int(store_open(p, 0, &s), CTD_ECONF, "format 2 is refused");
+	is_int(store_open(p, 0, &s), CTD_EFORMAT,
+	    "format 1 (one record per node) is refused: CTD_EFORMAT");
 	ok(s == NULL, "no store on refusal");
 	env = raw_open(p);
 	raw_put(env, "meta", "format", 6, v1long, 5);
@@ -825,7 +829,7 @@ static void
 test_corrupt(struct store **sp, struct store_log **ap)
 {
 	char p[PATH_MAX], rname[32], lname[32], sname[32];
-	uint8_t k[16], v[STH_SIG_MAX + 100], got[32], leaf[32];
+	uint8_t k[16], v[STH_SIG_MAX + 100], got[32], leaf[32], leaf2[32];
 	struct store_reader r;
 	struct store_txn t;
 	struct sth out, sth;
@@ -845,9 +849,19 @@ test_corrupt(struct store **sp, struct store_log **ap)
 	be64(k, 7);
 	be64(k + 8, 8);
 	raw_ok &= raw_put(env, rname, k, 16, v, 31) == 0;
-	/* A 7-byte leaf index. */
+	/* A leaf index key of 17 bytes, after the leaf's prefix. */
 	fill(leaf, sizeof leaf, 777);
-	raw_ok &= raw_put(env, lname, leaf, 32, v, 7) == 0;
+	memcpy(k, leaf, 8);
+	be64(k + 8, 0);
+	memcpy(v, k, 16);
+	v[16] = 0;
+	raw_ok &= raw_put(env, lname, v, 17, NULL, 0) == 0;
+	memset(v, 0, sizeof v);
+	/* A leaf index record with a value. */
+	fill(leaf2, sizeof leaf2, 778);
+	memcpy(k, leaf2, 8);
+	be64(k + 8, 3);
+	raw_ok &= raw_put(env, lname, k, 16, v, 8) == 0;
 	/* STH 100: shorter than its fixed part. */
 	be64(k, 100);
 	raw_ok &= raw_put(env, sname, k, 8, v, 10) == 0;
@@ -877,7 +891,9 @@ test_corrupt(struct store **sp, struct store_log **ap)
 	    "31-byte range hash: CTD_ESTORE");
 	is_int(r.err, CTD_ESTORE, "the reader records the error");
 	is_int(store_get_leaf(&r, *ap, leaf, &idx), CTD_ESTORE,
-	    "7-byte leaf index: CTD_ESTORE");
+	    "17-byte leaf index key: CTD_ESTORE");
+	is_int(store_get_leaf(&r, *ap, leaf2, &idx), CTD_ESTORE,
+	    "leaf index record with a value: CTD_ESTORE");
 	is_int(store_get_sth(&r, *ap, 100, &out), CTD_ESTORE,
 	    "truncated STH: CTD_ESTORE");
 	is_int(store_get_sth(&r, *ap, 200, &out), CTD_ESTORE,
@@ -927,7 +943,7 @@ main(void)
 	struct store_log *a = NULL, *b = NULL;
 	char p[PATH_MAX];
 
-	plan(152);
+	plan(155);
 	snprintf(base, sizeof base, "%s/test_store.XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (mkdtemp(base) == NULL) {

@@ -19,7 +19,8 @@
 # the same sim, for before/after figures;
 # --mirror-perf adds perf's top symbols for one run of each case.
 # Store size: mdb_stat's pages used times the page size, per leaf, with
-# the leaf index and range tables apart, and data.mdb's size per leaf.
+# the tile, leaf index and range tables apart, the free list (pages of
+# older snapshots, reused by later writes), and data.mdb's size per leaf.
 
 import glob
 
@@ -92,11 +93,14 @@ def log_line(path, pattern):
 
 
 def mdb_sizes(db):
-	"""(pages used * page size, {table kind: (pages, entries)})."""
-	r = subprocess.run(["mdb_stat", "-e", db], capture_output=True,
+	"""(pages used * page size, page size, {table kind: (pages,
+	entries)}, free pages)."""
+	r = subprocess.run(["mdb_stat", "-ef", db], capture_output=True,
 	    text=True)
 	page = int(re.search(r"Page size: (\d+)", r.stdout).group(1))
 	used = int(re.search(r"Number of pages used: (\d+)", r.stdout).group(1))
+	m = re.search(r"Free pages: (\d+)", r.stdout)
+	free = int(m.group(1)) if m else 0
 	r = subprocess.run(["mdb_stat", "-a", db], capture_output=True,
 	    text=True)
 	tables = {}
@@ -109,7 +113,7 @@ def mdb_sizes(db):
 		kind = m.group(1)[0] if len(m.group(1)) > 8 else m.group(1)
 		p, e = tables.get(kind, (0, 0))
 		tables[kind] = (p + pages, e + entries)
-	return used * page, page, tables
+	return used * page, page, tables, free
 
 
 def thread_ticks(pid):
@@ -172,14 +176,15 @@ def mirror_run(opts, procs, tmp, case, tag, sim, sim_name, url, key, n, k,
 	if log_line(err, "ALARM"):
 		die("%s: ALARM in %s" % (name, err))
 	hz = os.sysconf("SC_CLK_TCK")
-	used, page, tables = mdb_sizes(db)
+	used, page, tables, free = mdb_sizes(db)
 	size = sum(os.path.getsize(f) for f in glob.glob(
 	    os.path.join(db, "*.mdb")))
 	res = {"wall": wall, "daemon_s": float(m.group(1)),
 	    "daemon_rate": int(m.group(2)), "rate": n / wall,
 	    "cpu": ticks / hz, "sim_cpu": sim_ticks / hz,
 	    "threads": {t: v / hz for t, v in threads.items() if v > 0},
-	    "used": used, "file": size, "page": page, "tables": tables}
+	    "used": used, "file": size, "page": page, "tables": tables,
+	    "free": free * page}
 	if profile:
 		res["perf"] = perf_top(data, opts.perf_limit)
 	return res
@@ -236,9 +241,10 @@ def report_mirror(n, rows, load0):
 	print()
 	print("== mirror sync, %d entries, fresh store, median of %d runs "
 	    "(load %.2f at start) ==" % (n, len(rows[0][2]), load0))
-	print("%-21s %9s %10s %10s %8s %8s %9s %9s %9s %7s" % ("case",
-	    "sim gen s", "entries/s", "daemon/s", "ctdnsd s", "sim cpu",
-	    "B/leaf", "file/leaf", "idx/leaf", "rng/leaf"))
+	print("%-21s %9s %10s %10s %8s %8s %9s %9s %9s %9s %8s %9s" % (
+	    "case", "sim gen s", "entries/s", "daemon/s", "ctdnsd s",
+	    "sim cpu", "B/leaf", "file/leaf", "tile/leaf", "idx/leaf",
+	    "rng/leaf", "free/leaf"))
 	for case, gen, runs in rows:
 		r = runs[sorted(range(len(runs)),
 		    key=lambda i: runs[i]["rate"])[len(runs) // 2]]
@@ -246,10 +252,12 @@ def report_mirror(n, rows, load0):
 		t = r["tables"]
 		idx = t.get("l", (0, 0))[0] * r["page"] / n
 		rng = t.get("r", (0, 0))[0] * r["page"] / n
+		tile = t.get("t", (0, 0))[0] * r["page"] / n
 		print("%-21s %9.1f %10.0f %10.0f %8.1f %8.1f %9.1f %9.1f %9.1f "
-		    "%7.1f" % (case, gen, med("rate"), med("daemon_rate"),
-		    med("cpu"), med("sim_cpu"), med("used") / n,
-		    med("file") / n, idx, rng))
+		    "%9.1f %8.1f %9.1f" % (case, gen, med("rate"),
+		    med("daemon_rate"), med("cpu"), med("sim_cpu"),
+		    med("used") / n, med("file") / n, tile, idx, rng,
+		    r["free"] / n))
 		print("   runs: %s entries/s; tables (pages, entries): %s" % (
 		    " ".join("%.0f" % x["rate"] for x in runs),
 		    " ".join("%s=%d,%d" % (k, v[0], v[1])

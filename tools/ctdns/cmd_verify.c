@@ -33,6 +33,9 @@
 #define EXIT_FAIL 1
 #define EXIT_TROUBLE 2
 #define ZONES_MAX 64
+#define WITNESS_ARGS_MAX 256
+/* A base64 log ID: 44 characters, the last one "=". */
+#define LOG_ID_B64_LEN 44
 /* Largest SCT list file read (the list itself is at most 64 KiB). */
 #define SCT_FILE_MAX (256 * 1024)
 
@@ -44,6 +47,11 @@ struct vopts {
 	const char *log_list;
 	const char *zones[ZONES_MAX];
 	size_t nzones;
+	/* --log-witness and --log-quorum, "LOGID=..." each. */
+	const char *witnesses[WITNESS_ARGS_MAX];
+	size_t nwitnesses;
+	const char *quorums[ZONES_MAX];
+	size_t nquorums;
 	const char *server;
 	uint64_t now_ms;
 	bool tcp;
@@ -59,6 +67,8 @@ usage(FILE *f)
 	    "[--sct-list FILE]\n"
 	    "         [--sct-source tls|ocsp] --log-list FILE "
 	    "[--log-zone LOGID=ZONE]...\n"
+	    "         [--log-witness LOGID=VKEY]... [--log-quorum LOGID=K]"
+	    "...\n"
 	    "         [-s ADDR[@PORT]] [-T] [--json] [--async]\n"
 	    "  --issuer FILE      the issuer (default: the 2nd certificate "
 	    "of CERT.pem)\n"
@@ -70,13 +80,19 @@ usage(FILE *f)
 	    "  --log-list FILE    known logs, Chrome log_list.json v3 "
 	    "(\"dns\": zone per log)\n"
 	    "  --log-zone ID=ZONE the DNS zone of a log (base64 log ID)\n"
+	    "  --log-witness ID=VKEY  a witness of the log (cosignature/v1 "
+	    "verifier key):\n"
+	    "                     its heads come from checkpoint.ZONE\n"
+	    "  --log-quorum ID=K  cosignatures of its witnesses needed "
+	    "(default: all)\n"
 	    "  -s ADDR[@PORT]     resolver (default: /etc/resolv.conf)\n"
 	    "  -T                 TCP only\n"
 	    "  --json             JSON on stdout\n"
 	    "  --async            use the library's libuv driver\n"
-	    "exit: 0 every provable SCT verified, 1 an SCT invalid or a proof "
-	    "failed\n"
-	    "      (or no SCT at all), 2 usage, files or network errors\n");
+	    "exit: 0 every provable SCT verified, 1 an SCT invalid, a proof "
+	    "failed or no\n"
+	    "      witness quorum (or no SCT at all), 2 usage, files or "
+	    "network errors\n");
 }
 
 static int
@@ -84,13 +100,15 @@ parse_vopts(int argc, char **argv, const struct options *o,
     struct vopts *v)
 {
 	enum { OPT_ISSUER = 256, OPT_SCTS, OPT_SOURCE, OPT_LOGS, OPT_ZONE, OPT_JSON,
-	    OPT_ASYNC, OPT_NOW };
+	    OPT_ASYNC, OPT_NOW, OPT_WITNESS, OPT_QUORUM };
 	static const struct option longopts[] = {
 		{ "issuer", required_argument, NULL, OPT_ISSUER },
 		{ "sct-list", required_argument, NULL, OPT_SCTS },
 		{ "sct-source", required_argument, NULL, OPT_SOURCE },
 		{ "log-list", required_argument, NULL, OPT_LOGS },
 		{ "log-zone", required_argument, NULL, OPT_ZONE },
+		{ "log-witness", required_argument, NULL, OPT_WITNESS },
+		{ "log-quorum", required_argument, NULL, OPT_QUORUM },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "async", no_argument, NULL, OPT_ASYNC },
 		{ "now", required_argument, NULL, OPT_NOW },
@@ -131,6 +149,22 @@ parse_vopts(int argc, char **argv, const struct options *o,
 				return -1;
 			}
 			v->zones[v->nzones++] = optarg;
+			break;
+		case OPT_WITNESS:
+		case OPT_QUORUM:
+			if (strlen(optarg) <= LOG_ID_B64_LEN ||
+			    optarg[LOG_ID_B64_LEN] != '=' ||
+			    (ch == OPT_WITNESS ? v->nwitnesses ==
+			    WITNESS_ARGS_MAX : v->nquorums == ZONES_MAX)) {
+				fprintf(stderr, "ctdns: --log-witness and "
+				    "--log-quorum take LOGID=VALUE\n");
+				return -1;
+			}
+			if (ch == OPT_WITNESS) {
+				v->witnesses[v->nwitnesses++] = optarg;
+			} else {
+				v->quorums[v->nquorums++] = optarg;
+			}
 			break;
 		case OPT_NOW:
 			if (num_parse_u64_str(optarg, 0, &v->now_ms) != CTD_OK ||
@@ -341,7 +375,8 @@ output(const struct vopts *v, const struct ctdns_report *rep)
 			print_line(i, n, r);
 		}
 		invalid |= r->outcome == CTDNS_SCT_INVALID ||
-		    r->outcome == CTDNS_PROOF_FAILED;
+		    r->outcome == CTDNS_PROOF_FAILED ||
+		    r->outcome == CTDNS_NO_QUORUM;
 		trouble |= r->outcome == CTDNS_ERROR;
 	}
 	int status = n == 0 || invalid ? EXIT_FAIL : trouble ? EXIT_TROUBLE :
@@ -391,6 +426,61 @@ verify_async(struct ctdns_client *c, const struct ctdns_request *req,
 	return rc == 0 && *rep != NULL ? 0 : -1;
 }
 
+/* The value of the last "LOGID=VALUE" of args for this log, or NULL. */
+static const char *
+value_for(const char *const *args, size_t n, const char *id)
+{
+	const char *found = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(args[i], id, LOG_ID_B64_LEN) == 0) {
+			found = args[i] + LOG_ID_B64_LEN + 1;
+		}
+	}
+	return found;
+}
+
+/* One log's witness policy from --log-witness and --log-quorum. */
+static int
+set_policy(const struct vopts *v, struct ctdns_loglist *logs,
+    const char *arg)
+{
+	const char *keys[CTDNS_WITNESS_MAX];
+	char id[LOG_ID_B64_LEN + 1];
+	const char *q;
+	uint64_t quorum;
+	size_t n = 0;
+	int rc;
+
+	memcpy(id, arg, LOG_ID_B64_LEN);
+	id[LOG_ID_B64_LEN] = '\0';
+	for (size_t i = 0; i < v->nwitnesses; i++) {
+		if (strncmp(v->witnesses[i], id, LOG_ID_B64_LEN) == 0) {
+			if (n == CTDNS_WITNESS_MAX) {
+				fprintf(stderr, "ctdns: more than %d witnesses "
+				    "for log %s\n", CTDNS_WITNESS_MAX, id);
+				return -1;
+			}
+			keys[n++] = v->witnesses[i] + LOG_ID_B64_LEN + 1;
+		}
+	}
+	quorum = n;
+	q = value_for(v->quorums, v->nquorums, id);
+	if (q != NULL && num_parse_u64_str(q, 0, &quorum) != CTD_OK) {
+		fprintf(stderr, "ctdns: --log-quorum %s=%s: not a number\n",
+		    id, q);
+		return -1;
+	}
+	rc = quorum > CTDNS_WITNESS_MAX ? CTD_EINVAL :
+	    ctdns_loglist_set_witnesses(logs, id, keys, n, (unsigned)quorum);
+	if (rc != 0) {
+		fprintf(stderr, "ctdns: witness policy of log %s (%zu keys, "
+		    "quorum %" PRIu64 "): %s\n", id, n, quorum,
+		    ctdns_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* Log list, zones, client. */
 static int
 setup(const struct vopts *v, struct ctdns_loglist **logs,
@@ -419,6 +509,13 @@ setup(const struct vopts *v, struct ctdns_loglist **logs,
 		if ((rc = ctdns_loglist_set_zone(*logs, id, eq + 1)) != 0) {
 			fprintf(stderr, "ctdns: --log-zone %s: %s\n",
 			    v->zones[i], ctdns_strerror(rc));
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < v->nwitnesses + v->nquorums; i++) {
+		const char *arg = i < v->nwitnesses ? v->witnesses[i] :
+		    v->quorums[i - v->nwitnesses];
+		if (set_policy(v, *logs, arg) != 0) {
 			return -1;
 		}
 	}

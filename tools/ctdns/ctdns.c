@@ -6,6 +6,7 @@
  *   ctdns [-s ADDR[@PORT]] [-k KEY_B64 | -K KEY.pem] [-T] [-v] sth ZONE
  *   ctdns [...] proof ZONE LEAFHASH [TREE_SIZE] [--index N]
  *   ctdns [...] consistency ZONE FIRST SECOND
+ *   ctdns [...] checkpoint ZONE ... (cmd_checkpoint.c)
  *
  * Every command starts from the log's latest STH (sth.ZONE), whose
  * signature is checked when a log key is given. Everything else is
@@ -70,6 +71,10 @@ usage(FILE *f)
 	    "                                     inclusion of a leaf hash\n"
 	    "                                     (--index N: no hash query)\n"
 	    "  consistency ZONE FIRST SECOND      consistency of two trees\n"
+	    "  checkpoint ZONE [--origin O | --url URL] [--witness [NAME=]VKEY]"
+	    "...\n"
+	    "         [--quorum K]                the head, cosigned by a "
+	    "witness quorum\n"
 	    "  verify CERT.pem [--issuer ISSUER.pem] [--sct-list FILE]\n"
 	    "         --log-list FILE [--log-zone LOGID=ZONE] [--json]\n"
 	    "                                     prove a certificate's SCTs\n"
@@ -570,6 +575,9 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc >= 1 && strcmp(argv[0], "verify") == 0) {
 		return cmd_verify(argc, argv, &o);
+	}
+	if (argc >= 1 && strcmp(argv[0], "checkpoint") == 0) {
+		return cmd_checkpoint(argc, argv, &o);
 	}
 	if (argc < 2 || (o.key_b64 != NULL && o.key_pem != NULL)) {
 		usage(stderr);

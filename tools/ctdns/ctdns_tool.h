@@ -28,4 +28,16 @@ struct options {
  */
 int cmd_verify(int argc, char **argv, const struct options *o);
 
+/*
+ * ctdns checkpoint ZONE [--origin ORIGIN | --url URL]
+ *     [--witness [NAME=]VKEY]... [--quorum K], with -k or -K
+ * (cmd_checkpoint.c).
+ * @param argc, argv: from "checkpoint" on.
+ * @param o: the options given before the command.
+ * @return: the exit status: 0 the log's signature and a quorum of
+ *	witness cosignatures verified, 1 they did not, 2 usage, keys,
+ *	network.
+ */
+int cmd_checkpoint(int argc, char **argv, const struct options *o);
+
 #endif /* CTDNS_TOOL_H */
