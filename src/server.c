@@ -37,11 +37,11 @@
 #include "fetch.h"
 #include "fill.h"
 #include "log.h"
+#include "note.h"
 #include "reload.h"
 #include "logkey.h"
 #include "rrl.h"
 #include "server.h"
-#include "source_tiled.h"
 #include "store.h"
 #include "tlog.h"
 #include "witness.h"
@@ -167,11 +167,11 @@ log_adopt(struct server *srv, struct tlog *log)
 static void
 witness_adopt(struct server *srv, const struct tlog *log)
 {
-	char origin[512];
+	char origin[NOTE_ORIGIN_MAX + 1];
 	const char *url = log->conf->url != NULL ? log->conf->url :
 	    log->conf->submission_url;
 	if (srv->witness == NULL || url == NULL ||
-	    source_tiled_origin(url, origin, sizeof origin) != CTD_OK) {
+	    note_url_origin(url, origin, sizeof origin) != CTD_OK) {
 		return;
 	}
 	server_trust_origin(srv, log, origin);
