@@ -73,6 +73,7 @@
 #define cpverify_open ctdns__cpverify_open
 #define cpverify_quorum_met ctdns__cpverify_quorum_met
 /* src/logkey.c */
+#define logkey_dup ctdns__logkey_dup
 #define logkey_free ctdns__logkey_free
 #define logkey_from_b64 ctdns__logkey_from_b64
 #define logkey_from_der ctdns__logkey_from_der

@@ -347,6 +347,17 @@ set_outgoing_interface(struct conf_parser *p, void *base, const char *value)
 }
 
 static int
+set_witness_listen(struct conf_parser *p, void *base, const char *value)
+{
+	struct conf *c = base;
+	int rc = parse_listen(p, "witness-listen", value, &c->witness);
+	if (rc == CTD_OK) {
+		c->has_witness = true;
+	}
+	return rc;
+}
+
+static int
 set_name(struct conf_parser *p, void *base, const char *value)
 {
 	struct conf_log *log = base;
@@ -502,6 +513,9 @@ static const struct key_def server_keys[] = {
 	{ "metrics-listen", K_FN, 0, 0, 0, false, set_metrics },
 	{ "outgoing-interface", K_FN, 0, 0, 0, false,
 	    set_outgoing_interface },
+	{ "cosigner-name", K_FN, 0, 0, 0, false, conf_cosigner_set_name },
+	{ "cosigner-key", K_FN, 0, 0, 0, false, conf_cosigner_set_key },
+	{ "witness-listen", K_FN, 0, 0, 0, false, set_witness_listen },
 	{ NULL, K_FN, 0, 0, 0, false, NULL },
 };
 
@@ -685,7 +699,7 @@ conf_keys_end_file(struct conf_parser *p)
 	if (c->log_count == 0) {
 		return conf_fail_at(p, 0, CTD_ECONF, "no log: section");
 	}
-	return CTD_OK;
+	return conf_cosigner_end_file(p);
 }
 
 /* ---- defaults and completeness ------------------------------------------ */

@@ -332,6 +332,14 @@ static const struct bad bads[] = {
 	    "'rrl-size' is out of range: 0 (allowed 1 to 16777216)" },
 	{ "bad_rrl_dup.conf", CTD_ECONF, 5,
 	    "duplicate key 'rrl-rate' in section server:" },
+	{ "bad_cosigner_half.conf", CTD_ECONF, 0,
+	    "'cosigner-name' and 'cosigner-key' go together" },
+	{ "bad_witness_alone.conf", CTD_ECONF, 0,
+	    "'witness-listen' needs 'cosigner-name' and 'cosigner-key'" },
+	{ "bad_cosigner_name.conf", CTD_ECONF, 5,
+	    "bad cosigner-name 'witness+w1'" },
+	{ "bad_cosigner_key.conf", CTD_ECONF, 6, "cosigner-key '" },
+	{ "bad_cosigner_ec.conf", CTD_ECONF, 6, "cosigner-key '" },
 	{ "no-such.conf", CTD_EIO, 0,
 	    "cannot open: No such file or directory" },
 };
@@ -357,6 +365,34 @@ check_bad(const struct bad *b)
 	if (!pass) {
 		diag("  got '%.*s'", (int)sizeof(err) - 1, err);
 	}
+}
+
+static void
+test_cosigner(void)
+{
+	struct conf *c = NULL;
+	char err[512];
+	int rc = conf_load(DIR "cosigner.conf", &c, err, sizeof(err));
+	if (!is_int(rc, CTD_OK, "cosigner.conf loads")) {
+		diag("  %s", err);
+		return;
+	}
+	ok(c->has_cosigner && str_is(c->cosigner_name, "witness.example/w1",
+	    "cosigner-name"), "a cosigner");
+	str_is(c->cosigner_key, abs_path(DIR "cosigner.pem"),
+	    "cosigner-key made absolute");
+	static const uint8_t zero[32];
+	ok(memcmp(c->cosigner_seed, zero, 32) != 0, "its seed was read");
+	ok(c->has_witness, "witness-listen");
+	check_listen(&c->witness, AF_INET, "127.0.0.1", 8443,
+	    "127.0.0.1@8443");
+	conf_free(c);
+	conf_load(DIR "bad_cosigner_key.conf", &c, err, sizeof(err));
+	ok(strstr(err, "holds no PEM private key") != NULL,
+	    "a public key file is named as no private key");
+	conf_load(DIR "bad_cosigner_ec.conf", &c, err, sizeof(err));
+	ok(strstr(err, "is not an Ed25519 key") != NULL,
+	    "an EC private key is not an Ed25519 key");
 }
 
 static void
@@ -457,6 +493,7 @@ main(void)
 	test_defaults(DIR "minimal.conf");
 	test_defaults(DIR "crlf.conf");
 	test_rrl();
+	test_cosigner();
 	test_bad();
 	test_size();
 	conf_free(NULL);
