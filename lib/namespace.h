@@ -73,6 +73,7 @@
 #define cpverify_open ctdns__cpverify_open
 #define cpverify_quorum_met ctdns__cpverify_quorum_met
 /* src/logkey.c */
+#define logkey_dup ctdns__logkey_dup
 #define logkey_free ctdns__logkey_free
 #define logkey_from_b64 ctdns__logkey_from_b64
 #define logkey_from_der ctdns__logkey_from_der
@@ -92,6 +93,9 @@
 #define tile_range_hash ctdns__tile_range_hash
 #define tile_subtree_hash ctdns__tile_subtree_hash
 #define tile_width ctdns__tile_width
+/* lib/audit.c */
+#define audit_judge ctdns__audit_judge
+#define audit_sth ctdns__audit_sth
 /* lib/dnsq.c */
 #define dnsq_init ctdns__dnsq_init
 #define dnsq_deinit ctdns__dnsq_deinit

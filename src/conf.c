@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "conf.h"
 #include "conf_int.h"
 #include "err.h"
@@ -289,6 +291,10 @@ conf_free(struct conf *c)
 	free(c->pidfile);
 	free(c->username);
 	free(c->chroot_dir);
+	free(c->outgoing_interface);
+	free(c->cosigner_name);
+	free(c->cosigner_key);
+	OPENSSL_cleanse(c->cosigner_seed, sizeof c->cosigner_seed);
 	free(c);
 }
 

@@ -65,7 +65,8 @@
 /* A log name: [A-Za-z0-9_-]{1,CONF_MAX_NAME_LEN}. */
 #define CONF_MAX_NAME_LEN 63
 
-/* One listening address ("listen:" or "metrics-listen:"). */
+/* One listening address ("listen:", "metrics-listen:" or
+ * "witness-listen:"). */
 struct conf_listen {
 	/* Canonical text "ADDR@PORT" (numeric address, port always given),
 	 * for log messages. */
@@ -146,8 +147,22 @@ struct conf {
 	char *pidfile;		/* absolute path, or NULL */
 	char *username;		/* NULL when not given */
 	char *chroot_dir;	/* as written, or NULL */
+	/* Numeric IPv4 or IPv6 source address of every upstream HTTP
+	 * transfer (outgoing-interface:), or NULL for the system's choice. */
+	char *outgoing_interface;
 	struct conf_listen metrics;	/* valid when has_metrics */
 	bool has_metrics;
+	/* The cosigner (witness.h): both or neither of cosigner-name and
+	 * cosigner-key; the key is read at load time (its 32-byte Ed25519
+	 * seed; cosigner_key is the file's absolute path). */
+	char *cosigner_name;
+	char *cosigner_key;
+	uint8_t cosigner_seed[32];
+	bool has_cosigner;
+	/* witness-listen: the tlog-witness HTTP endpoint (needs the
+	 * cosigner). */
+	struct conf_listen witness;	/* valid when has_witness */
+	bool has_witness;
 	struct conf_log *logs;	/* at least one */
 	size_t log_count;
 };

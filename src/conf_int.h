@@ -91,4 +91,18 @@ int conf_logkey_set_file(struct conf_parser *p, void *base,
 /* The setter of a log section's "witness: NAME VKEY URL" (repeatable). */
 int conf_witness_set(struct conf_parser *p, void *base, const char *value);
 
+/* ---- conf_cosigner.c -------------------------------------------------- */
+
+/* The setters of the server section's "cosigner-name" (a signed-note key
+ * name) and "cosigner-key" (a PEM Ed25519 private key file, read now);
+ * base is the struct conf. @return: CTD_OK or the error conf_fail_at()
+ * wrote. */
+int conf_cosigner_set_name(struct conf_parser *p, void *base,
+    const char *value);
+int conf_cosigner_set_key(struct conf_parser *p, void *base,
+    const char *value);
+
+/* Both cosigner keys or neither; witness-listen needs them. */
+int conf_cosigner_end_file(struct conf_parser *p);
+
 #endif /* CTD_CONF_INT_H */

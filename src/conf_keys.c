@@ -323,6 +323,40 @@ set_metrics(struct conf_parser *p, void *base, const char *value)
 	return rc;
 }
 
+/* outgoing-interface: a numeric address, kept as written. */
+static int
+set_outgoing_interface(struct conf_parser *p, void *base, const char *value)
+{
+	struct conf *c = base;
+	struct in6_addr a6;
+	struct in_addr a4;
+	char *copy;
+
+	if (inet_pton(AF_INET, value, &a4) != 1 &&
+	    inet_pton(AF_INET6, value, &a6) != 1) {
+		return conf_fail_at(p, p->line, CTD_ECONF,
+		    "bad outgoing-interface '%s' (a numeric IPv4 or IPv6 "
+		    "address)", value);
+	}
+	if ((copy = strdup(value)) == NULL) {
+		return conf_fail_at(p, p->line, CTD_ENOMEM, "out of memory");
+	}
+	free(c->outgoing_interface);
+	c->outgoing_interface = copy;
+	return CTD_OK;
+}
+
+static int
+set_witness_listen(struct conf_parser *p, void *base, const char *value)
+{
+	struct conf *c = base;
+	int rc = parse_listen(p, "witness-listen", value, &c->witness);
+	if (rc == CTD_OK) {
+		c->has_witness = true;
+	}
+	return rc;
+}
+
 static int
 set_name(struct conf_parser *p, void *base, const char *value)
 {
@@ -477,6 +511,11 @@ static const struct key_def server_keys[] = {
 	{ "username", K_STR, SRV(username), 0, 0, false, NULL },
 	{ "chroot", K_STR, SRV(chroot_dir), 0, 0, false, NULL },
 	{ "metrics-listen", K_FN, 0, 0, 0, false, set_metrics },
+	{ "outgoing-interface", K_FN, 0, 0, 0, false,
+	    set_outgoing_interface },
+	{ "cosigner-name", K_FN, 0, 0, 0, false, conf_cosigner_set_name },
+	{ "cosigner-key", K_FN, 0, 0, 0, false, conf_cosigner_set_key },
+	{ "witness-listen", K_FN, 0, 0, 0, false, set_witness_listen },
 	{ NULL, K_FN, 0, 0, 0, false, NULL },
 };
 
@@ -676,7 +715,7 @@ conf_keys_end_file(struct conf_parser *p)
 	if (c->log_count == 0) {
 		return conf_fail_at(p, 0, CTD_ECONF, "no log: section");
 	}
-	return CTD_OK;
+	return conf_cosigner_end_file(p);
 }
 
 /* ---- defaults and completeness ------------------------------------------ */

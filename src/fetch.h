@@ -175,6 +175,18 @@ int fetcher_new(uv_loop_t *loop, struct fetcher **out);
 void fetcher_close(struct fetcher *f);
 
 /*
+ * Bind every later transfer of the fetcher to a source address
+ * (outgoing-interface:), so the upstream sees the requests come from it.
+ * A transfer fails when the address is not local or of another family
+ * than the upstream's.
+ * @param f: the fetcher.
+ * @param addr: a numeric IPv4 or IPv6 address (copied), or NULL for the
+ *	system's choice.
+ * @return: CTD_OK; CTD_ENOMEM.
+ */
+int fetcher_set_source(struct fetcher *f, const char *addr);
+
+/*
  * Create a pool (the limits for one CT log) in a fetcher.
  * @param f: the fetcher.
  * @param lim: the limits, copied.

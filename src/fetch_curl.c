@@ -117,6 +117,7 @@ fetcher_free(struct fetcher *f)
 		fetch_pool_free(p);
 		p = next;
 	}
+	free(f->source);
 	free(f);
 }
 
@@ -261,6 +262,9 @@ easy_setup(struct xfer *x)
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)lim->max_body);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, x);
+	if (x->pool->f->source != NULL) {
+		SET(CURLOPT_INTERFACE, x->pool->f->source);
+	}
 #undef SET
 	return err_from_curl(c);
 }
@@ -482,6 +486,26 @@ void
 fetch_global_cleanup(void)
 {
 	curl_global_cleanup();
+}
+
+int
+fetcher_set_source(struct fetcher *f, const char *addr)
+{
+	char *source = NULL;
+
+	if (addr != NULL) {
+		size_t len = strlen(addr);
+
+		/* "host!": an address, never an interface name. */
+		if ((source = malloc(len + 6)) == NULL) {
+			return CTD_ENOMEM;
+		}
+		memcpy(source, "host!", 5);
+		memcpy(source + 5, addr, len + 1);
+	}
+	free(f->source);
+	f->source = source;
+	return CTD_OK;
 }
 
 int

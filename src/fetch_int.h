@@ -94,6 +94,8 @@ struct fetcher {
 	struct sock *socks;
 	unsigned open_handles;	/* libuv handles not yet closed */
 	bool closing;
+	/* CURLOPT_INTERFACE of every transfer ("host!ADDR"), or NULL. */
+	char *source;
 };
 
 /* ---- fetch.c: the scheduler ------------------------------------------- */

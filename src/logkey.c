@@ -202,6 +202,21 @@ logkey_free(struct logkey *key)
 	free(key);
 }
 
+struct logkey *
+logkey_dup(const struct logkey *key)
+{
+	struct logkey *copy = malloc(sizeof *copy);
+	if (copy == NULL) {
+		return NULL;
+	}
+	*copy = *key;
+	if (EVP_PKEY_up_ref(copy->pkey) != 1) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
 const uint8_t *
 logkey_id(const struct logkey *key)
 {

@@ -31,6 +31,14 @@ int logkey_from_pem_file(const char *path, struct logkey **out);
 /* logkey_free(NULL) is a no-op. */
 void logkey_free(struct logkey *key);
 
+/*
+ * Another handle on the same key (the OpenSSL key is shared, reference
+ * counted), for a module that must outlive the key's first owner.
+ * @return: the copy (caller frees with logkey_free()), or NULL when out of
+ *	memory.
+ */
+struct logkey *logkey_dup(const struct logkey *key);
+
 /* The log ID: SHA-256 of the DER SubjectPublicKeyInfo (32 bytes, borrowed;
  * valid while the key lives). */
 const uint8_t *logkey_id(const struct logkey *key);

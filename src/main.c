@@ -11,7 +11,8 @@
  *      to that user (create it for them when it is missing);
  *   4. build the server: open the store, load every zone and key, bind the
  *      DNS ports (privileged: still root here);
- *   5. start the metrics listener (its thread binds its port now);
+ *   5. start the metrics and witness listeners (their threads bind their
+ *      ports now);
  *   6. write the pidfile (usually in a root-owned directory);
  *   7. chroot, when asked: everything above is loaded already;
  *   8. drop to the user: setgroups, setgid, setuid, for every thread;
@@ -40,7 +41,10 @@
 #include "log.h"
 #include "logkey.h"
 #include "metrics.h"
+#include "note.h"
 #include "server.h"
+#include "witness.h"
+#include "witness_http.h"
 #include "zone.h"
 
 /* The user to become, from `username:`. */
@@ -69,11 +73,41 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: ctdnsd -c FILE [-d] [--check]\n"
+	    "usage: ctdnsd -c FILE [-d] [--check | --print-cosigner-vkey]\n"
 	    "  -c FILE   configuration file\n"
 	    "  -d        stay in the foreground, log to stderr\n"
 	    "  --check   validate the configuration and zone files, then exit\n"
+	    "  --print-cosigner-vkey  print the cosigner's verifier key "
+	    "(cosignature/v1)\n"
 	    "  -V        print the version\n");
+}
+
+/* --print-cosigner-vkey: the key clients and logs are handed. */
+static int
+print_cosigner_vkey(const char *path)
+{
+	char err[1024] = "", text[NOTE_VKEY_MAX];
+	struct conf *conf;
+	struct note_vkey vkey;
+	if (conf_load(path, &conf, err, sizeof err) != CTD_OK) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	int rc = CTD_ECONF;
+	if (!conf->has_cosigner) {
+		fprintf(stderr, "%s: no cosigner-name and cosigner-key\n",
+		    path);
+	} else if ((rc = note_vkey_from_seed(conf->cosigner_name,
+	    strlen(conf->cosigner_name), NOTE_TYPE_COSIG_V1,
+	    conf->cosigner_seed, &vkey)) == CTD_OK &&
+	    (rc = note_vkey_format(&vkey, text, sizeof text)) == CTD_OK) {
+		printf("%s\n", text);
+	} else {
+		fprintf(stderr, "%s: cosigner key: %s\n", path,
+		    ctd_strerror(rc));
+	}
+	conf_free(conf);
+	return rc == CTD_OK ? 0 : 1;
 }
 
 /* --check: the configuration, every zone file and every key. */
@@ -379,13 +413,14 @@ collect(void *arg, size_t *len)
  */
 static int
 start(struct conf *conf, char *conf_path, char *pidfile, struct server **srv,
-    struct metrics **m, char *err, size_t err_len)
+    struct metrics **m, struct witness_http **wh, char *err, size_t err_len)
 {
 	struct priv pv = { .drop = false };
 	bool wrote_pidfile = false;
 	int rc = CTD_OK;
 	*srv = NULL;
 	*m = NULL;
+	*wh = NULL;
 	if (conf->username != NULL) {
 		rc = lookup_user(conf->username, &pv, err, err_len);
 		if (rc == CTD_OK && pv.drop) {
@@ -412,6 +447,14 @@ start(struct conf *conf, char *conf_path, char *pidfile, struct server **srv,
 			    conf->metrics.text);
 		}
 	}
+	if (rc == CTD_OK && conf->has_witness) {
+		rc = witness_http_start(server_witness(*srv), &conf->witness,
+		    wh, err, err_len);
+		if (rc == CTD_OK) {
+			log_notice("witness-listen %s: serving add-checkpoint",
+			    conf->witness.text);
+		}
+	}
 	if (rc == CTD_OK && pidfile != NULL) {
 		rc = write_pidfile(pidfile, err, err_len);
 		wrote_pidfile = rc == CTD_OK;
@@ -429,6 +472,8 @@ start(struct conf *conf, char *conf_path, char *pidfile, struct server **srv,
 		}
 		metrics_close(*m);
 		*m = NULL;
+		witness_http_close(*wh);
+		*wh = NULL;
 		server_free(*srv);
 		*srv = NULL;
 	}
@@ -440,17 +485,19 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'k' },
+		{ "print-cosigner-vkey", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
-	bool foreground = false, check = false;
+	bool foreground = false, check = false, vkey = false;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "c:dhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'd': foreground = true; break;
 		case 'k': check = true; break;
+		case 'P': vkey = true; break;
 		case 'V': printf("ctdnsd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
@@ -462,6 +509,9 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		return check_only(path);
+	}
+	if (vkey) {
+		return print_cosigner_vkey(path);
 	}
 
 	char err[1024] = "";
@@ -484,12 +534,13 @@ main(int argc, char **argv)
 	char *conf_path = realpath(path, NULL);
 	struct server *srv;
 	struct metrics *m;
+	struct witness_http *wh;
 	if (conf_path == NULL && (conf_path = strdup(path)) == NULL) {
 		snprintf(err, sizeof err, "out of memory");
 		conf_free(conf);
 	}
 	if (conf_path == NULL || start(conf, conf_path, pidfile, &srv, &m,
-	    err, sizeof err) != CTD_OK) {
+	    &wh, err, sizeof err) != CTD_OK) {
 		log_err("%s", err);
 		tell_parent(ready_fd, err);
 		fetch_global_cleanup();
@@ -501,6 +552,7 @@ main(int argc, char **argv)
 	tell_parent(ready_fd, "");
 	server_run(srv);
 	metrics_close(m);
+	witness_http_close(wh);
 	server_free(srv);
 	fetch_global_cleanup();
 	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0) {

@@ -443,11 +443,28 @@ upstream_families(struct mbuf *b, const struct metrics_input *in)
 	latency_family(b, in);
 }
 
+static void
+witness_family(struct mbuf *b, const struct metrics_input *in)
+{
+	if (!in->has_witness) {
+		return;
+	}
+	family(b, "witness_requests_total", "counter",
+	    "Requests to the witness endpoint (witness-listen), by HTTP "
+	    "status.");
+	for (size_t i = 0; i < WITNESS_CODE_COUNT; i++) {
+		mbuf_printf(b, "ctdnsd_witness_requests_total{code=\"%u\"} "
+			       "%llu\n", witness_codes[i],
+		    (unsigned long long)in->witness_requests[i]);
+	}
+}
+
 char *
 metrics_format(const struct metrics_input *in, size_t *len)
 {
 	struct mbuf b = { 0 };
 	server_families(&b, in);
+	witness_family(&b, in);
 	sth_families(&b, in);
 	poll_families(&b, in);
 	upstream_families(&b, in);
@@ -492,6 +509,11 @@ metrics_collect_server(struct server *srv, uint64_t now_ms, size_t *len)
 		fetch_pool_stats(t->pool, &logs[i].fetch);
 	}
 	server_stats(srv, &in.server);
+	/* Shown once there is a cosigner (witness-listen needs one). */
+	if (server_witness(srv) != NULL) {
+		in.has_witness = true;
+		witness_counts(server_witness(srv), in.witness_requests);
+	}
 	text = metrics_format(&in, len);
 out:
 	free(logs);

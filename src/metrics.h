@@ -42,6 +42,7 @@
 #include "fetch.h"
 #include "server.h"
 #include "tlog.h"
+#include "witness.h"
 
 struct conf_listen;
 struct metrics;
@@ -73,6 +74,9 @@ struct metrics_input {
 	struct server_stats server;
 	const struct metrics_log *logs;	/* borrowed */
 	size_t log_count;
+	/* witness-listen: answers by HTTP status, in witness_codes order. */
+	bool has_witness;
+	uint64_t witness_requests[WITNESS_CODE_COUNT];
 };
 
 /*

@@ -61,7 +61,16 @@ reload_restart_keys(const struct conf *a, const struct conf *b,
 		{ "username", str_differ(a->username, b->username) },
 		{ "chroot", str_differ(a->chroot_dir, b->chroot_dir) },
 		{ "metrics-listen", metrics_differ(a, b) },
+		{ "witness-listen", a->has_witness != b->has_witness ||
+		    (a->has_witness &&
+		    strcmp(a->witness.text, b->witness.text) != 0) },
+		{ "cosigner-name", str_differ(a->cosigner_name,
+		    b->cosigner_name) },
+		{ "cosigner-key", a->has_cosigner != b->has_cosigner ||
+		    memcmp(a->cosigner_seed, b->cosigner_seed, 32) != 0 },
 		{ "pidfile", str_differ(a->pidfile, b->pidfile) },
+		{ "outgoing-interface", str_differ(a->outgoing_interface,
+		    b->outgoing_interface) },
 		{ "tcp-max-connections",
 		    a->tcp_max_connections != b->tcp_max_connections },
 		{ "tcp-idle-timeout",

@@ -37,11 +37,14 @@
 #include "fetch.h"
 #include "fill.h"
 #include "log.h"
+#include "note.h"
 #include "reload.h"
+#include "logkey.h"
 #include "rrl.h"
 #include "server.h"
 #include "store.h"
 #include "tlog.h"
+#include "witness.h"
 #include "worker.h"
 #include "writer.h"
 #include "zone.h"
@@ -55,6 +58,7 @@ struct server {
 	struct store *store;
 	struct fetcher *fetcher;
 	struct writer *writer;		/* the store's one writer thread */
+	struct witness *witness;	/* cosigner-key given; else NULL */
 	struct tlog **logs;
 	struct logview **views;		/* &logs[i]->view: what workers read */
 	size_t log_count;
@@ -154,6 +158,57 @@ log_adopt(struct server *srv, struct tlog *log)
 	}
 }
 
+/* ---- the witness -------------------------------------------------------- */
+
+/* Trust a log's origin when the configuration gives it: an RFC 6962
+ * log's url:, a tiled log's submission-url:, without scheme and trailing
+ * slash (docs/witness.md). A tiled log without submission-url: is trusted
+ * once it learns its origin (server_trust_origin()). */
+static void
+witness_adopt(struct server *srv, const struct tlog *log)
+{
+	char origin[NOTE_ORIGIN_MAX + 1];
+	const char *url = log->conf->url != NULL ? log->conf->url :
+	    log->conf->submission_url;
+	if (srv->witness == NULL || url == NULL ||
+	    note_url_origin(url, origin, sizeof origin) != CTD_OK) {
+		return;
+	}
+	server_trust_origin(srv, log, origin);
+}
+
+/* A continuing log whose configured origin (submission-url:) changes. */
+static bool
+origin_changed(const struct tlog *log, const struct conf_log *next)
+{
+	const char *a = log->conf->submission_url;
+	const char *b = next->submission_url;
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+int
+server_trust_origin(struct server *srv, const struct tlog *log,
+    const char *origin)
+{
+	if (srv->witness == NULL) {
+		return CTD_OK;
+	}
+	int rc = witness_trust(srv->witness, origin, log->key);
+	if (rc != CTD_OK) {
+		log_err("log %s: witness cannot trust origin %s: %s",
+		    log->name, origin, ctd_strerror(rc));
+	} else {
+		log_info("log %s: witnessed as origin %s", log->name, origin);
+	}
+	return rc;
+}
+
+struct witness *
+server_witness(struct server *srv)
+{
+	return srv->witness;
+}
+
 /* ---- signals ---------------------------------------------------------- */
 
 static void
@@ -198,6 +253,7 @@ open_logs(struct server *srv, char *err, size_t err_len)
 			return rc;
 		}
 		log_adopt(srv, srv->logs[i]);
+		witness_adopt(srv, srv->logs[i]);
 		srv->log_count++;
 	}
 	srv->views = calloc(srv->log_count + 1, sizeof *srv->views);
@@ -306,8 +362,21 @@ server_new(struct conf *conf, struct server **out, char *err, size_t err_len)
 		goto fail;
 	}
 	rc = writer_new(srv->store, &srv->loop, &srv->writer);
+	if (rc == CTD_OK && conf->has_cosigner) {
+		rc = witness_new(srv->store, conf->cosigner_name,
+		    conf->cosigner_seed, &srv->witness);
+		char vkey[NOTE_VKEY_MAX];
+		if (rc == CTD_OK && note_vkey_format(witness_vkey(srv->witness),
+		    vkey, sizeof vkey) == CTD_OK) {
+			log_notice("cosigner %s", vkey);
+		}
+	}
 	if (rc == CTD_OK) {
 		rc = fetcher_new(&srv->loop, &srv->fetcher);
+	}
+	if (rc == CTD_OK) {
+		rc = fetcher_set_source(srv->fetcher,
+		    conf->outgoing_interface);
 	}
 	if (rc == CTD_OK) {
 		rc = open_logs(srv, err, err_len);
@@ -526,8 +595,15 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 	for (size_t i = 0; i < plan->count; i++) {
 		struct reload_log *rl = &plan->logs[i];
 		if (rl->running != RELOAD_NEW) {
+			bool reorigin = origin_changed(st->next[i],
+			    &rl->settings);
 			tlog_update(st->next[i], &rl->settings, rl->zone);
 			rl->zone = NULL;
+			if (reorigin && srv->witness != NULL) {
+				witness_untrust_log(srv->witness,
+				    logkey_id(st->next[i]->key));
+				witness_adopt(srv, st->next[i]);
+			}
 		}
 	}
 	srv->logs = st->next;
@@ -547,6 +623,10 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 	for (size_t i = 0; i < old_count; i++) {
 		if (plan->removed[i]) {
 			log_notice("reload: log %s removed", old[i]->name);
+			if (srv->witness != NULL) {
+				witness_untrust_log(srv->witness,
+				    logkey_id(old[i]->key));
+			}
 			tlog_retire(old[i]);
 		}
 	}
@@ -557,6 +637,7 @@ reload_commit(struct server *srv, struct reload_plan *plan,
 		log_notice("reload: log %s %s (zone %s)", srv->logs[i]->name,
 		    added ? "added" : "updated", srv->logs[i]->conf->zone);
 		if (added) {
+			witness_adopt(srv, srv->logs[i]);
 			tlog_start(srv->logs[i]);
 		}
 	}
@@ -688,6 +769,7 @@ server_free(struct server *srv)
 	if (srv->inbox_init) {
 		worker_queue_deinit(&srv->inbox);
 	}
+	witness_free(srv->witness);
 	store_close(srv->store);
 	if (uv_loop_close(&srv->loop) != 0) {
 		log_err("shutdown: handles left open on the loop");

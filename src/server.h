@@ -93,6 +93,25 @@ void server_stats(struct server *srv, struct server_stats *out);
 size_t server_log_count(const struct server *srv);
 struct tlog *server_log(const struct server *srv, size_t i);
 
+struct witness;
+
+/*
+ * The cosigner and witness (witness.h), when `cosigner-key:` is given.
+ * @return: borrowed, valid until server_free(); NULL without a cosigner.
+ */
+struct witness *server_witness(struct server *srv);
+
+/*
+ * Make the witness trust a log under an origin (a tiled log that learned
+ * its origin from its first verified checkpoint). A no-op without a
+ * cosigner; the origin is dropped when a reload removes the log. Call on
+ * the main loop's thread.
+ * @param origin: NUL-terminated; copied.
+ * @return: CTD_OK, or CTD_ENOMEM / CTD_EINVAL (logged).
+ */
+int server_trust_origin(struct server *srv, const struct tlog *log,
+    const char *origin);
+
 /* The main loop, for modules that attach to it (metrics). */
 struct uv_loop_s *server_loop(struct server *srv);
 

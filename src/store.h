@@ -38,7 +38,10 @@
  * "log/<hex16>" = the full log ID, so two logs whose IDs share 64 bits are
  * refused rather than mixed, and "c/<hex16>" = N (uint64 BE): every leaf
  * of [0, N) is in the leaf index and its level-0 hash is stored (a
- * mirror's progress; only ever raised, absent means 0).
+ * mirror's progress; only ever raised, absent means 0). Per origin a
+ * witness cosigned (witness.h), "w/<hex SHA-256(origin)>" (64 lowercase
+ * hex digits) = size(8) root(32) then the checkpoint note as cosigned
+ * (store_witness.c).
  *
  * Overwrites. Verified data never changes, so rewriting a record with the
  * same value is a no-op. A range with a different hash means a forked log
@@ -424,5 +427,49 @@ void store_put_cosigs(struct store_txn *t, struct store_log *l,
 int store_get_cosigs(struct store_reader *r, struct store_log *l,
     uint64_t size, const uint8_t root[32], char *out, size_t cap,
     size_t *len);
+
+/* ---- the witness state (store_witness.c) ---------------------------- */
+
+/* Hex digits of an origin hash in a witness key. */
+#define STORE_WITNESS_HEX 64
+
+/*
+ * Read the witness state of an origin inside a write transaction (the
+ * check-and-persist of witness.c reads and writes in one transaction).
+ * @param hex: the lowercase hex SHA-256 of the origin, STORE_WITNESS_HEX
+ *	digits and a NUL.
+ * @param size, root: set on CTD_OK (copied).
+ * @return: CTD_OK; CTD_ENOTFOUND when the origin was never cosigned;
+ *	CTD_ESTORE when the record is corrupt; t->err when it is set; any
+ *	LMDB failure (also recorded in t->err).
+ */
+int store_txn_get_witness(struct store_txn *t, const char *hex,
+    uint64_t *size, uint8_t root[32]);
+
+/*
+ * Record the latest checkpoint cosigned for an origin. A stored state of
+ * a larger size, or of the same size with another root, is never
+ * replaced: t->err becomes CTD_EINCONSISTENT (the witness checks this
+ * before; the store refuses it again so no path can roll a witness back).
+ * @param note: the checkpoint note as cosigned (note_len bytes, copied).
+ * Sets t->err to CTD_EINVAL for a bad hex or an empty note, CTD_ESPACE,
+ * CTD_ESTORE.
+ */
+void store_put_witness(struct store_txn *t, const char *hex, uint64_t size,
+    const uint8_t root[32], const char *note, size_t note_len);
+
+/*
+ * Read the witness state of an origin in a read transaction of its own
+ * (for the HTTP thread: takes a slot of LMDB's reader table for the
+ * call).
+ * @param note: room for cap bytes; receives the cosigned note (not
+ *	NUL-terminated); NULL to read the size and root alone.
+ * @param note_len: set to the note's length on CTD_OK (unless note is
+ *	NULL; may then be NULL).
+ * @return: CTD_OK; CTD_ENOTFOUND; CTD_ESPACE when the note exceeds cap;
+ *	CTD_EBUSY when the reader table is full; CTD_ESTORE.
+ */
+int store_get_witness(struct store *s, const char *hex, uint64_t *size,
+    uint8_t root[32], char *note, size_t cap, size_t *note_len);
 
 #endif /* CTD_STORE_H */

@@ -29,7 +29,7 @@ top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 seconds=${FUZZ_SECONDS:-60}
 timeout=${FUZZ_TIMEOUT:-10}
-targets=${FUZZ_TARGETS:-fuzz_wire fuzz_ctq fuzz_rfc6962 fuzz_answer fuzz_note fuzz_tile fuzz_checkpoint}
+targets=${FUZZ_TARGETS:-fuzz_wire fuzz_ctq fuzz_rfc6962 fuzz_answer fuzz_note fuzz_tile fuzz_checkpoint fuzz_witness_req}
 cc=${FUZZ_CC:-clang}
 
 skip() {

@@ -265,8 +265,11 @@ done <<EOF
 400 /sim/mode?set=bogus
 400 /sim/mode?set=slow=
 400 /sim/mode?set=slow=60001
+400 /sim/mode?set=split
 400 /sim/leaf?index=300
 400 /sim/sth?tree_size=301
+400 /sim/sth?tree_size=10&view=other
+404 /sim/sth?tree_size=10&view=split
 EOF
 fetch "/ct/v1/get-sth-consistency?first=10&second=10" >/dev/null
 tap_is "$(ct json-len consistency <"$LIB_TMP/body")" 0 \

@@ -117,6 +117,7 @@ test_good(void)
 	ok(c->has_metrics, "metrics-listen given");
 	check_listen(&c->metrics, AF_INET, "127.0.0.1", 9153,
 	    "127.0.0.1@9153");
+	str_is(c->outgoing_interface, "127.0.0.2", "outgoing-interface");
 
 	is_int(c->log_count, 2, "two logs");
 	const struct conf_log *a = &c->logs[0], *d = &c->logs[1];
@@ -139,7 +140,7 @@ test_good(void)
 	is_int(a->upstream_queue, 256, "upstream-queue");
 	is_int(a->upstream_rate, 50, "upstream-rate");
 	str_is(a->file, DIR "good.conf", "log 1 file");
-	is_int(a->line, 21, "log 1 section line");
+	is_int(a->line, 22, "log 1 section line");
 
 	str_is(d->name, "demo", "log 2 name");
 	str_is(d->zone, "demo.ct.example.", "log 2 zone");
@@ -150,7 +151,7 @@ test_good(void)
 	ok(d->key_der_len == sizeof(ecdsa_der) &&
 	    memcmp(d->key_der, ecdsa_der, sizeof(ecdsa_der)) == 0,
 	    "key-file PEM read to the DER of the test log key");
-	is_int(d->line, 36, "log 2 section line");
+	is_int(d->line, 37, "log 2 section line");
 	is_int(d->sth_refresh, CONF_DEFAULT_STH_REFRESH, "default sth-refresh");
 
 	ok(conf_find_log(c, "demo") == d, "conf_find_log finds demo");
@@ -184,6 +185,7 @@ test_defaults(const char *file)
 	ok(c->pidfile == NULL && c->username == NULL && c->chroot_dir == NULL,
 	    "no pidfile, username, chroot");
 	ok(!c->has_metrics, "no metrics listener");
+	ok(c->outgoing_interface == NULL, "no outgoing-interface");
 	is_int(c->log_count, 1, "one log");
 	const struct conf_log *l = &c->logs[0];
 	is_int(l->sth_refresh, 60, "sth-refresh 60");
@@ -263,6 +265,8 @@ static const struct bad bads[] = {
 	{ "bad_port.conf", CTD_ECONF, 4, "bad port in listen: '::1@65536'" },
 	{ "bad_metrics.conf", CTD_ECONF, 4,
 	    "bad port in metrics-listen: '127.0.0.1@'" },
+	{ "bad_outgoing.conf", CTD_ECONF, 4,
+	    "bad outgoing-interface 'eth0' (a numeric IPv4 or IPv6 address)" },
 	{ "bad_missing.conf", CTD_ECONF, 5,
 	    "log section is missing 'zonefile'" },
 	{ "bad_missing_key.conf", CTD_ECONF, 4,
@@ -329,6 +333,14 @@ static const struct bad bads[] = {
 	    "'rrl-size' is out of range: 0 (allowed 1 to 16777216)" },
 	{ "bad_rrl_dup.conf", CTD_ECONF, 5,
 	    "duplicate key 'rrl-rate' in section server:" },
+	{ "bad_cosigner_half.conf", CTD_ECONF, 0,
+	    "'cosigner-name' and 'cosigner-key' go together" },
+	{ "bad_witness_alone.conf", CTD_ECONF, 0,
+	    "'witness-listen' needs 'cosigner-name' and 'cosigner-key'" },
+	{ "bad_cosigner_name.conf", CTD_ECONF, 5,
+	    "bad cosigner-name 'witness+w1'" },
+	{ "bad_cosigner_key.conf", CTD_ECONF, 6, "cosigner-key '" },
+	{ "bad_cosigner_ec.conf", CTD_ECONF, 6, "cosigner-key '" },
 	{ "no-such.conf", CTD_EIO, 0,
 	    "cannot open: No such file or directory" },
 };
@@ -354,6 +366,34 @@ check_bad(const struct bad *b)
 	if (!pass) {
 		diag("  got '%.*s'", (int)sizeof(err) - 1, err);
 	}
+}
+
+static void
+test_cosigner(void)
+{
+	struct conf *c = NULL;
+	char err[512];
+	int rc = conf_load(DIR "cosigner.conf", &c, err, sizeof(err));
+	if (!is_int(rc, CTD_OK, "cosigner.conf loads")) {
+		diag("  %s", err);
+		return;
+	}
+	ok(c->has_cosigner && str_is(c->cosigner_name, "witness.example/w1",
+	    "cosigner-name"), "a cosigner");
+	str_is(c->cosigner_key, abs_path(DIR "cosigner.pem"),
+	    "cosigner-key made absolute");
+	static const uint8_t zero[32];
+	ok(memcmp(c->cosigner_seed, zero, 32) != 0, "its seed was read");
+	ok(c->has_witness, "witness-listen");
+	check_listen(&c->witness, AF_INET, "127.0.0.1", 8443,
+	    "127.0.0.1@8443");
+	conf_free(c);
+	conf_load(DIR "bad_cosigner_key.conf", &c, err, sizeof(err));
+	ok(strstr(err, "holds no PEM private key") != NULL,
+	    "a public key file is named as no private key");
+	conf_load(DIR "bad_cosigner_ec.conf", &c, err, sizeof(err));
+	ok(strstr(err, "is not an Ed25519 key") != NULL,
+	    "an EC private key is not an Ed25519 key");
 }
 
 static void
@@ -549,6 +589,7 @@ main(void)
 	test_defaults(DIR "minimal.conf");
 	test_defaults(DIR "crlf.conf");
 	test_rrl();
+	test_cosigner();
 	test_bad();
 	test_size();
 	test_witnesses();

@@ -7,6 +7,7 @@
  *   ctdns [...] proof ZONE LEAFHASH [TREE_SIZE] [--index N]
  *   ctdns [...] consistency ZONE FIRST SECOND
  *   ctdns [...] checkpoint ZONE ... (cmd_checkpoint.c)
+ *   ctdns [...] audit-sth ZONE FILE [--origin ORIGIN]   (cmd_audit.c)
  *
  * Every command starts from the log's latest STH (sth.ZONE), whose
  * signature is checked when a log key is given. Everything else is
@@ -75,6 +76,12 @@ usage(FILE *f)
 	    "...\n"
 	    "         [--quorum K]                the head, cosigned by a "
 	    "witness quorum\n"
+	    "  audit-sth ZONE FILE [--origin ORIGIN]\n"
+	    "                                     check an STH from elsewhere "
+	    "against\n"
+	    "                                     the served one (exit 3: split "
+	    "view,\n"
+	    "                                     4: not yet verifiable)\n"
 	    "  verify CERT.pem [--issuer ISSUER.pem] [--sct-list FILE]\n"
 	    "         --log-list FILE [--log-zone LOGID=ZONE] [--json]\n"
 	    "                                     prove a certificate's SCTs\n"
@@ -455,8 +462,8 @@ cmd_consistency(struct client *c, uint64_t first, uint64_t second)
 	return CTD_OK;
 }
 
-static int
-load_key(const struct options *o, struct logkey **key)
+int
+tool_load_key(const struct options *o, struct logkey **key)
 {
 	int rc;
 
@@ -579,11 +586,14 @@ main(int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "checkpoint") == 0) {
 		return cmd_checkpoint(argc, argv, &o);
 	}
+	if (argc >= 1 && strcmp(argv[0], "audit-sth") == 0) {
+		return cmd_audit_sth(argc, argv, &o);
+	}
 	if (argc < 2 || (o.key_b64 != NULL && o.key_pem != NULL)) {
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	if ((rc = load_key(&o, &c.key)) != CTD_OK) {
+	if ((rc = tool_load_key(&o, &c.key)) != CTD_OK) {
 		goto out;
 	}
 	if ((rc = dnsq_init(&c.dq, argv[1], o.server, o.tcp, o.verbose,

@@ -39,5 +39,23 @@ int cmd_verify(int argc, char **argv, const struct options *o);
  *	network.
  */
 int cmd_checkpoint(int argc, char **argv, const struct options *o);
+struct logkey;
+
+/*
+ * Load the log key -k or -K names (ctdns.c).
+ * @param key: set to the key (caller frees with logkey_free()), or NULL
+ *	when neither option was given.
+ * @return: CTD_OK; CTD_ECONF when the key cannot be loaded (reported).
+ */
+int tool_load_key(const struct options *o, struct logkey **key);
+
+/*
+ * ctdns audit-sth ZONE FILE [--origin ORIGIN] (cmd_audit.c).
+ * @param argc, argv: from "audit-sth" on.
+ * @param o: the options given before the command (-s, -k, -K, -T, -v).
+ * @return: the exit status: 0 consistent, 1 a signature or data does not
+ *	verify, 2 usage, files, network, 3 split view, 4 not yet verifiable.
+ */
+int cmd_audit_sth(int argc, char **argv, const struct options *o);
 
 #endif /* CTDNS_TOOL_H */

@@ -24,7 +24,12 @@
  *   /sim/reset-stats       zero the counters
  *   /sim/leaf?index=I      leaf hash (hex, base64) and leaf input of the
  *                          real tree
- *   /sim/sth?tree_size=N   root hash of the real tree of size N
+ *   /sim/sth?tree_size=N[&view=split]  root hash of the real (or the
+ *                          split view's) tree of size N
+ *
+ * Mode split (sim_log.h) shows the split view to the --split-client
+ * address (sim_http_start()) and the real one to everyone else; /sim/stats
+ * counts the requests answered from the split view apart too ("split").
  *
  * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
  * work, bad-json cuts every body in half, slow=<ms> sleeps first, hold
@@ -56,6 +61,7 @@
 #include "err.h"
 #include "num.h"
 #include "sim_http.h"
+#include "sim_http_int.h"
 #include "sim_log.h"
 #include "sim_static.h"
 #include "sim_submit.h"
@@ -68,55 +74,11 @@
 #define IDLE_TIMEOUT_S 30
 #define CONNECTIONS_MAX 512
 
-enum stat_idx {
-	STAT_GET_STH,
-	STAT_GET_STH_CONSISTENCY,
-	STAT_GET_PROOF_BY_HASH,
-	STAT_GET_ENTRIES,
-	STAT_GET_ENTRY_AND_PROOF,
-	STAT_GET_ROOTS,
-	STAT_ADD_CHAIN,
-	STAT_ADD_PRE_CHAIN,
-	STAT_OTHER,
-	STAT_COUNT,
-	STAT_NONE = -1,	/* control endpoints are not counted */
-};
-
-static const char *const stat_names[STAT_COUNT] = {
-	"get-sth", "get-sth-consistency", "get-proof-by-hash", "get-entries",
-	"get-entry-and-proof", "get-roots", "add-chain", "add-pre-chain",
-	"other",
-};
-
-struct sim_http {
-	struct MHD_Daemon *daemon;
-	struct sim_log *log;
-	struct sim_static *st;	/* NULL unless --static */
-	uint16_t port;
-	pthread_mutex_t stats_lock;
-	uint64_t stats[STAT_COUNT];
-	uint64_t total;
-};
-
-/* What a handler produces: a status and a JSON body (owned). */
-struct reply {
-	unsigned status;
-	json_t *body;
-};
-
-typedef void handler_fn(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep);
-
-struct route {
-	const char *path;
-	enum stat_idx stat;
-	handler_fn *fn;
-};
 
 /* --- replies ----------------------------------------------------------- */
 
-static void
-reply_json(struct reply *rep, unsigned status, json_t *body)
+void
+sim_http_reply_json(struct reply *rep, unsigned status, json_t *body)
 {
 	json_decref(rep->body);
 	rep->status = status;
@@ -126,9 +88,8 @@ reply_json(struct reply *rep, unsigned status, json_t *body)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void
-reply_error(struct reply *rep, unsigned status, const char *fmt, ...)
+void
+sim_http_reply_error(struct reply *rep, unsigned status, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -136,23 +97,25 @@ reply_error(struct reply *rep, unsigned status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	reply_json(rep, status, json_pack("{s:s}", "error", msg));
+	sim_http_reply_json(rep, status, json_pack("{s:s}", "error", msg));
 }
 
 /* Report a sim_log failure with the status it maps to. */
-static void
-reply_status(struct reply *rep, int rc, const char *what)
+void
+sim_http_reply_status(struct reply *rep, int rc, const char *what)
 {
 	switch (rc) {
 	case SIM_EINVAL:
-		reply_error(rep, MHD_HTTP_BAD_REQUEST, "%s: out of range",
+		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
+		    "%s: out of range",
 		    what);
 		break;
 	case SIM_ENOTFOUND:
-		reply_error(rep, MHD_HTTP_NOT_FOUND, "%s: not found", what);
+		sim_http_reply_error(rep, MHD_HTTP_NOT_FOUND, "%s: not found",
+		    what);
 		break;
 	default:
-		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		sim_http_reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "%s: internal error", what);
 		break;
 	}
@@ -164,16 +127,17 @@ reply_status(struct reply *rep, int rc, const char *what)
  * The query parameter name as a canonical decimal in [min, max]. On
  * failure the reply says why and false is returned.
  */
-static bool
-arg_u64(struct MHD_Connection *conn, struct reply *rep, const char *name,
-    uint64_t min, uint64_t max, uint64_t *out)
+bool
+sim_http_arg_u64(struct MHD_Connection *conn, struct reply *rep,
+    const char *name, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *s = MHD_lookup_connection_value(conn,
 	    MHD_GET_ARGUMENT_KIND, name);
 	uint64_t v = 0;
 
 	if (s == NULL) {
-		reply_error(rep, MHD_HTTP_BAD_REQUEST, "missing parameter %s",
+		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
+		    "missing parameter %s",
 		    name);
 		return false;
 	}
@@ -181,14 +145,14 @@ arg_u64(struct MHD_Connection *conn, struct reply *rep, const char *name,
 		goto bad;
 	}
 	if (v < min || v > max) {
-		reply_error(rep, MHD_HTTP_BAD_REQUEST,
+		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
 		    "parameter %s out of range", name);
 		return false;
 	}
 	*out = v;
 	return true;
 bad:
-	reply_error(rep, MHD_HTTP_BAD_REQUEST,
+	sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
 	    "parameter %s is not a decimal number", name);
 	return false;
 }
@@ -207,7 +171,8 @@ arg_hash(struct MHD_Connection *conn, struct reply *rep, const char *name,
 	uint8_t raw[33];
 
 	if (s == NULL) {
-		reply_error(rep, MHD_HTTP_BAD_REQUEST, "missing parameter %s",
+		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
+		    "missing parameter %s",
 		    name);
 		return false;
 	}
@@ -229,7 +194,7 @@ arg_hash(struct MHD_Connection *conn, struct reply *rep, const char *name,
 	memcpy(out, raw, SIM_HASH_LEN);
 	return true;
 bad:
-	reply_error(rep, MHD_HTTP_BAD_REQUEST,
+	sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
 	    "parameter %s is not a base64 SHA-256 hash", name);
 	return false;
 }
@@ -238,12 +203,12 @@ bad:
 
 static void
 ct_get_sth(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
+    enum sim_view view, struct reply *rep)
 {
 	struct sim_sth sth;
 
-	sim_log_sth(http->log, &sth);
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:I, s:o, s:o}",
+	sim_log_sth(http->log, view, &sth);
+	sim_http_reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:I, s:o, s:o}",
 	    "tree_size", (json_int_t)sth.tree_size,
 	    "timestamp", (json_int_t)sth.timestamp,
 	    "sha256_root_hash", sim_json_b64(sth.root, SIM_HASH_LEN),
@@ -252,32 +217,35 @@ ct_get_sth(struct sim_http *http, struct MHD_Connection *conn,
 
 static void
 ct_get_sth_consistency(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
+    enum sim_view view, struct reply *rep)
 {
 	struct sim_proof proof;
 	uint64_t first, second;
 	int rc;
 
-	if (!arg_u64(conn, rep, "first", 1, SIM_TREE_MAX_SIZE, &first) ||
-	    !arg_u64(conn, rep, "second", 1, SIM_TREE_MAX_SIZE, &second)) {
+	if (!sim_http_arg_u64(conn, rep, "first", 1, SIM_TREE_MAX_SIZE,
+	    &first) ||
+	    !sim_http_arg_u64(conn, rep, "second", 1, SIM_TREE_MAX_SIZE,
+	    &second)) {
 		return;
 	}
 	if (first > second) {
-		reply_error(rep, MHD_HTTP_BAD_REQUEST, "first > second");
+		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST,
+		    "first > second");
 		return;
 	}
-	if ((rc = sim_log_consistency(http->log, first, second, &proof)) !=
-	    SIM_OK) {
-		reply_status(rep, rc, "second");
+	if ((rc = sim_log_consistency(http->log, view, first, second,
+	    &proof)) != SIM_OK) {
+		sim_http_reply_status(rep, rc, "second");
 		return;
 	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "consistency",
+	sim_http_reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "consistency",
 	    sim_json_proof(&proof)));
 }
 
 static void
 ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
+    enum sim_view view, struct reply *rep)
 {
 	uint8_t hash[SIM_HASH_LEN];
 	struct sim_proof proof;
@@ -285,16 +253,17 @@ ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
 	int rc;
 
 	if (!arg_hash(conn, rep, "hash", hash) ||
-	    !arg_u64(conn, rep, "tree_size", 1, SIM_TREE_MAX_SIZE, &size)) {
+	    !sim_http_arg_u64(conn, rep, "tree_size", 1, SIM_TREE_MAX_SIZE,
+	    &size)) {
 		return;
 	}
-	if ((rc = sim_log_proof_by_hash(http->log, hash, size, &idx,
+	if ((rc = sim_log_proof_by_hash(http->log, view, hash, size, &idx,
 	    &proof)) != SIM_OK) {
-		reply_status(rep, rc, rc == SIM_ENOTFOUND ? "hash" :
+		sim_http_reply_status(rep, rc, rc == SIM_ENOTFOUND ? "hash" :
 		    "tree_size");
 		return;
 	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o}",
+	sim_http_reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o}",
 	    "leaf_index", (json_int_t)idx,
 	    "audit_path", sim_json_proof(&proof)));
 }
@@ -319,7 +288,7 @@ json_entry(struct sim_http *http, uint64_t idx, const uint8_t *leaf,
 
 static void
 ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
+    enum sim_view view, struct reply *rep)
 {
 	uint8_t *leaves[ENTRIES_MAX];
 	size_t lens[ENTRIES_MAX], count = 0;
@@ -327,17 +296,18 @@ ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
 	json_t *list;
 	int rc;
 
-	if (!arg_u64(conn, rep, "start", 0, SIM_TREE_MAX_SIZE, &start) ||
-	    !arg_u64(conn, rep, "end", 0, UINT64_MAX, &end)) {
+	if (!sim_http_arg_u64(conn, rep, "start", 0, SIM_TREE_MAX_SIZE,
+	    &start) ||
+	    !sim_http_arg_u64(conn, rep, "end", 0, UINT64_MAX, &end)) {
 		return;
 	}
 	if (start > end) {
-		reply_error(rep, MHD_HTTP_BAD_REQUEST, "start > end");
+		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST, "start > end");
 		return;
 	}
-	if ((rc = sim_log_entries(http->log, start, end, ENTRIES_MAX, leaves,
-	    lens, &count)) != SIM_OK) {
-		reply_status(rep, rc, "start");
+	if ((rc = sim_log_entries(http->log, view, start, end, ENTRIES_MAX,
+	    leaves, lens, &count)) != SIM_OK) {
+		sim_http_reply_status(rep, rc, "start");
 		return;
 	}
 	list = json_array();
@@ -349,12 +319,13 @@ ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
 		}
 		free(leaves[i]);
 	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "entries", list));
+	sim_http_reply_json(rep, MHD_HTTP_OK, json_pack("{s:o}", "entries",
+	    list));
 }
 
 static void
 ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
+    enum sim_view view, struct reply *rep)
 {
 	struct sim_proof proof;
 	uint64_t idx, size;
@@ -363,13 +334,15 @@ ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
 	json_t *entry;
 	int rc;
 
-	if (!arg_u64(conn, rep, "leaf_index", 0, SIM_TREE_MAX_SIZE, &idx) ||
-	    !arg_u64(conn, rep, "tree_size", 1, SIM_TREE_MAX_SIZE, &size)) {
+	if (!sim_http_arg_u64(conn, rep, "leaf_index", 0, SIM_TREE_MAX_SIZE,
+	    &idx) ||
+	    !sim_http_arg_u64(conn, rep, "tree_size", 1, SIM_TREE_MAX_SIZE,
+	    &size)) {
 		return;
 	}
-	if ((rc = sim_log_entry_and_proof(http->log, idx, size, &leaf,
+	if ((rc = sim_log_entry_and_proof(http->log, view, idx, size, &leaf,
 	    &leaf_len, &proof)) != SIM_OK) {
-		reply_status(rep, rc, "leaf_index/tree_size");
+		sim_http_reply_status(rep, rc, "leaf_index/tree_size");
 		return;
 	}
 	entry = json_entry(http, idx, leaf, leaf_len);
@@ -378,160 +351,20 @@ ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
 		json_decref(entry);
 		entry = NULL;
 	}
-	reply_json(rep, MHD_HTTP_OK, entry);
+	sim_http_reply_json(rep, MHD_HTTP_OK, entry);
 	free(leaf);
 }
 
 static void
 ct_get_roots(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
+    enum sim_view view, struct reply *rep)
 {
 	size_t len;
 	const uint8_t *der = sim_log_root_cert(http->log, &len);
 
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:[o]}", "certificates",
+	sim_http_reply_json(rep, MHD_HTTP_OK, json_pack("{s:[o]}",
+	    "certificates",
 	    sim_json_b64(der, len)));
-}
-
-/* --- /sim/ ------------------------------------------------------------- */
-
-/* The published STH in brief, for control answers. */
-static json_t *
-json_state(struct sim_http *http)
-{
-	struct sim_sth sth;
-	unsigned slow_ms;
-	enum sim_mode mode = sim_log_mode(http->log, &slow_ms);
-
-	sim_log_sth(http->log, &sth);
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:o}",
-	    "mode", sim_log_mode_name(mode),
-	    "slow_ms", (json_int_t)slow_ms,
-	    "entries", (json_int_t)sim_log_size(http->log),
-	    "tree_size", (json_int_t)sth.tree_size,
-	    "timestamp", (json_int_t)sth.timestamp,
-	    "sha256_root_hash", sim_json_b64(sth.root, SIM_HASH_LEN));
-}
-
-static void
-sim_grow(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
-{
-	uint64_t n;
-	int rc;
-
-	if (!arg_u64(conn, rep, "n", 1, SIM_LOG_GROW_MAX, &n)) {
-		return;
-	}
-	if ((rc = sim_log_grow(http->log, n)) != SIM_OK) {
-		reply_status(rep, rc, "n");
-		return;
-	}
-	reply_json(rep, MHD_HTTP_OK, json_state(http));
-}
-
-static void
-sim_mode(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
-{
-	const char *spec = MHD_lookup_connection_value(conn,
-	    MHD_GET_ARGUMENT_KIND, "set");
-	int rc;
-
-	if (spec != NULL &&
-	    (rc = sim_log_set_mode(http->log, spec)) != SIM_OK) {
-		if (rc == SIM_EINVAL) {
-			reply_error(rep, MHD_HTTP_BAD_REQUEST,
-			    "unknown or impossible mode");
-		} else {
-			reply_status(rep, rc, "set");
-		}
-		return;
-	}
-	reply_json(rep, MHD_HTTP_OK, json_state(http));
-}
-
-static void
-sim_stats(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
-{
-	json_t *obj = json_object();
-
-	pthread_mutex_lock(&http->stats_lock);
-	for (size_t i = 0; obj != NULL && i < STAT_COUNT; i++) {
-		json_object_set_new(obj, stat_names[i],
-		    json_integer((json_int_t)http->stats[i]));
-	}
-	uint64_t total = http->total;
-	pthread_mutex_unlock(&http->stats_lock);
-	if (obj != NULL && http->st != NULL) {
-		total += sim_static_stats(http->st, obj);
-	}
-	if (obj != NULL) {
-		json_object_set_new(obj, "total",
-		    json_integer((json_int_t)total));
-	}
-	reply_json(rep, MHD_HTTP_OK, obj);
-}
-
-static void
-sim_reset_stats(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
-{
-	pthread_mutex_lock(&http->stats_lock);
-	memset(http->stats, 0, sizeof(http->stats));
-	http->total = 0;
-	pthread_mutex_unlock(&http->stats_lock);
-	if (http->st != NULL) {
-		sim_static_reset_stats(http->st);
-	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:b}", "reset", 1));
-}
-
-static void
-sim_leaf(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
-{
-	uint8_t hash[SIM_HASH_LEN], *leaf;
-	size_t leaf_len;
-	uint64_t idx;
-	int rc;
-
-	if (!arg_u64(conn, rep, "index", 0, SIM_TREE_MAX_SIZE, &idx)) {
-		return;
-	}
-	if ((rc = sim_log_real_leaf(http->log, idx, hash, &leaf,
-	    &leaf_len)) != SIM_OK) {
-		reply_status(rep, rc, "index");
-		return;
-	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o, s:o, s:o}",
-	    "leaf_index", (json_int_t)idx,
-	    "leaf_hash", sim_json_hex(hash, SIM_HASH_LEN),
-	    "leaf_hash_b64", sim_json_b64(hash, SIM_HASH_LEN),
-	    "leaf_input_b64", sim_json_b64(leaf, leaf_len)));
-	free(leaf);
-}
-
-static void
-sim_sth(struct sim_http *http, struct MHD_Connection *conn,
-    struct reply *rep)
-{
-	uint8_t root[SIM_HASH_LEN];
-	uint64_t size;
-	int rc;
-
-	if (!arg_u64(conn, rep, "tree_size", 0, SIM_TREE_MAX_SIZE, &size)) {
-		return;
-	}
-	if ((rc = sim_log_real_root(http->log, size, root)) != SIM_OK) {
-		reply_status(rep, rc, "tree_size");
-		return;
-	}
-	reply_json(rep, MHD_HTTP_OK, json_pack("{s:I, s:o, s:o}",
-	    "tree_size", (json_int_t)size,
-	    "root_hash", sim_json_hex(root, SIM_HASH_LEN),
-	    "sha256_root_hash", sim_json_b64(root, SIM_HASH_LEN)));
 }
 
 static const struct route routes[] = {
@@ -544,12 +377,12 @@ static const struct route routes[] = {
 	{ "/ct/v1/get-entry-and-proof", STAT_GET_ENTRY_AND_PROOF,
 	    ct_get_entry_and_proof },
 	{ "/ct/v1/get-roots", STAT_GET_ROOTS, ct_get_roots },
-	{ "/sim/grow", STAT_NONE, sim_grow },
-	{ "/sim/mode", STAT_NONE, sim_mode },
-	{ "/sim/stats", STAT_NONE, sim_stats },
-	{ "/sim/reset-stats", STAT_NONE, sim_reset_stats },
-	{ "/sim/leaf", STAT_NONE, sim_leaf },
-	{ "/sim/sth", STAT_NONE, sim_sth },
+	{ "/sim/grow", STAT_NONE, sim_ctl_grow },
+	{ "/sim/mode", STAT_NONE, sim_ctl_mode },
+	{ "/sim/stats", STAT_NONE, sim_ctl_stats },
+	{ "/sim/reset-stats", STAT_NONE, sim_ctl_reset_stats },
+	{ "/sim/leaf", STAT_NONE, sim_ctl_leaf },
+	{ "/sim/sth", STAT_NONE, sim_ctl_sth },
 };
 
 /* --- dispatch ---------------------------------------------------------- */
@@ -566,12 +399,50 @@ route_find(const char *url)
 }
 
 static void
-stats_count(struct sim_http *http, enum stat_idx stat)
+stats_count(struct sim_http *http, enum stat_idx stat, enum sim_view view)
 {
 	pthread_mutex_lock(&http->stats_lock);
 	http->stats[stat]++;
 	http->total++;
+	if (view == SIM_VIEW_SPLIT) {
+		http->split_stats[stat]++;
+		http->split_total++;
+	}
 	pthread_mutex_unlock(&http->stats_lock);
+}
+
+/* Whether the connection comes from the --split-client address. */
+static bool
+is_split_client(const struct sim_http *http, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+	const struct sockaddr_storage *want = &http->split_client;
+
+	if (!http->has_split_client || sa == NULL ||
+	    sa->sa_family != want->ss_family) {
+		return false;
+	}
+	if (sa->sa_family == AF_INET) {
+		return memcmp(&((const struct sockaddr_in *)sa)->sin_addr,
+		    &((const struct sockaddr_in *)want)->sin_addr,
+		    sizeof(struct in_addr)) == 0;
+	}
+	return sa->sa_family == AF_INET6 &&
+	    memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+	    &((const struct sockaddr_in6 *)want)->sin6_addr,
+	    sizeof(struct in6_addr)) == 0;
+}
+
+/* The view this request is answered from: split for the split client
+ * while mode split runs. */
+static enum sim_view
+request_view(const struct sim_http *http, struct MHD_Connection *conn,
+    enum sim_mode mode)
+{
+	return mode == SIM_MODE_SPLIT && is_split_client(http, conn) ?
+	    SIM_VIEW_SPLIT : SIM_VIEW_REAL;
 }
 
 /* Serialise rep and queue it; bad-json cuts the body in half. */
@@ -614,15 +485,18 @@ serve_ct(struct sim_http *http, struct MHD_Connection *conn,
     const struct route *r, enum sim_mode mode, unsigned slow_ms,
     struct reply *rep)
 {
-	stats_count(http, r != NULL ? r->stat : STAT_OTHER);
+	enum sim_view view = request_view(http, conn, mode);
+
+	stats_count(http, r != NULL ? r->stat : STAT_OTHER, view);
 	sim_log_delay(http->log, mode, slow_ms);
 	if (mode == SIM_MODE_ERROR) {
-		reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		sim_http_reply_error(rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");
 	} else if (r == NULL) {
-		reply_error(rep, MHD_HTTP_NOT_FOUND, "no such endpoint");
+		sim_http_reply_error(rep, MHD_HTTP_NOT_FOUND,
+		    "no such endpoint");
 	} else {
-		r->fn(http, conn, rep);
+		r->fn(http, conn, view, rep);
 	}
 }
 
@@ -637,15 +511,17 @@ serve_submit(struct sim_http *http, struct MHD_Connection *conn, bool pre,
 	enum MHD_Result ret;
 	json_t *body = NULL;
 
-	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN);
+	/* Submissions go to the real log, whoever sends them. */
+	stats_count(http, pre ? STAT_ADD_PRE_CHAIN : STAT_ADD_CHAIN,
+	    SIM_VIEW_REAL);
 	sim_log_delay(http->log, mode, slow_ms);
 	if (mode == SIM_MODE_ERROR) {
-		reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		sim_http_reply_error(&rep, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "simulated server error");
 	} else {
 		unsigned status = sim_submit_run(http->log, pre,
 		    http->st != NULL, *con_cls, &body);
-		reply_json(&rep, status, body);
+		sim_http_reply_json(&rep, status, body);
 	}
 	sim_submit_free(*con_cls);
 	*con_cls = NULL;
@@ -695,21 +571,24 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		mode = sim_log_mode(http->log, &slow_ms);
 	}
 	if (ct && mode == SIM_MODE_DOWN) {
-		stats_count(http, r != NULL ? r->stat : STAT_OTHER);
+		stats_count(http, r != NULL ? r->stat : STAT_OTHER,
+		    SIM_VIEW_REAL);
 		return MHD_NO;
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
 		if (ct) {
-			stats_count(http, r != NULL ? r->stat : STAT_OTHER);
+			stats_count(http, r != NULL ? r->stat : STAT_OTHER,
+			    request_view(http, conn, mode));
 		}
-		reply_error(&rep, MHD_HTTP_METHOD_NOT_ALLOWED,
+		sim_http_reply_error(&rep, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "only GET is served");
 	} else if (ct) {
 		serve_ct(http, conn, r, mode, slow_ms, &rep);
 	} else if (r != NULL) {
-		r->fn(http, conn, &rep);
+		r->fn(http, conn, SIM_VIEW_REAL, &rep);
 	} else {
-		reply_error(&rep, MHD_HTTP_NOT_FOUND, "no such endpoint");
+		sim_http_reply_error(&rep, MHD_HTTP_NOT_FOUND,
+		    "no such endpoint");
 	}
 	ret = send_reply(conn, &rep, mode == SIM_MODE_BAD_JSON);
 	json_decref(rep.body);
@@ -718,38 +597,62 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 /* --- start and stop ---------------------------------------------------- */
 
+/* Parse a numeric address into ss; false when it is none. */
+static bool
+parse_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return true;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		return true;
+	}
+	return false;
+}
+
 struct sim_http *
 sim_http_start(struct sim_log *log, struct sim_static *st, const char *addr,
-    uint16_t port)
+    uint16_t port, const char *split_client)
 {
 	struct sim_http *http;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	struct sockaddr *sa;
+	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
-		sin.sin_port = htons(port);
-		sa = (struct sockaddr *)&sin;
-	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
-		sin6.sin6_port = htons(port);
-		sa = (struct sockaddr *)&sin6;
-		flags |= MHD_USE_IPv6;
-	} else {
+	if (!parse_addr(addr, port, &ss)) {
 		fprintf(stderr, "ctlog-sim: %s: not a numeric address\n",
 		    addr);
 		return NULL;
 	}
+	if (ss.ss_family == AF_INET6) {
+		flags |= MHD_USE_IPv6;
+	}
 	if ((http = calloc(1, sizeof(*http))) == NULL) {
 		return NULL;
+	}
+	if (split_client != NULL) {
+		if (!parse_addr(split_client, 0, &http->split_client)) {
+			fprintf(stderr, "ctlog-sim: %s: not a numeric "
+			    "address\n", split_client);
+			free(http);
+			return NULL;
+		}
+		http->has_split_client = true;
 	}
 	http->log = log;
 	http->st = st;
 	pthread_mutex_init(&http->stats_lock, NULL);
 	http->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request,
-	    http, MHD_OPTION_SOCK_ADDR, sa,
+	    http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IDLE_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTIONS_MAX,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,

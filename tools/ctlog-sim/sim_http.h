@@ -26,12 +26,14 @@ struct sim_http;
  *	addr:port (sim_static_default_origin()).
  * @param addr: numeric IPv4 or IPv6 address.
  * @param port: TCP port; 0 picks a free one (see sim_http_port()).
+ * @param split_client: numeric address shown the split view in mode
+ *	split, or NULL (mode split is then refused).
  * @return: the server, caller stops and frees it with sim_http_stop();
  *	NULL when the address does not parse or the daemon cannot start
  *	(libmicrohttpd has written why to stderr).
  */
 struct sim_http *sim_http_start(struct sim_log *log, struct sim_static *st,
-    const char *addr, uint16_t port);
+    const char *addr, uint16_t port, const char *split_client);
 
 /*
  * The port the server listens on.

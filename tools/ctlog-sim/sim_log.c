@@ -4,8 +4,12 @@
  * the misbehaviour mode. See sim_log.h for the modes and threading rules.
  *
  * Lock order: grow_lock, then lock. `lock` (rwlock) guards tree, sth, mode,
- * slow_ms, fork_leaf0, rollback_size, last_ts, subs and published.
+ * slow_ms, fork_leaf0, rollback_size, last_ts, subs, published and split
+ * (whose pointer changes only with grow_lock held too, so a grower may read
+ * it under grow_lock alone).
  * entries and key are read-only after sim_log_new() and used without a lock.
+ * The read queries (get-sth, proofs, entries, tiles) are in
+ * sim_log_query.c; the state both share is in sim_log_int.h.
  */
 #include "config.h"
 
@@ -19,6 +23,8 @@
 #include "sim_entries.h"
 #include "sim_key.h"
 #include "sim_log.h"
+#include "sim_log_int.h"
+#include "sim_split.h"
 #include "sim_tree.h"
 #include "sim_util.h"
 
@@ -27,35 +33,6 @@
 /* How often a held request looks at the mode again. */
 #define HOLD_POLL_MS 2u
 
-/* A submitted entry (add-chain, add-pre-chain): its bytes are kept, as
- * they cannot be regenerated from the index. */
-struct sim_sub {
-	uint64_t idx;
-	uint8_t *leaf;
-	size_t leaf_len;
-	uint8_t *extra;
-	size_t extra_len;
-};
-
-struct sim_log {
-	pthread_rwlock_t lock;
-	pthread_mutex_t grow_lock;
-	struct sim_entries *entries;
-	struct sim_key *key;
-	struct sim_tree tree;
-	struct sim_sth sth;
-	enum sim_mode mode;
-	unsigned slow_ms;
-	uint8_t fork_leaf0[SIM_HASH_LEN];
-	uint64_t rollback_size;
-	uint64_t last_ts;
-	/* Submitted entries by increasing idx; guarded by lock. */
-	struct sim_sub *subs;
-	size_t nsubs, subs_cap;
-	/* Every tree size an STH was published for, sorted, unique. */
-	uint64_t *published;
-	size_t npublished, published_cap;
-};
 
 static const char *const mode_names[] = {
 	[SIM_MODE_NORMAL] = "normal",
@@ -74,6 +51,7 @@ static const char *const mode_names[] = {
 	[SIM_MODE_BAD_GZIP] = "bad-gzip",
 	[SIM_MODE_HOLD] = "hold",
 	[SIM_MODE_EXT_LINE] = "ext-line",
+	[SIM_MODE_SPLIT] = "split",
 };
 
 const char *
@@ -109,9 +87,19 @@ served_leaf0(const struct sim_log *log)
 	return log->mode == SIM_MODE_FORK ? log->fork_leaf0 : NULL;
 }
 
-/* First position in published[] holding a size >= size. Lock held. */
-static size_t
-published_pos(const struct sim_log *log, uint64_t size)
+struct served
+sim_log_served(const struct sim_log *log, enum sim_view view)
+{
+	if (view == SIM_VIEW_SPLIT && log->split != NULL) {
+		return (struct served){ .tree = &log->split->tree,
+		    .sth = &log->split->sth, .fork_from = log->split->at };
+	}
+	return (struct served){ .tree = &log->tree, .leaf0 =
+	    served_leaf0(log), .sth = &log->sth, .fork_from = UINT64_MAX };
+}
+
+size_t
+sim_log_published_pos(const struct sim_log *log, uint64_t size)
 {
 	size_t lo = 0, hi = log->npublished;
 
@@ -131,7 +119,7 @@ published_pos(const struct sim_log *log, uint64_t size)
 static int
 published_add(struct sim_log *log, uint64_t size)
 {
-	size_t pos = published_pos(log, size);
+	size_t pos = sim_log_published_pos(log, size);
 
 	if (pos < log->npublished && log->published[pos] == size) {
 		return 0;
@@ -155,6 +143,29 @@ published_add(struct sim_log *log, uint64_t size)
 }
 
 /*
+ * Compute sth->root over tree (size and timestamp set) and sign it.
+ * @return: 0; -1 on failure.
+ */
+static int
+sign_sth(struct sim_log *log, const struct sim_tree *tree,
+    const uint8_t *leaf0, struct sim_sth *sth)
+{
+	uint8_t tbs[2 + 8 + 8 + SIM_HASH_LEN];
+
+	if (sim_tree_root(tree, sth->tree_size, leaf0, sth->root) != 0) {
+		return -1;
+	}
+	/* RFC 6962 section 3.5 TreeHeadSignature: v1, tree_hash. */
+	tbs[0] = 0;
+	tbs[1] = 1;
+	put_u64(tbs + 2, sth->timestamp);
+	put_u64(tbs + 10, sth->tree_size);
+	memcpy(tbs + 18, sth->root, SIM_HASH_LEN);
+	return sim_key_sign(log->key, tbs, sizeof(tbs), sth->sig,
+	    &sth->sig_len) == 0 ? 0 : -1;
+}
+
+/*
  * Sign and publish an STH for the served tree: size and root follow the
  * mode, the timestamp is now but always above the previous one. Write lock
  * held. On failure the previous STH stays published.
@@ -162,26 +173,24 @@ published_add(struct sim_log *log, uint64_t size)
 static int
 publish(struct sim_log *log)
 {
-	struct sim_sth sth;
-	uint8_t tbs[2 + 8 + 8 + SIM_HASH_LEN];
+	struct sim_sth sth, split_sth;
 	uint64_t now = now_ms();
 
 	sth.tree_size = log->mode == SIM_MODE_ROLLBACK ?
 	    log->rollback_size : sim_tree_size(&log->tree);
 	sth.timestamp = now > log->last_ts ? now : log->last_ts + 1;
-	if (sim_tree_root(&log->tree, sth.tree_size, served_leaf0(log),
-	    sth.root) != 0) {
+	if (sign_sth(log, &log->tree, served_leaf0(log), &sth) != 0 ||
+	    published_add(log, sth.tree_size) != 0) {
 		return SIM_EFAIL;
 	}
-	/* RFC 6962 section 3.5 TreeHeadSignature: v1, tree_hash. */
-	tbs[0] = 0;
-	tbs[1] = 1;
-	put_u64(tbs + 2, sth.timestamp);
-	put_u64(tbs + 10, sth.tree_size);
-	memcpy(tbs + 18, sth.root, SIM_HASH_LEN);
-	if (sim_key_sign(log->key, tbs, sizeof(tbs), sth.sig,
-	    &sth.sig_len) != 0 || published_add(log, sth.tree_size) != 0) {
-		return SIM_EFAIL;
+	if (log->split != NULL) {
+		/* Same key, same timestamp, another tree. */
+		split_sth.tree_size = sim_tree_size(&log->split->tree);
+		split_sth.timestamp = sth.timestamp;
+		if (sign_sth(log, &log->split->tree, NULL, &split_sth) != 0) {
+			return SIM_EFAIL;
+		}
+		log->split->sth = split_sth;
 	}
 	log->sth = sth;
 	log->last_ts = sth.timestamp;
@@ -227,6 +236,7 @@ sim_log_free(struct sim_log *log)
 	}
 	free(log->subs);
 	free(log->published);
+	sim_split_free(log->split);
 	sim_key_free(log->key);
 	sim_entries_free(log->entries);
 	pthread_mutex_destroy(&log->grow_lock);
@@ -237,9 +247,10 @@ sim_log_free(struct sim_log *log)
 int
 sim_log_grow(struct sim_log *log, uint64_t n)
 {
-	uint8_t *hashes = NULL;
+	uint8_t *hashes = NULL, *fork_hashes = NULL;
 	uint64_t size, done = 0;
 	int rc = SIM_OK;
+	size_t nbuf = n < BATCH ? (size_t)n : BATCH;
 
 	if (n == 0 || n > SIM_LOG_GROW_MAX) {
 		return SIM_EINVAL;
@@ -251,8 +262,9 @@ sim_log_grow(struct sim_log *log, uint64_t n)
 		rc = SIM_EINVAL;
 		goto out;
 	}
-	if ((hashes = malloc((n < BATCH ? n : BATCH) * SIM_HASH_LEN)) ==
-	    NULL) {
+	if ((hashes = malloc(nbuf * SIM_HASH_LEN)) == NULL ||
+	    (log->split != NULL &&
+	    (fork_hashes = malloc(nbuf * SIM_HASH_LEN)) == NULL)) {
 		rc = SIM_EFAIL;
 		goto out;
 	}
@@ -260,7 +272,9 @@ sim_log_grow(struct sim_log *log, uint64_t n)
 		size_t batch = n - done < BATCH ? (size_t)(n - done) : BATCH;
 
 		if (sim_entries_leaf_hashes(log->entries, size + done, batch,
-		    hashes) != 0) {
+		    hashes) != 0 || (fork_hashes != NULL &&
+		    sim_split_hashes(log->entries, size + done, batch,
+		    fork_hashes) != 0)) {
 			rc = SIM_EFAIL;
 			break;
 		}
@@ -270,6 +284,11 @@ sim_log_grow(struct sim_log *log, uint64_t n)
 			    hashes + i * SIM_HASH_LEN) != 0) {
 				rc = SIM_EFAIL;
 			}
+		}
+		/* Both views grow leaf for leaf. */
+		if (rc == SIM_OK && fork_hashes != NULL &&
+		    sim_split_append(log->split, fork_hashes, batch) != 0) {
+			rc = SIM_EFAIL;
 		}
 		pthread_rwlock_unlock(&log->lock);
 		done += batch;
@@ -281,6 +300,7 @@ sim_log_grow(struct sim_log *log, uint64_t n)
 	}
 	pthread_rwlock_unlock(&log->lock);
 out:
+	free(fork_hashes);
 	free(hashes);
 	pthread_mutex_unlock(&log->grow_lock);
 	return rc;
@@ -326,6 +346,7 @@ sim_log_set_mode(struct sim_log *log, const char *spec)
 	enum sim_mode mode, old_mode;
 	unsigned ms, old_ms;
 	uint8_t fork_leaf0[SIM_HASH_LEN];
+	struct sim_split *split = NULL, *old_split;
 	uint64_t size;
 	int rc;
 
@@ -341,11 +362,24 @@ sim_log_set_mode(struct sim_log *log, const char *spec)
 		pthread_mutex_unlock(&log->grow_lock);
 		return size == 0 ? SIM_EINVAL : SIM_EFAIL;
 	}
+	/* A new split copies the real tree: growers are held off by
+	 * grow_lock, readers only read. A running split goes on. */
+	if (mode == SIM_MODE_SPLIT && log->split == NULL &&
+	    (split = sim_split_new(&log->tree, size)) == NULL) {
+		pthread_mutex_unlock(&log->grow_lock);
+		return SIM_EFAIL;
+	}
 	pthread_rwlock_wrlock(&log->lock);
 	old_mode = log->mode;
 	old_ms = log->slow_ms;
+	old_split = log->split;
 	log->mode = mode;
 	log->slow_ms = ms;
+	if (split != NULL) {
+		log->split = split;
+	} else if (mode != SIM_MODE_SPLIT) {
+		log->split = NULL;
+	}
 	if (mode == SIM_MODE_FORK) {
 		memcpy(log->fork_leaf0, fork_leaf0, SIM_HASH_LEN);
 	}
@@ -355,9 +389,14 @@ sim_log_set_mode(struct sim_log *log, const char *spec)
 	if ((rc = publish(log)) != SIM_OK) {
 		log->mode = old_mode;
 		log->slow_ms = old_ms;
+		log->split = old_split;
+		old_split = split;	/* the new one is dropped */
 	}
 	pthread_rwlock_unlock(&log->lock);
 	pthread_mutex_unlock(&log->grow_lock);
+	if (old_split != log->split) {
+		sim_split_free(old_split);
+	}
 	return rc;
 }
 
@@ -400,88 +439,6 @@ sim_log_size(struct sim_log *log)
 	return size;
 }
 
-void
-sim_log_sth(struct sim_log *log, struct sim_sth *out)
-{
-	pthread_rwlock_rdlock(&log->lock);
-	*out = log->sth;
-	if (log->mode == SIM_MODE_BAD_SIG) {
-		/* The tail of the DER signature is the tail of s: the
-		 * signature still parses but no longer verifies. */
-		out->sig[out->sig_len - 1] ^= 0x01;
-	}
-	pthread_rwlock_unlock(&log->lock);
-}
-
-/* bad-proof: flip one bit of a non-empty proof. Lock held. */
-static void
-spoil_proof(const struct sim_log *log, struct sim_proof *p)
-{
-	if (log->mode == SIM_MODE_BAD_PROOF && p->len > 0) {
-		p->node[0][0] ^= 0x01;
-	}
-}
-
-int
-sim_log_consistency(struct sim_log *log, uint64_t first, uint64_t second,
-    struct sim_proof *out)
-{
-	int rc = SIM_EINVAL;
-
-	pthread_rwlock_rdlock(&log->lock);
-	if (first > 0 && first <= second && second <= log->sth.tree_size &&
-	    sim_tree_consistency(&log->tree, first, second,
-	    served_leaf0(log), out) == 0) {
-		spoil_proof(log, out);
-		rc = SIM_OK;
-	}
-	pthread_rwlock_unlock(&log->lock);
-	return rc;
-}
-
-/* Index of hash in the served tree; lock held. */
-static bool
-served_find(const struct sim_log *log, const uint8_t *hash, uint64_t *idx)
-{
-	const uint8_t *leaf0 = served_leaf0(log);
-
-	if (leaf0 != NULL && memcmp(hash, leaf0, SIM_HASH_LEN) == 0) {
-		*idx = 0;
-		return true;
-	}
-	/* In the fork the real leaf 0 is gone. */
-	return sim_tree_find(&log->tree, hash, idx) &&
-	    !(leaf0 != NULL && *idx == 0);
-}
-
-int
-sim_log_proof_by_hash(struct sim_log *log, const uint8_t hash[SIM_HASH_LEN],
-    uint64_t tree_size, uint64_t *idx_out, struct sim_proof *out)
-{
-	uint64_t idx;
-	int rc = SIM_EINVAL;
-
-	pthread_rwlock_rdlock(&log->lock);
-	if (tree_size == 0 || tree_size > log->sth.tree_size) {
-		goto out;
-	}
-	rc = SIM_ENOTFOUND;
-	if (!served_find(log, hash, &idx) || idx >= tree_size) {
-		goto out;
-	}
-	rc = SIM_EFAIL;
-	if (sim_tree_path(&log->tree, idx, tree_size, served_leaf0(log),
-	    out) != 0) {
-		goto out;
-	}
-	spoil_proof(log, out);
-	*idx_out = idx;
-	rc = SIM_OK;
-out:
-	pthread_rwlock_unlock(&log->lock);
-	return rc;
-}
-
 /* The submitted entry idx, or NULL. Lock held. */
 static const struct sim_sub *
 sub_find(const struct sim_log *log, uint64_t idx)
@@ -513,13 +470,9 @@ copy_bytes(const uint8_t *src, size_t len, uint8_t **out, size_t *out_len)
 	return 0;
 }
 
-/*
- * The MerkleTreeLeaf of entry idx: a submitted one's stored bytes, or
- * the synthetic entry's. Takes the read lock itself: call unlocked.
- */
-static int
-entry_leaf(struct sim_log *log, uint64_t idx, bool fork, uint8_t **out,
-    size_t *out_len)
+int
+sim_log_entry_leaf(struct sim_log *log, uint64_t idx, bool fork,
+    uint8_t **out, size_t *out_len)
 {
 	const struct sim_sub *sub;
 	int rc = 1;
@@ -594,6 +547,12 @@ sim_log_append_leaf(struct sim_log *log, uint8_t *leaf, size_t leaf_len,
 	    sim_tree_append(&log->tree, hash) != 0) {
 		goto out;
 	}
+	/* The split view gets the fork variant of the synthetic entry: one
+	 * signature under the lock, for a test-only mode. */
+	if (log->split != NULL && (sim_split_hashes(log->entries, sub.idx, 1,
+	    hash) != 0 || sim_split_append(log->split, hash, 1) != 0)) {
+		goto out;
+	}
 	log->subs[log->nsubs++] = sub;
 	*idx_out = sub.idx;
 	sub.leaf = sub.extra = NULL;
@@ -620,144 +579,12 @@ sim_log_sub_idx(struct sim_log *log, size_t k, uint64_t *idx_out)
 	return found;
 }
 
-/* Whether tile (level, n, width) is served; lock held. See sim_log.h. */
-static bool
-tile_served(const struct sim_log *log, unsigned level, uint64_t n,
-    unsigned width)
-{
-	unsigned shift = 8 * level;
-	uint64_t first = n * 256 + width, pos;
-
-	/* The tile's last hash covers leaves up to first << shift. */
-	if (level > 3 || width == 0 || width > 256 || n > (UINT64_C(1) <<
-	    (32 - shift)) || (first << shift) > log->sth.tree_size) {
-		return false;
-	}
-	if (width == 256) {
-		return true;
-	}
-	pos = published_pos(log, first << shift);
-	return pos < log->npublished &&
-	    log->published[pos] < ((first + 1) << shift);
-}
-
-int
-sim_log_tile(struct sim_log *log, unsigned level, uint64_t n,
-    unsigned width, uint8_t *out)
-{
-	int rc = SIM_ENOTFOUND;
-
-	pthread_rwlock_rdlock(&log->lock);
-	if (tile_served(log, level, n, width)) {
-		rc = SIM_OK;
-		for (unsigned i = 0; out != NULL && i < width; i++) {
-			if (sim_tree_node(&log->tree, 8 * level, n * 256 + i,
-			    served_leaf0(log), out + i * SIM_HASH_LEN) != 0) {
-				rc = SIM_EFAIL;
-				break;
-			}
-		}
-	}
-	pthread_rwlock_unlock(&log->lock);
-	return rc;
-}
-
 int
 sim_log_sign(struct sim_log *log, const uint8_t *msg, size_t msg_len,
     uint8_t *out, size_t *out_len)
 {
 	return sim_key_sign(log->key, msg, msg_len, out, out_len) == 0 ?
 	    SIM_OK : SIM_EFAIL;
-}
-
-int
-sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
-    uint64_t tree_size, uint8_t **leaf_out, size_t *leaf_len,
-    struct sim_proof *out)
-{
-	bool fork = false;
-	int rc = SIM_EINVAL;
-
-	pthread_rwlock_rdlock(&log->lock);
-	if (idx < tree_size && tree_size <= log->sth.tree_size &&
-	    sim_tree_path(&log->tree, idx, tree_size, served_leaf0(log),
-	    out) == 0) {
-		spoil_proof(log, out);
-		fork = idx == 0 && served_leaf0(log) != NULL;
-		rc = SIM_OK;
-	}
-	pthread_rwlock_unlock(&log->lock);
-	if (rc == SIM_OK && entry_leaf(log, idx, fork, leaf_out,
-	    leaf_len) != 0) {
-		rc = SIM_EFAIL;
-	}
-	return rc;
-}
-
-int
-sim_log_entries(struct sim_log *log, uint64_t start, uint64_t end,
-    size_t max, uint8_t **leaves, size_t *lens, size_t *count)
-{
-	uint64_t last;
-	bool fork;
-	size_t i, n;
-
-	pthread_rwlock_rdlock(&log->lock);
-	if (max == 0 || start > end || start >= log->sth.tree_size) {
-		pthread_rwlock_unlock(&log->lock);
-		return SIM_EINVAL;
-	}
-	last = end < log->sth.tree_size - 1 ? end : log->sth.tree_size - 1;
-	fork = served_leaf0(log) != NULL;
-	pthread_rwlock_unlock(&log->lock);
-	n = last - start + 1 < max ? (size_t)(last - start + 1) : max;
-	/* The bytes are a pure function of the index: build them unlocked. */
-	for (i = 0; i < n; i++) {
-		uint64_t idx = start + i;
-
-		if (entry_leaf(log, idx, fork && idx == 0, &leaves[i],
-		    &lens[i]) != 0) {
-			while (i > 0) {
-				free(leaves[--i]);
-			}
-			return SIM_EFAIL;
-		}
-	}
-	*count = n;
-	return SIM_OK;
-}
-
-int
-sim_log_real_leaf(struct sim_log *log, uint64_t idx,
-    uint8_t hash_out[SIM_HASH_LEN], uint8_t **leaf_out, size_t *leaf_len)
-{
-	const uint8_t *hash;
-
-	pthread_rwlock_rdlock(&log->lock);
-	if ((hash = sim_tree_leaf(&log->tree, idx)) != NULL) {
-		memcpy(hash_out, hash, SIM_HASH_LEN);
-	}
-	pthread_rwlock_unlock(&log->lock);
-	if (hash == NULL) {
-		return SIM_EINVAL;
-	}
-	if (entry_leaf(log, idx, false, leaf_out, leaf_len) != 0) {
-		return SIM_EFAIL;
-	}
-	return SIM_OK;
-}
-
-int
-sim_log_real_root(struct sim_log *log, uint64_t size,
-    uint8_t out[SIM_HASH_LEN])
-{
-	int rc;
-
-	pthread_rwlock_rdlock(&log->lock);
-	rc = sim_tree_root(&log->tree, size, NULL, out) == 0 ? SIM_OK :
-	    SIM_EINVAL;
-	pthread_rwlock_unlock(&log->lock);
-	return rc;
 }
 
 const uint8_t *

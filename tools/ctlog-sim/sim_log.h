@@ -20,6 +20,15 @@
  *   (sim_log_delay() does the waiting: hold keeps every /ct/v1/ request
  *   until the mode is changed, so a test decides when the log answers).
  * - down: every log GET (not /sim/, not add-chain) is dropped unanswered.
+ * - split: the log keeps a second tree (sim_split.h) that shares the
+ *   first S leaves (S = the size when the split started) and then holds
+ *   the fork variants of the entries; both trees grow together and both
+ *   STHs are signed. Queries name their view (enum sim_view): the split
+ *   view is served from the second tree, the real view from the real one
+ *   (sim_http.c picks the split view for the --split-client address).
+ *   Leaving mode split drops the second tree; entering it again starts a
+ *   new split at the then current size. The static-ct-api path serves the
+ *   real view only.
  * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip, ext-line (the
  *   checkpoint gains an extension line, which its RFC 6962 signature does
  *   not cover): the static-ct-api
@@ -78,6 +87,14 @@ enum sim_mode {
 	SIM_MODE_BAD_GZIP,
 	SIM_MODE_HOLD,
 	SIM_MODE_EXT_LINE,
+	SIM_MODE_SPLIT,
+};
+
+/* Which tree a query is answered from; SIM_VIEW_SPLIT outside mode split
+ * is the real view. */
+enum sim_view {
+	SIM_VIEW_REAL = 0,
+	SIM_VIEW_SPLIT,
 };
 
 /* Most entries one sim_log_grow() call appends. */
@@ -129,8 +146,8 @@ int sim_log_grow(struct sim_log *log, uint64_t n);
  * @param log: the log.
  * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
  *	"bad-json", "rollback", "hold", "down", "bad-keyid", "bad-tile",
- *	"bad-data", "garbage", "bad-gzip", "ext-line" or "slow=<ms>" (decimal,
- *	<= SIM_LOG_SLOW_MAX).
+ *	"bad-data", "garbage", "bad-gzip", "ext-line", "split" or
+ *	"slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
  * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
  *	log; SIM_EFAIL when signing fails (mode unchanged).
  */
@@ -171,24 +188,37 @@ uint64_t sim_log_size(struct sim_log *log);
 /*
  * The published STH as get-sth serves it (bad-sig applied).
  * @param log: the log.
+ * @param view: the view.
  * @param out: the STH.
  */
-void sim_log_sth(struct sim_log *log, struct sim_sth *out);
+void sim_log_sth(struct sim_log *log, enum sim_view view,
+    struct sim_sth *out);
+
+/*
+ * Whether a split runs, and where it started.
+ * @param log: the log.
+ * @param at_out: set to the split point (real tree size at the split) when
+ *	a split runs; may be NULL.
+ * @return: true in mode split.
+ */
+bool sim_log_split_at(struct sim_log *log, uint64_t *at_out);
 
 /*
  * get-sth-consistency: PROOF(first, second) over the served tree.
  * @param log: the log.
+ * @param view: the view.
  * @param first: 0 < first <= second.
  * @param second: <= the published tree size.
  * @param out: the proof (empty when first == second).
  * @return: SIM_OK; SIM_EINVAL when the sizes are out of range.
  */
-int sim_log_consistency(struct sim_log *log, uint64_t first, uint64_t second,
-    struct sim_proof *out);
+int sim_log_consistency(struct sim_log *log, enum sim_view view,
+    uint64_t first, uint64_t second, struct sim_proof *out);
 
 /*
  * get-proof-by-hash: leaf index and audit path of a leaf hash.
  * @param log: the log.
+ * @param view: the view.
  * @param hash: the leaf hash.
  * @param tree_size: 1 .. the published tree size.
  * @param idx_out: set to the leaf index.
@@ -196,13 +226,14 @@ int sim_log_consistency(struct sim_log *log, uint64_t first, uint64_t second,
  * @return: SIM_OK; SIM_EINVAL for a bad tree_size; SIM_ENOTFOUND when the
  *	served tree of that size does not hold the hash.
  */
-int sim_log_proof_by_hash(struct sim_log *log,
+int sim_log_proof_by_hash(struct sim_log *log, enum sim_view view,
     const uint8_t hash[SIM_HASH_LEN], uint64_t tree_size, uint64_t *idx_out,
     struct sim_proof *out);
 
 /*
  * get-entry-and-proof: the leaf and its audit path.
  * @param log: the log.
+ * @param view: the view.
  * @param idx: leaf index, < tree_size.
  * @param tree_size: <= the published tree size.
  * @param leaf_out: set to the MerkleTreeLeaf; caller frees with free().
@@ -210,7 +241,8 @@ int sim_log_proof_by_hash(struct sim_log *log,
  * @param out: the audit path.
  * @return: SIM_OK; SIM_EINVAL when out of range; SIM_EFAIL.
  */
-int sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
+int sim_log_entry_and_proof(struct sim_log *log, enum sim_view view,
+    uint64_t idx,
     uint64_t tree_size, uint8_t **leaf_out, size_t *leaf_len,
     struct sim_proof *out);
 
@@ -218,6 +250,7 @@ int sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
  * get-entries: the leaves start .. end (inclusive), at most max of them
  * and none beyond the published tree.
  * @param log: the log.
+ * @param view: the view.
  * @param start: first index, < the published tree size.
  * @param end: last index wanted, >= start.
  * @param max: most leaves to return (>= 1).
@@ -228,8 +261,9 @@ int sim_log_entry_and_proof(struct sim_log *log, uint64_t idx,
  * @return: SIM_OK; SIM_EINVAL when out of range; SIM_EFAIL (nothing to
  *	free).
  */
-int sim_log_entries(struct sim_log *log, uint64_t start, uint64_t end,
-    size_t max, uint8_t **leaves, size_t *lens, size_t *count);
+int sim_log_entries(struct sim_log *log, enum sim_view view,
+    uint64_t start, uint64_t end, size_t max, uint8_t **leaves,
+    size_t *lens, size_t *count);
 
 /*
  * A leaf of the real tree (test control: /sim/leaf), whatever the mode.
@@ -251,6 +285,18 @@ int sim_log_real_leaf(struct sim_log *log, uint64_t idx,
  * @return: SIM_OK; SIM_EINVAL when size is beyond the tree.
  */
 int sim_log_real_root(struct sim_log *log, uint64_t size,
+    uint8_t out[SIM_HASH_LEN]);
+
+/*
+ * The root of the split view's tree of any size (test control: /sim/sth
+ * with view=split).
+ * @param log: the log.
+ * @param size: <= sim_log_size().
+ * @param out: the root.
+ * @return: SIM_OK; SIM_EINVAL when size is beyond the tree;
+ *	SIM_ENOTFOUND when no split runs.
+ */
+int sim_log_split_root(struct sim_log *log, uint64_t size,
     uint8_t out[SIM_HASH_LEN]);
 
 /*

@@ -50,6 +50,7 @@ struct opts {
 	const char *origin;
 	bool print_vkey;
 	bool cache;
+	const char *split_client;
 };
 
 static void
@@ -61,6 +62,7 @@ usage(FILE *f)
 	    "                 [--ready-file PATH] [--print-key]\n"
 	    "                 [--static [--origin ORIGIN]] "
 	    "[--print-witness-vkey] [--cache-entries]\n"
+	    "                 [--split-client ADDR]\n"
 	    "  -a, --addr ADDR      listen address (default 127.0.0.1)\n"
 	    "  -p, --port PORT      TCP port, 0 for any (default 8962)\n"
 	    "  -n, --entries N      initial entries (default 1000)\n"
@@ -78,7 +80,11 @@ usage(FILE *f)
 	    "      --cache-entries  keep the initial entries' bytes in memory "
 	    "(about\n"
 	    "                       400 bytes each): serving them costs no "
-	    "signing\n");
+	    "signing\n"
+	    "      --split-client ADDR  in mode split (/sim/mode?set=split), "
+	    "show this\n"
+	    "                       client address another tree from then "
+	    "on\n");
 }
 
 /* Canonical decimal in [min, max]. */
@@ -134,7 +140,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_GROW = 256, OPT_INTERVAL, OPT_SEED, OPT_READY, OPT_KEY,
-		OPT_STATIC, OPT_ORIGIN, OPT_VKEY, OPT_CACHE };
+		OPT_STATIC, OPT_ORIGIN, OPT_VKEY, OPT_CACHE, OPT_SPLIT };
 	static const struct option longopts[] = {
 		{ "addr", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'p' },
@@ -148,6 +154,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "origin", required_argument, NULL, OPT_ORIGIN },
 		{ "print-witness-vkey", no_argument, NULL, OPT_VKEY },
 		{ "cache-entries", no_argument, NULL, OPT_CACHE },
+		{ "split-client", required_argument, NULL, OPT_SPLIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,7 +182,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_GROW:
-			if (!parse_in_range(optarg, 1, SIM_LOG_GROW_MAX, &o->grow)) {
+			if (!parse_in_range(optarg, 1, SIM_LOG_GROW_MAX,
+			    &o->grow)) {
 				goto bad;
 			}
 			break;
@@ -213,6 +221,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_CACHE:
 			o->cache = true;
+			break;
+		case OPT_SPLIT:
+			o->split_client = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -389,7 +400,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ctlog-sim: cannot set up --static\n");
 		goto out;
 	}
-	if ((http = sim_http_start(log, st, o.addr, o.port)) == NULL) {
+	if ((http = sim_http_start(log, st, o.addr, o.port,
+	    o.split_client)) == NULL) {
 		fprintf(stderr, "ctlog-sim: cannot listen on %s port %u\n",
 		    o.addr, (unsigned)o.port);
 		goto out;

@@ -237,7 +237,7 @@ serve_checkpoint(struct sim_static *st, enum sim_mode mode, struct answer *a)
 		answer_text(a, MHD_HTTP_SERVICE_UNAVAILABLE, "no origin yet\n");
 		return;
 	}
-	sim_log_sth(st->log, &sth);
+	sim_log_sth(st->log, SIM_VIEW_REAL, &sth);
 	spki = sim_log_spki(st->log, &spki_len);
 	note = sim_note_checkpoint(origin, &sth, spki, spki_len, st->witness,
 	    mode == SIM_MODE_BAD_KEYID);

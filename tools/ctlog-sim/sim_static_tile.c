@@ -248,8 +248,8 @@ sim_tile_data(struct sim_log *log, const struct sim_tile *t, bool spoil,
 	if ((rc = sim_log_tile(log, 0, t->n, t->width, NULL)) != SIM_OK) {
 		return rc;
 	}
-	if (sim_log_entries(log, first, first + t->width - 1, t->width,
-	    leaves, lens, &count) != SIM_OK) {
+	if (sim_log_entries(log, SIM_VIEW_REAL, first, first + t->width - 1,
+	    t->width, leaves, lens, &count) != SIM_OK) {
 		return SIM_EFAIL;
 	}
 	rc = count == t->width ? SIM_OK : SIM_EFAIL;
