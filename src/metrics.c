@@ -267,6 +267,24 @@ sth_families(struct mbuf *b, const struct metrics_input *in)
 		} \
 	} while (0)
 
+/* What the witnesses said of each log's heads (docs/witness.md). */
+static void
+witness_families(struct mbuf *b, const struct metrics_input *in)
+{
+	PER_LOG(b, in, "witness_cosignatures_total",
+	    "Cosignatures of the log's heads verified and kept.",
+	    l->log.witness.cosignatures);
+	PER_LOG(b, in, "witness_refusals_total",
+	    "Witnesses' refusals (4xx) of the log's heads.",
+	    l->log.witness.refusals);
+	PER_LOG(b, in, "witness_split_views_total",
+	    "Refusals proved by a head the log signed that conflicts with ours "
+	    "(the log's alarm is raised).", l->log.witness.split_views);
+	PER_LOG(b, in, "witness_quorum_heads_total",
+	    "Heads served once their quorum of cosignatures was reached.",
+	    l->log.witness.served_quorum);
+}
+
 /* Mirror mode's progress, for the logs that mirror. */
 static void
 mirror_families(struct mbuf *b, const struct metrics_input *in)
@@ -327,6 +345,7 @@ poll_families(struct mbuf *b, const struct metrics_input *in)
 		    (unsigned long long)l->log.fills_failed);
 	}
 	mirror_families(b, in);
+	witness_families(b, in);
 }
 
 /* The RFC 6962 endpoints (section 4) exported for every log, at 0 when

@@ -34,6 +34,7 @@ proved_free(struct proved *p)
 	}
 	free(p->ranges);
 	free(p->leaves);
+	free(p->cosig);
 	proved_init(p);
 }
 
@@ -45,6 +46,8 @@ proved_clear(struct proved *p)
 	p->has_sth = false;
 	p->has_contiguous = false;
 	p->contiguous = 0;
+	free(p->cosig);
+	p->cosig = NULL;
 }
 
 void
@@ -61,7 +64,7 @@ bool
 proved_empty(const struct proved *p)
 {
 	return p->range_count == 0 && p->leaf_count == 0 && !p->has_sth &&
-	    !p->has_contiguous;
+	    !p->has_contiguous && p->cosig == NULL;
 }
 
 /*
@@ -154,4 +157,23 @@ proved_set_contiguous(struct proved *p, uint64_t n)
 		p->contiguous = n;
 		p->has_contiguous = true;
 	}
+}
+
+int
+proved_set_cosig(struct proved *p, uint64_t size, const uint8_t root[32],
+    const char *line, size_t len)
+{
+	if (p->cosig != NULL || len == 0) {
+		return CTD_EINVAL;
+	}
+	struct proved_cosig *c = malloc(sizeof *c + len);
+	if (c == NULL) {
+		return CTD_ENOMEM;
+	}
+	c->size = size;
+	memcpy(c->root, root, 32);
+	c->len = len;
+	memcpy(c->line, line, len);
+	p->cosig = c;
+	return CTD_OK;
 }

@@ -50,6 +50,17 @@ struct proved {
 	 * stored (a mirror's progress marker; only ever raised). */
 	bool has_contiguous;
 	uint64_t contiguous;
+	/* A verified cosignature line of a tree head to keep with it
+	 * (store_put_cosigs), or NULL. Owned. */
+	struct proved_cosig *cosig;
+};
+
+/* A cosignature line for the head of tree size `size` and root `root`. */
+struct proved_cosig {
+	uint64_t size;
+	uint8_t root[32];
+	size_t len;
+	char line[];		/* len bytes, "— name base64\n" */
 };
 
 /* An empty set on caller memory (no allocation). */
@@ -97,5 +108,13 @@ int proved_set_sth(struct proved *p, const struct sth *sth);
 /* Raise the contiguous-entries marker to n (a lower n than the set holds
  * changes nothing). */
 void proved_set_contiguous(struct proved *p, uint64_t n);
+
+/*
+ * Keep a verified cosignature line with the head it signs (one per set).
+ * @param line: len bytes, copied.
+ * @return: CTD_OK, CTD_EINVAL (a line already set, or empty), CTD_ENOMEM.
+ */
+int proved_set_cosig(struct proved *p, uint64_t size, const uint8_t root[32],
+    const char *line, size_t len);
 
 #endif /* CTD_PROVED_H */

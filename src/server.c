@@ -163,11 +163,13 @@ log_adopt(struct server *srv, struct tlog *log)
 /* Trust a log's origin when the configuration gives it: an RFC 6962
  * log's url:, a tiled log's submission-url:, without scheme and trailing
  * slash (docs/witness.md). A tiled log without submission-url: is trusted
- * once it learns its origin (server_trust_origin()). */
+ * once it learns its origin (tlog_cosign.c). */
 static void
-witness_adopt(struct server *srv, const struct tlog *log)
+witness_adopt(struct server *srv, struct tlog *log)
 {
 	char origin[NOTE_ORIGIN_MAX + 1];
+	/* The same cosigner cosigns the log's own heads (tlog_cosign.c). */
+	tlog_set_cosigner(log, srv->witness);
 	const char *url = log->conf->url != NULL ? log->conf->url :
 	    log->conf->submission_url;
 	if (srv->witness == NULL || url == NULL ||

@@ -597,6 +597,29 @@ store_latest_sth(struct store_reader *r, struct store_log *l,
 }
 
 int
+store_sth_below(struct store_reader *r, struct store_log *l, uint64_t below,
+    struct sth *out)
+{
+	MDB_cursor *c;
+	uint8_t k[8];
+	put_be64(k, below);
+	MDB_val key = { sizeof k, k }, val;
+	int rc;
+
+	if ((rc = mdb_cursor_open(r->txn, l->sths, &c)) != 0) {
+		return read_result(r, err_from_mdb(rc));
+	}
+	/* The first key >= below, then the one before it; none >= below:
+	 * the last. */
+	rc = mdb_cursor_get(c, &key, &val, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(c, &key, &val, MDB_PREV) :
+	    rc == MDB_NOTFOUND ? mdb_cursor_get(c, &key, &val, MDB_LAST) : rc;
+	rc = rc == 0 ? store__sth_decode(&key, &val, out) : err_from_mdb(rc);
+	mdb_cursor_close(c);
+	return read_result(r, rc);
+}
+
+int
 store_get_contiguous(struct store_reader *r, struct store_log *l,
     uint64_t *n)
 {

@@ -284,6 +284,17 @@ int store_get_contiguous(struct store_reader *r, struct store_log *l,
     uint64_t *n);
 
 /*
+ * The verified STH with the largest tree size below a size (the heads a
+ * log served before, newest first). The reader must be begun.
+ * @param below: only heads of a smaller tree size are considered.
+ * @param out: filled (copied) on CTD_OK.
+ * @return: CTD_OK; CTD_ENOTFOUND when none is stored; CTD_ESTORE;
+ *	CTD_ENOMEM.
+ */
+int store_sth_below(struct store_reader *r, struct store_log *l,
+    uint64_t below, struct sth *out);
+
+/*
  * The verified STH with the largest tree size. The reader must be begun.
  * Opens and closes an LMDB cursor (one allocation): keep the current STH
  * in memory and call this at startup or after a poll, not per query.

@@ -227,6 +227,10 @@ store_put_proved(struct store_txn *t, struct store_log *l,
 	if (p->has_contiguous) {
 		store_put_contiguous(t, l, p->contiguous);
 	}
+	if (p->cosig != NULL && t->err == CTD_OK) {
+		store_put_cosigs(t, l, p->cosig->size, p->cosig->root,
+		    p->cosig->line, p->cosig->len);
+	}
 }
 
 int

@@ -24,6 +24,7 @@
 #include "store.h"
 #include "tile.h"
 #include "tlog.h"
+#include "tlog_int.h"
 #include "zone.h"
 
 
@@ -211,14 +212,12 @@ io_wall_ms(void *arg)
 static void
 io_on_switch(void *arg, const struct sth *sth)
 {
-	struct tlog *log = arg;
-	bool grew = !log->view.has_sth ||
-	    sth->tree_size != log->view.sth.tree_size;
-	tlog_serve(log, sth);
-	if (grew) {
-		log_notice("log %s: serving verified tree head, tree_size %llu",
-		    log->name, (unsigned long long)sth->tree_size);
-	}
+	tlog_cosign_adopted(arg, sth);
+}
+
+void
+tlog_on_served(struct tlog *log)
+{
 	mirror_follow(log);
 }
 
@@ -359,6 +358,8 @@ tlog_new(const struct conf_log *conf, struct zone *zone, uv_loop_t *loop,
 	log->zone = zone;
 	log->conf = &log->settings;
 	log->store = store;
+	log->fetcher = fetcher;
+	log->writer = writer;
 	if ((log->name = strdup(conf->name)) == NULL ||
 	    tlog_settings_dup(&log->settings, conf) != CTD_OK) {
 		goto fail;
@@ -395,6 +396,7 @@ on_poll_timer(uv_timer_t *timer)
 	if (!log->closing) {
 		sthpoll_poll(log->poller);
 		mirror_follow(log);
+		tlog_cosign_poll(log);
 	}
 }
 
@@ -409,6 +411,11 @@ poll_timer_start(struct tlog *log)
 void
 tlog_start(struct tlog *log)
 {
+	int rc = tlog_cosign_start(log);
+	if (rc != CTD_OK) {
+		log_err("log %s: cannot ask witnesses: %s", log->name,
+		    ctd_strerror(rc));
+	}
 	poll_timer_start(log);
 }
 
@@ -421,6 +428,7 @@ tlog_close(struct tlog *log)
 	log->closing = true;
 	sthpoll_stop(log->poller);
 	fill_close(log->fill);
+	tlog_cosign_close(log);
 	uv_timer_stop(&log->poll_timer);
 	uv_close((uv_handle_t *)&log->poll_timer, NULL);
 }
@@ -433,6 +441,7 @@ tlog_free(struct tlog *log)
 	}
 	/* The fill first: it cancels what the poller waits for. */
 	fill_free(log->fill);
+	tlog_cosign_free(log);
 	mirror_free(log->mirror);
 	sthpoll_free(log->poller);
 	source_free(log->source);
@@ -460,6 +469,7 @@ tlog_retire(struct tlog *log)
 		fill_close(log->fill);	/* fill_start() refuses from now on */
 	}
 	uv_timer_stop(&log->poll_timer);
+	tlog_cosign_close(log);
 	if (log->pool != NULL) {
 		/* Wakes every fill's waiters (and the poller) at once. */
 		fetch_pool_close(log->pool);
@@ -482,19 +492,22 @@ static void
 view_origin(struct tlog *log)
 {
 	struct logview *v = &log->view;
-	char buf[LOGVIEW_ORIGIN_MAX + 1];
+	const char *o = tlog_origin(log);
+	v->origin_len = o != NULL ? strlen(o) : 0;
+	memcpy(v->origin, o != NULL ? o : "", v->origin_len);
+}
+
+const char *
+tlog_origin(struct tlog *log)
+{
 	const char *o = NULL;
 	if (log->conf->monitoring_url == NULL) {
-		o = source_tiled_origin(log->conf->url, buf, sizeof buf) ==
-		    CTD_OK ? buf : NULL;
+		o = source_tiled_origin(log->conf->url, log->origin,
+		    sizeof log->origin) == CTD_OK ? log->origin : NULL;
 	} else if (log->source != NULL) {
 		o = source_tiled_get_origin(log->source);
 	}
-	v->origin_len = 0;
-	if (o != NULL && strlen(o) <= LOGVIEW_ORIGIN_MAX) {
-		v->origin_len = strlen(o);
-		memcpy(v->origin, o, v->origin_len);
-	}
+	return o != NULL && strlen(o) <= LOGVIEW_ORIGIN_MAX ? o : NULL;
 }
 
 void
@@ -540,6 +553,7 @@ tlog_get_stats(const struct tlog *log)
 		out.mirror_target = ms.target;
 		out.mirror_batches = ms.batches;
 	}
+	out.witness = log->wstats;
 	return out;
 }
 

@@ -43,7 +43,17 @@ struct sthpoll;
 struct store;
 struct store_log;
 struct writer;
+struct wclient;
+struct witness;
 struct zone;
+
+/* What the witnesses said, for the operator (and the tests). */
+struct tlog_witness_stats {
+	uint64_t cosignatures;	/* verified and kept */
+	uint64_t refusals;	/* 4xx answers of witnesses */
+	uint64_t split_views;	/* refusals proved by a conflicting head */
+	uint64_t served_quorum;	/* heads served with their quorum */
+};
 
 /* Counters a log keeps for the operator (and the tests). */
 struct tlog_stats {
@@ -59,6 +69,7 @@ struct tlog_stats {
 	 * size a sync is reading toward (0: none running); batches stored. */
 	bool mirror;
 	uint64_t mirror_entries, mirror_target, mirror_batches;
+	struct tlog_witness_stats witness;
 };
 
 struct tlog {
@@ -92,6 +103,22 @@ struct tlog {
 	/* Set when the log signed something invalid or inconsistent; cleared
 	 * only by a restart, so the operator sees it. */
 	bool alarm;
+
+	/* Cosigning (tlog_cosign.c): ctdnsd's own cosigner (borrowed from
+	 * the server, or NULL), the witnesses' pool and client, and the
+	 * latest adopted head, whose cosignatures are being gathered; it is
+	 * served once it has its quorum (witness-quorum). */
+	struct witness *cosigner;
+	char origin[LOGVIEW_ORIGIN_MAX + 1];	/* tlog_origin()'s buffer */
+	struct fetcher *fetcher;	/* borrowed: for the witness pool */
+	struct writer *writer;		/* borrowed: to keep cosignatures */
+	struct fetch_pool *wpool;
+	struct wclient *wclient;
+	bool has_head;
+	struct sth head;
+	/* Keys (targets' indices) that cosigned head, kept in the store. */
+	uint32_t head_cosigned;
+	struct tlog_witness_stats wstats;
 
 	/* Told on the main loop after each switch to a new STH (the server
 	 * passes it on to its worker threads); NULL when nobody listens. */
@@ -166,6 +193,12 @@ void tlog_set_id(struct tlog *log, uint64_t id);
  * or it was restored from the store. Tells on_sth.
  */
 void tlog_serve(struct tlog *log, const struct sth *sth);
+
+/*
+ * Give the log ctdnsd's own cosigner (witness.h); before tlog_start().
+ * @param w: borrowed; must outlive the log; NULL for none.
+ */
+void tlog_set_cosigner(struct tlog *log, struct witness *w);
 
 /* The log's counters: the poller's and the fill's together. */
 struct tlog_stats tlog_get_stats(const struct tlog *log);

@@ -159,7 +159,8 @@ on_cosigned(struct target *t, const char *body, size_t len)
 	t->known = true;
 	t->known_size = wc->size;
 	wc->stats.cosigned++;
-	wc->env.on_cosig(wc->env.cb_arg, wc->size, wc->root, line, line_len);
+	wc->env.on_cosig(wc->env.cb_arg, t->key, wc->size, wc->root, line,
+	    line_len);
 }
 
 /* Ask a witness for its latest checkpoint, the evidence of a refusal. */

@@ -83,9 +83,10 @@ struct wclient_env {
 	    struct wclient_reply *out);
 	void *local_arg;
 	const struct note_vkey *local_vkey;	/* its key, with local */
-	/* A verified cosignature line ("— name base64\n") for the head of
-	 * that size and root. */
-	void (*on_cosig)(void *arg, uint64_t size,
+	/* A verified cosignature line ("— name base64\n") by key (one of
+	 * the keys given, or local_vkey) for the head of that size and
+	 * root. */
+	void (*on_cosig)(void *arg, const struct note_vkey *key, uint64_t size,
 	    const uint8_t root[MERKLE_HASH_LEN], const char *line, size_t len);
 	/* A witness refused the head of that size: its HTTP status (0 when
 	 * none came), and with 422 (or a 409 from a witness ahead) its

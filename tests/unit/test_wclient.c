@@ -109,6 +109,9 @@ first_pending(bool is_get)
 
 /* ---- what the wclient reports ------------------------------------------- */
 
+static uint8_t seed1[NOTE_ED25519_LEN] = { 1 };
+static struct note_vkey key1;
+
 static unsigned cosigs, refusals;
 static char last_line[NOTE_LINE_MAX];
 static unsigned last_status;
@@ -116,10 +119,11 @@ static char last_evidence[512];
 static uint64_t last_size;
 
 static void
-on_cosig(void *arg, uint64_t size, const uint8_t root[MERKLE_HASH_LEN],
-    const char *line, size_t len)
+on_cosig(void *arg, const struct note_vkey *key, uint64_t size,
+    const uint8_t root[MERKLE_HASH_LEN], const char *line, size_t len)
 {
 	(void)arg;
+	ok(key == &key1, "the cosigner's key is named");
 	(void)root;
 	cosigs++;
 	last_size = size;
@@ -141,8 +145,6 @@ on_refused(void *arg, const char *witness, uint64_t size, unsigned status,
 
 /* ---- keys and notes ------------------------------------------------------ */
 
-static uint8_t seed1[NOTE_ED25519_LEN] = { 1 };
-static struct note_vkey key1;
 
 /* A checkpoint note of size with a (fake) log signature line. */
 static size_t
