@@ -6,6 +6,7 @@
  * needs: a section header ("server:" or "log:") at column 0, then indented
  * "key: value" lines. '#' starts a comment (outside double quotes), blank
  * lines are ignored, a value may be wrapped in double quotes (no escapes).
+ * One key takes several words unquoted: "witness: NAME VKEY URL".
  * "server:" may appear more than once (its keys accumulate); every "log:"
  * section describes one served log.
  *

@@ -91,6 +91,10 @@ int conf_logkey_set_file(struct conf_parser *p, void *base,
 /* The setter of a log section's "witness: NAME VKEY URL" (repeatable). */
 int conf_witness_set(struct conf_parser *p, void *base, const char *value);
 
+/* Every log's witness-quorum can be met: by its witnesses and, when the
+ * server has a cosigner-key, ctdnsd's own cosigner. */
+int conf_witness_end_file(struct conf_parser *p);
+
 /* ---- conf_cosigner.c -------------------------------------------------- */
 
 /* The setters of the server section's "cosigner-name" (a signed-note key

@@ -685,13 +685,6 @@ conf_keys_end_log(struct conf_parser *p)
 		    "'submission-url' is for tiled logs (with "
 		    "'monitoring-url')");
 	}
-	/* Every listed witness and ctdnsd's own cosigner could sign. */
-	if (log->witness_quorum > log->witness_count + 1) {
-		return conf_fail_at(p, log->line, CTD_ECONF,
-		    "witness-quorum %u is more than the %zu witnesses listed "
-		    "and ctdnsd's own cosigner could give", log->witness_quorum,
-		    log->witness_count);
-	}
 	if (log->mirror_entries &&
 	    (log->monitoring_url == NULL || !log->mirror)) {
 		return conf_fail_at(p, log->line, CTD_ECONF,
@@ -715,7 +708,8 @@ conf_keys_end_file(struct conf_parser *p)
 	if (c->log_count == 0) {
 		return conf_fail_at(p, 0, CTD_ECONF, "no log: section");
 	}
-	return conf_cosigner_end_file(p);
+	int rc = conf_cosigner_end_file(p);
+	return rc == CTD_OK ? conf_witness_end_file(p) : rc;
 }
 
 /* ---- defaults and completeness ------------------------------------------ */

@@ -134,6 +134,24 @@ conf_witness_set(struct conf_parser *p, void *base, const char *value)
 }
 
 int
+conf_witness_end_file(struct conf_parser *p)
+{
+	const struct conf *c = p->c;
+	size_t own = c->has_cosigner ? 1 : 0;
+	for (size_t i = 0; i < c->log_count; i++) {
+		const struct conf_log *log = &c->logs[i];
+		if (log->witness_quorum > log->witness_count + own) {
+			return conf_fail_at(p, log->line, CTD_ECONF,
+			    "witness-quorum %u is more than the %zu witnesses "
+			    "listed and %s could give", log->witness_quorum,
+			    log->witness_count, own ? "ctdnsd's own cosigner" :
+			    "no cosigner (no cosigner-key)");
+		}
+	}
+	return CTD_OK;
+}
+
+int
 conf_witness_dup(struct conf_log *dst, const struct conf_log *src)
 {
 	dst->witnesses = NULL;

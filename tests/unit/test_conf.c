@@ -520,17 +520,17 @@ test_witnesses(void)
 	snprintf(lines, sizeof lines,
 	    "\twitness: w1.example %s http://127.0.0.1:9001\n"
 	    "\twitness: w2.example %s https://w2.example/prefix/\n"
-	    "\twitness-quorum: 3\n", a, b);
+	    "\twitness-quorum: 2\n", a, b);
 	struct conf *c = NULL;
 	is_int(load_log_lines(lines, &c, err, sizeof err), CTD_OK,
-	    "witnesses: two witnesses and a quorum of 3 load");
+	    "witnesses: two witnesses and a quorum of 2 load");
 	if (c == NULL) {
 		diag("  %s", err);
 		return;
 	}
 	const struct conf_log *l = &c->logs[0];
 	is_int(l->witness_count, 2, "witnesses: two listed");
-	is_int(l->witness_quorum, 3, "witnesses: quorum 3");
+	is_int(l->witness_quorum, 2, "witnesses: quorum 2");
 	str_is(l->witnesses[0].url, "http://127.0.0.1:9001/",
 	    "witness 1 url, slash added");
 	str_is(l->witnesses[1].vkey.name, "w2.example", "witness 2 name");
@@ -555,8 +555,8 @@ test_witnesses(void)
 		{ "\twitness: w1.example %s ftp://x/\n", "bad witness url" },
 		{ "\twitness: w1.example %s http://x/\n"
 		  "\twitness: w1.example %s http://y/\n", "given twice" },
-		{ "\twitness: w1.example %s http://x/\n\twitness-quorum: 3\n",
-		  "more than the 1 witnesses" },
+		{ "\twitness: w1.example %s http://x/\n\twitness-quorum: 2\n",
+		  "more than the 1 witnesses listed and no cosigner" },
 		{ "\twitness: w1.example w1.example+0000+AAAA http://x/\n%s",
 		  "bad witness key" },
 	};

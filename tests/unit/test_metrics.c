@@ -319,6 +319,8 @@ fill_input(struct metrics_input *in, struct metrics_log logs[2])
 	logs[0].log.mirror_entries = 1234567;
 	logs[0].log.mirror_target = 2000000;
 	logs[0].log.mirror_batches = 42;
+	logs[0].log.witness = (struct tlog_witness_stats){ .cosignatures = 7,
+		.refusals = 3, .split_views = 1, .served_quorum = 5 };
 	logs[0].fetch.by_label[0] = (struct fetch_label_stats){
 		.label = "get-sth", .started = 9, .failed = 2 };
 	logs[0].fetch.by_label[1] = (struct fetch_label_stats){
@@ -409,6 +411,17 @@ test_format(void)
 	    "2000000", "mirror: the size being synced to");
 	is_str(value_of(text, "ctdnsd_mirror_batches_total{log=\"argon\"}"),
 	    "42", "mirror: batches");
+	is_str(value_of(text,
+	    "ctdnsd_witness_cosignatures_total{log=\"argon\"}"), "7",
+	    "witness: cosignatures kept");
+	is_str(value_of(text, "ctdnsd_witness_refusals_total{log=\"argon\"}"),
+	    "3", "witness: refusals");
+	is_str(value_of(text,
+	    "ctdnsd_witness_split_views_total{log=\"argon\"}"), "1",
+	    "witness: split views proved");
+	is_str(value_of(text,
+	    "ctdnsd_witness_quorum_heads_total{log=\"argon\"}"), "5",
+	    "witness: heads served with their quorum");
 
 	const char *weird = "{log=\"we\\\"ird\\\\lo\\ng\"}";
 	char series[128];

@@ -161,13 +161,39 @@ test_clear_move(void)
 	proved_free(&b);
 }
 
+/* A cosignature line kept with a head: owned, moved, freed. */
+static void
+test_cosig(void)
+{
+	struct proved p, q;
+	uint8_t root[32] = { 7 };
+	proved_init(&p);
+	proved_init(&q);
+	is_int(proved_set_cosig(&p, 10, root, "", 0), CTD_EINVAL,
+	    "cosig: an empty line refused");
+	is_int(proved_set_cosig(&p, 10, root, "line\n", 5), CTD_OK,
+	    "cosig: set");
+	ok(!proved_empty(&p), "cosig: the set is not empty");
+	is_int(proved_set_cosig(&p, 10, root, "two\n", 4), CTD_EINVAL,
+	    "cosig: one line per set");
+	proved_move(&q, &p);
+	ok(p.cosig == NULL && q.cosig != NULL && q.cosig->size == 10 &&
+	    q.cosig->len == 5 && memcmp(q.cosig->line, "line\n", 5) == 0 &&
+	    q.cosig->root[0] == 7, "cosig: moved whole");
+	proved_clear(&q);
+	ok(q.cosig == NULL && proved_empty(&q), "cosig: cleared");
+	proved_free(&p);
+	proved_free(&q);
+}
+
 int
 main(void)
 {
-	plan(35);
+	plan(41);
 	test_add();
 	test_bound();
 	test_sth_contiguous();
 	test_clear_move();
+	test_cosig();
 	return exit_status();
 }

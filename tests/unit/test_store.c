@@ -389,6 +389,16 @@ test_latest(struct store *s, struct store_log *a, struct store_log *b)
 	is_int(store_get_sth(&r, b, 256, &out), CTD_OK, "256 found");
 	is_int(out.timestamp, 100, "256 is its own record");
 	is_int(store_get_sth(&r, b, 0, &out), CTD_OK, "size 0 found");
+	is_int(store_sth_below(&r, b, 65535, &out), CTD_OK, "below 65535");
+	is_int(out.tree_size, 257, "below 65535 is 257");
+	store_sth_below(&r, b, 65536, &out);
+	is_int(out.tree_size, 65535, "below 65536 is 65535 (adjacent)");
+	store_sth_below(&r, b, 1ull << 40, &out);
+	is_int(out.tree_size, (1ull << 32) + 1, "below 2^40: the latest");
+	store_sth_below(&r, b, 1, &out);
+	is_int(out.tree_size, 0, "below 1 is the empty tree");
+	is_int(store_sth_below(&r, b, 0, &out), CTD_ENOTFOUND,
+	    "nothing below 0");
 	store_read_end(&r);
 
 	make_sth(&sth, 1ull << 32, 1, 300, 64);
@@ -943,7 +953,7 @@ main(void)
 	struct store_log *a = NULL, *b = NULL;
 	char p[PATH_MAX];
 
-	plan(155);
+	plan(161);
 	snprintf(base, sizeof base, "%s/test_store.XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (mkdtemp(base) == NULL) {
