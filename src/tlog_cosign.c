@@ -200,30 +200,51 @@ key_index(const struct tlog *log, const struct note_vkey *key)
 	return -1;
 }
 
+/* Keep lines with the head of size and root in the store; with a keep,
+ * the quorum counts them once committed. */
+static int
+keep_lines(struct tlog *log, uint64_t size, const uint8_t *root,
+    const char *lines, size_t len, struct keep *k)
+{
+	struct proved p;
+	proved_init(&p);
+	int rc = proved_set_cosig(&p, size, root, lines, len);
+	if (rc == CTD_OK) {
+		rc = writer_submit(log->writer, log->slog, &p,
+		    k != NULL ? on_kept : NULL, k);
+	}
+	proved_free(&p);
+	return rc;
+}
+
 static void
 on_cosig(void *arg, const struct note_vkey *key, uint64_t size,
-    const uint8_t root[MERKLE_HASH_LEN], const char *line, size_t len)
+    const uint8_t root[MERKLE_HASH_LEN], const char *lines, size_t len)
 {
 	struct tlog *log = arg;
-	struct proved p;
-	struct keep *k = malloc(sizeof *k);
 	int idx = key_index(log, key);
-	proved_init(&p);
+	const char *nl = memchr(lines, '\n', len);
+	size_t first = nl != NULL ? (size_t)(nl - lines) + 1 : len;
+	struct keep *k = malloc(sizeof *k);
 	log->wstats.cosignatures++;
-	if (k == NULL || idx < 0 ||
-	    proved_set_cosig(&p, size, root, line, len) != CTD_OK) {
+	if (k == NULL || idx < 0) {
 		free(k);
-		proved_free(&p);
 		return;
 	}
 	*k = (struct keep){ .log = log, .size = size, .bit = 1u << idx };
 	memcpy(k->root, root, MERKLE_HASH_LEN);
-	if (writer_submit(log->writer, log->slog, &p, on_kept, k) != CTD_OK) {
-		proved_free(&p);
+	/* The verified line alone first: relayed lines that the store
+	 * refuses (its bound) must not cost it. */
+	if (keep_lines(log, size, root, lines, first, k) != CTD_OK) {
 		free(k);
 		log_warn("log %s: the store writer is busy: a cosignature of "
 		    "%s is dropped (asked again for the next head)", log->name,
 		    key->name);
+		return;
+	}
+	if (first < len) {
+		(void)keep_lines(log, size, root, lines + first, len - first,
+		    NULL);
 	}
 }
 

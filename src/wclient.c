@@ -105,27 +105,50 @@ target_name(const struct target *t)
 /* ---- the answers ---------------------------------------------------------- */
 
 /* The line of key in a note that verifies, rebuilt; false if none. */
+/* Append a note's signature line i to out; false when it does not fit. */
 static bool
-verified_line(const struct note *n, const struct note_vkey *key, char *line,
+append_line(const struct note_sig *s, char *out, size_t cap, size_t *len)
+{
+	int w = snprintf(out + *len, cap - *len, "\xe2\x80\x94 %.*s %.*s\n",
+	    (int)s->name_len, s->name, (int)s->b64_len, s->b64);
+	if (w < 0 || (size_t)w >= cap - *len) {
+		out[*len] = '\0';
+		return false;
+	}
+	*len += (size_t)w;
+	return true;
+}
+
+/*
+ * The lines of a witness's answer to keep: its cosignature/v1 line, which
+ * must verify, then the other lines under its name that cannot be checked
+ * here (ML-DSA-44 cosignatures need OpenSSL 3.5), relayed untouched as
+ * far as room allows. They are served, never counted toward a quorum.
+ * @return: false when no line of the key verifies.
+ */
+static bool
+lines_to_keep(const struct note *n, const struct note_vkey *key, char *out,
     size_t cap, size_t *len)
 {
+	*len = 0;
 	if (note_cosig_verify(n, key, NULL) != CTD_OK) {
 		return false;
 	}
-	for (size_t i = 0; i < n->nsigs; i++) {
-		const struct note_sig *s = &n->sigs[i];
-		if (s->key_id == key->key_id && s->name_len == key->name_len &&
-		    memcmp(s->name, key->name, s->name_len) == 0) {
-			int w = snprintf(line, cap, "\xe2\x80\x94 %.*s %.*s\n",
-			    (int)s->name_len, s->name, (int)s->b64_len, s->b64);
-			if (w < 0 || (size_t)w >= cap) {
-				return false;
+	bool found = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n->nsigs; i++) {
+			const struct note_sig *s = &n->sigs[i];
+			bool mine = s->name_len == key->name_len &&
+			    memcmp(s->name, key->name, s->name_len) == 0;
+			bool verified = mine && s->key_id == key->key_id;
+			if (pass == 0 && verified && !found) {
+				found = append_line(s, out, cap, len);
+			} else if (pass == 1 && mine && !verified) {
+				(void)append_line(s, out, cap, len);
 			}
-			*len = (size_t)w;
-			return true;
 		}
 	}
-	return false;
+	return found;
 }
 
 /* A 200: the checkpoint with the returned lines must verify by the
@@ -136,18 +159,20 @@ on_cosigned(struct target *t, const char *body, size_t len)
 	struct wclient *wc = t->wc;
 	char *joined = malloc(wc->note_len + len);
 	struct note *n = malloc(sizeof *n);
-	char line[NOTE_LINE_MAX];
-	size_t line_len = 0;
+	char *lines = malloc(WCLIENT_KEEP_MAX);
+	size_t lines_len = 0;
 	bool good = false;
-	if (joined != NULL && n != NULL) {
+	if (joined != NULL && n != NULL && lines != NULL) {
 		memcpy(joined, wc->note, wc->note_len);
 		memcpy(joined + wc->note_len, body, len);
 		good = note_parse(joined, wc->note_len + len, n) == CTD_OK &&
-		    verified_line(n, t->key, line, sizeof line, &line_len);
+		    lines_to_keep(n, t->key, lines, WCLIENT_KEEP_MAX,
+		    &lines_len);
 	}
 	free(n);
 	free(joined);
 	if (!good) {
+		free(lines);
 		wc->stats.bad_cosigs++;
 		t->st = T_FAILED;
 		log_warn("log %s: witness %s answered add-checkpoint for size "
@@ -159,8 +184,9 @@ on_cosigned(struct target *t, const char *body, size_t len)
 	t->known = true;
 	t->known_size = wc->size;
 	wc->stats.cosigned++;
-	wc->env.on_cosig(wc->env.cb_arg, t->key, wc->size, wc->root, line,
-	    line_len);
+	wc->env.on_cosig(wc->env.cb_arg, t->key, wc->size, wc->root, lines,
+	    lines_len);
+	free(lines);
 }
 
 /* Ask a witness for its latest checkpoint, the evidence of a refusal. */

@@ -13,9 +13,11 @@
  * that both obey one state: witness.h).
  *
  * The answers (tlog-witness):
- *   200  cosignature lines: each is checked with the target's key against
- *        the checkpoint before it is reported (on_cosig); lines of other
- *        keys are ignored.
+ *   200  cosignature lines: the target's cosignature/v1 line is checked
+ *        with its key against the checkpoint before it is reported
+ *        (on_cosig), with the other lines under the target's name that
+ *        cannot be checked here (ML-DSA-44), relayed untouched; lines of
+ *        other names are ignored.
  *   409  the witness cosigned another size: learn it and send again with
  *        a proof from that size (at most WCLIENT_MAX_TRIES times a round);
  *        a size above the head means the witness is ahead of us (it saw a
@@ -51,6 +53,9 @@ struct wclient;
 #define WCLIENT_MAX_TRIES 3
 /* Most targets of one log: its witnesses and ctdnsd's own cosigner. */
 #define WCLIENT_MAX_TARGETS 17
+/* Most bytes of one witness's lines kept per head: its cosignature/v1
+ * line and, relayed untouched, two ML-DSA-44 lines (3.3 KB each). */
+#define WCLIENT_KEEP_MAX 8192
 /* Largest add-checkpoint body built: the note and 63 proof lines. */
 #define WCLIENT_BODY_MAX (NOTE_MAX + 64 * 46)
 
@@ -85,9 +90,9 @@ struct wclient_env {
 	const struct note_vkey *local_vkey;	/* its key, with local */
 	/* A verified cosignature line ("— name base64\n") by key (one of
 	 * the keys given, or local_vkey) for the head of that size and
-	 * root. */
+	 * root, first in lines, then the key's relayed lines, if any. */
 	void (*on_cosig)(void *arg, const struct note_vkey *key, uint64_t size,
-	    const uint8_t root[MERKLE_HASH_LEN], const char *line, size_t len);
+	    const uint8_t root[MERKLE_HASH_LEN], const char *lines, size_t len);
 	/* A witness refused the head of that size: its HTTP status (0 when
 	 * none came), and with 422 (or a 409 from a witness ahead) its
 	 * latest checkpoint note when it could be fetched (NULL otherwise). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "err.h"
 #include "note.h"
 #include "wclient.h"
@@ -113,7 +114,7 @@ static uint8_t seed1[NOTE_ED25519_LEN] = { 1 };
 static struct note_vkey key1;
 
 static unsigned cosigs, refusals;
-static char last_line[NOTE_LINE_MAX];
+static char last_line[WCLIENT_KEEP_MAX];
 static unsigned last_status;
 static char last_evidence[512];
 static uint64_t last_size;
@@ -298,6 +299,34 @@ test_stale_and_free(void)
 	ok(1, "free: a late callback after wclient_free() is harmless");
 }
 
+/* An ML-DSA-44 line under the witness's name is relayed after the
+ * verified one; a line of another name is not. */
+static void
+test_relay(void)
+{
+	struct wclient *wc = make(false, NULL);
+	uint8_t root[MERKLE_HASH_LEN] = { 0 };
+	static uint8_t blob[4 + 2420];
+	static char body[8192], b64[4000];
+	char line[NOTE_LINE_MAX];
+	size_t n = 0;
+	memset(blob, 0x5a, sizeof blob);
+	base64_encode(blob, sizeof blob, b64, sizeof b64, &n);
+	cosign(note10, &key1, seed1, line, sizeof line);
+	snprintf(body, sizeof body, "%s\xe2\x80\x94 w1.example %s\n"
+	    "\xe2\x80\x94 other.example %s\n", line, b64, b64);
+	cosigs = 0;
+	wclient_cosign(wc, 10, root, note10, strlen(note10));
+	answer(first_pending(false), CTD_OK, 200, body);
+	is_int(cosigs, 1, "relay: the cosignature is reported");
+	ok(strncmp(last_line, line, strlen(line)) == 0,
+	    "relay: the verified line first");
+	ok(strstr(last_line, b64) != NULL &&
+	    strstr(last_line, "other.example") == NULL,
+	    "relay: the witness's unverifiable line relayed, another's not");
+	wclient_free(wc);
+}
+
 static unsigned local_calls;
 
 static void
@@ -340,5 +369,6 @@ main(void)
 	test_conflict_evidence();
 	test_stale_and_free();
 	test_local();
+	test_relay();
 	return done_testing();
 }
