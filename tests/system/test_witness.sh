@@ -4,13 +4,14 @@
 # daemon in front of ctlog-sim --static, whose checkpoints are POSTed to
 # /add-checkpoint with curl. A good request is cosigned (the line verified
 # by cosigcheck.py, independently of ctdnsd's code); a replay with old 0
-# gets 409 and the size; growth with the log's own consistency proof is
+# gets 409 and the size (ctdnsd's own cosigning of the head it adopted
+# goes through the same state); growth with the log's own consistency proof is
 # cosigned; a bad proof (422), a bad signature (403), an unknown origin
 # (404), 64 proof lines, garbage (400), an oversized body (413), another
 # method (405) and path (404) change nothing stored; GET <hash>/checkpoint
-# serves the cosigned checkpoint; a reload that drops the log's origin
-# stops trusting it, one that gives it back finds its state; a restarted
-# daemon keeps its size.
+# serves the cosigned checkpoint; a reload that drops submission-url
+# trusts the origin the log's checkpoint gives, one that gives it back
+# finds its state; a restarted daemon keeps its size.
 : "${top_srcdir:=.}"
 . "$top_srcdir/tests/system/ctlib.sh"
 
@@ -25,6 +26,8 @@ WPORT=$(lib_free_port)
 MPORT=$(lib_free_port)
 DNS_PORT=$(lib_free_port)
 CT_URL_KEY=monitoring-url
+# ctdnsd adopts the first head only: the heads this test cosigns are its.
+CT_STH_REFRESH=3600
 # write_conf [LOG-LINES...]: the configuration, with these log lines.
 write_conf() {
 	ct_write_conf "$CONF" "$top_srcdir/zones/demo.ct.example.zone" "$DB" \
@@ -87,7 +90,15 @@ stored() {
 checkpoint "$T/cp100"
 cp "$T/cp100" "$T/cp_now"
 req 0 "$T/empty" "$T/cp100" "$T/r1"
-tap_is "$(post "$T/r1")" 200 "a first checkpoint (old 0): 200"
+# ctdnsd cosigns the head it adopts itself (docs/witness.md), through the
+# same state: whichever came first, the other sees 409 and the size 100.
+code=$(post "$T/r1")
+tap_ok "$( { [ "$code" = 200 ] ||
+    { [ "$code" = 409 ] && [ "$(cat "$T/body")" = 100 ]; }; } &&
+    echo 0 || echo 1)" \
+    "a first checkpoint (old 0): 200, or 409 and 100 if ctdnsd cosigned its own head first"
+req 100 "$T/empty" "$T/cp100" "$T/r2"
+tap_is "$(post "$T/r2")" 200 "the same checkpoint with old 100: 200"
 cp "$T/body" "$T/cosig100"
 ct_ok "its cosignature/v1 line verifies (cosigcheck.py)" \
     "$PY" "$top_srcdir/tests/system/cosigcheck.py" "$VKEY" "$T/cp100" \
@@ -97,8 +108,6 @@ tap_is "$(post "$T/r1")" 409 "the same again with old 0: 409"
 tap_is "$(cat "$T/body")" 100 "the 409 body is the cosigned size"
 grep -qi '^content-type: text/x.tlog.size' "$T/headers"
 tap_ok $? "the 409 is text/x.tlog.size"
-req 100 "$T/empty" "$T/cp100" "$T/r2"
-tap_is "$(post "$T/r2")" 200 "the same checkpoint with old 100: 200"
 
 ct_sim "/sim/grow?n=20" >/dev/null
 checkpoint "$T/cp120"
@@ -179,8 +188,15 @@ hup() {
 }
 write_conf
 hup
-tap_ok $? "reload without submission-url: the origin is unknown"
-tap_is "$(post "$T/r8")" 404 "so the witness no longer trusts it: 404"
+tap_ok $? "reload without submission-url"
+# The log learns its origin from its checkpoint again: from then on it is
+# trusted under it, with its state.
+left=100
+until [ "$(stored)" = 120 ] || [ "$left" -le 0 ]; do
+	left=$((left - 1))
+	sleep 0.2
+done
+tap_is "$(stored)" 120 "the origin learned from the checkpoint is trusted, with its state"
 write_conf "submission-url: https://$ORIGIN/"
 hup
 tap_ok $? "reload with submission-url again"
