@@ -569,6 +569,9 @@ tlog_update(struct tlog *log, struct conf_log *settings, struct zone *zone)
 	    settings->upstream_timeout != was->upstream_timeout ||
 	    settings->upstream_rate != was->upstream_rate;
 
+	/* The witness client borrows the witnesses' keys and URLs: it goes
+	 * with the old settings, and the next poll asks anew. */
+	tlog_cosign_reset(log);
 	tlog_settings_free(&log->settings);
 	log->settings = *settings;
 	memset(settings, 0, sizeof *settings);

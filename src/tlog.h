@@ -43,6 +43,7 @@ struct sthpoll;
 struct store;
 struct store_log;
 struct writer;
+struct tlog_keeps;
 struct wclient;
 struct witness;
 struct zone;
@@ -114,6 +115,7 @@ struct tlog {
 	struct writer *writer;		/* borrowed: to keep cosignatures */
 	struct fetch_pool *wpool;
 	struct wclient *wclient;
+	struct tlog_keeps *keeps;	/* what writer callbacks point to */
 	bool has_head;
 	struct sth head;
 	/* Keys (targets' indices) that cosigned head, kept in the store. */

@@ -161,9 +161,27 @@ check_quorum(struct tlog *log)
 	}
 }
 
+/*
+ * The log as the writer's callbacks see it. A reload may free a log while
+ * its cosignatures wait for the writer: the log then clears `log`, and
+ * the last of the log and its keeps frees this.
+ */
+struct tlog_keeps {
+	struct tlog *log;
+	unsigned refs;
+};
+
+static void
+keeps_unref(struct tlog_keeps *ks)
+{
+	if (--ks->refs == 0) {
+		free(ks);
+	}
+}
+
 /* A cosignature kept in the store (or not). */
 struct keep {
-	struct tlog *log;
+	struct tlog_keeps *ks;
 	uint64_t size;
 	uint8_t root[MERKLE_HASH_LEN];
 	uint32_t bit;
@@ -173,7 +191,12 @@ static void
 on_kept(void *arg, int status)
 {
 	struct keep *k = arg;
-	struct tlog *log = k->log;
+	struct tlog *log = k->ks->log;
+	if (log == NULL) {
+		keeps_unref(k->ks);
+		free(k);
+		return;
+	}
 	bool current = log->has_head && log->head.tree_size == k->size &&
 	    memcmp(log->head.root, k->root, MERKLE_HASH_LEN) == 0;
 	if (status == CTD_OK && current && !log->closing) {
@@ -183,6 +206,7 @@ on_kept(void *arg, int status)
 		log_warn("log %s: cannot keep a cosignature: %s", log->name,
 		    ctd_strerror(status));
 	}
+	keeps_unref(k->ks);
 	free(k);
 }
 
@@ -227,15 +251,22 @@ on_cosig(void *arg, const struct note_vkey *key, uint64_t size,
 	size_t first = nl != NULL ? (size_t)(nl - lines) + 1 : len;
 	struct keep *k = malloc(sizeof *k);
 	log->wstats.cosignatures++;
-	if (k == NULL || idx < 0) {
+	if (log->keeps == NULL &&
+	    (log->keeps = calloc(1, sizeof *log->keeps)) != NULL) {
+		*log->keeps = (struct tlog_keeps){ .log = log, .refs = 1 };
+	}
+	if (k == NULL || idx < 0 || log->keeps == NULL) {
 		free(k);
 		return;
 	}
-	*k = (struct keep){ .log = log, .size = size, .bit = 1u << idx };
+	*k = (struct keep){ .ks = log->keeps, .size = size,
+		.bit = 1u << idx };
 	memcpy(k->root, root, MERKLE_HASH_LEN);
+	log->keeps->refs++;
 	/* The verified line alone first: relayed lines that the store
 	 * refuses (its bound) must not cost it. */
 	if (keep_lines(log, size, root, lines, first, k) != CTD_OK) {
+		keeps_unref(k->ks);
 		free(k);
 		log_warn("log %s: the store writer is busy: a cosignature of "
 		    "%s is dropped (asked again for the next head)", log->name,
@@ -619,10 +650,23 @@ tlog_cosign_close(struct tlog *log)
 }
 
 void
+tlog_cosign_reset(struct tlog *log)
+{
+	wclient_free(log->wclient);
+	log->wclient = NULL;
+	log->head_cosigned = 0;
+}
+
+void
 tlog_cosign_free(struct tlog *log)
 {
 	wclient_free(log->wclient);
 	log->wclient = NULL;
+	if (log->keeps != NULL) {
+		log->keeps->log = NULL;
+		keeps_unref(log->keeps);
+		log->keeps = NULL;
+	}
 }
 
 void

@@ -36,6 +36,10 @@ void tlog_cosign_poll(struct tlog *log);
 /* Cancel the witnesses' transfers (tlog_close, tlog_retire). */
 void tlog_cosign_close(struct tlog *log);
 
+/* Drop the witness client (a reload changes the witnesses): the next
+ * poll makes a new one and asks every cosigner for the head again. */
+void tlog_cosign_reset(struct tlog *log);
+
 /* Free the witness client (tlog_free, after the fill). */
 void tlog_cosign_free(struct tlog *log);
 

@@ -190,6 +190,17 @@ done
 grep -q "tree_size=110" "$T/cp.out"
 tap_ok $? "the grown head of 110 verifies with its quorum through Unbound"
 
+# A reload gives b its witnesses anew (its witness client is remade).
+hup_before=$(grep -c "reload: serving" "$T/b.err")
+kill -HUP "$(lib_pid b)"
+left=100
+while [ "$(grep -c "reload: serving" "$T/b.err")" -le "$hup_before" ] &&
+    [ "$left" -gt 0 ]; do
+	left=$((left - 1))
+	sleep 0.1
+done
+tap_ok "$([ "$left" -gt 0 ] && echo 0 || echo 1)" "b reloads its configuration"
+
 # --- a split view -------------------------------------------------------
 lib_stop a
 ct_sim "/sim/mode?set=split" >/dev/null
