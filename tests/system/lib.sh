@@ -143,6 +143,47 @@ lib_stop() {
 	wait "$lib_p" 2>/dev/null
 }
 
+# lib_unbound_conf FILE PORT ZONE STUB [SERVER-LINES...]: an Unbound
+# configuration for a test: a recursive resolver on 127.0.0.1@PORT that
+# reaches ZONE (with its trailing dot) through the stub address STUB
+# (ADDR@PORT) and refuses everything else locally (no root priming, no
+# traffic beyond loopback), with these extra server: lines.
+lib_unbound_conf() {
+	lib_uf=$1 lib_up=$2 lib_uz=$3 lib_us=$4
+	shift 4
+	{
+		cat <<EOF
+server:
+    interface: 127.0.0.1
+    port: $lib_up
+    do-ip6: no
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "$LIB_TMP"
+    pidfile: "$LIB_TMP/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 1
+    access-control: 127.0.0.0/8 allow
+    module-config: "iterator"
+    do-not-query-localhost: no
+    local-zone: "." refuse
+    local-zone: "$lib_uz" transparent
+EOF
+		for lib_ul in "$@"; do
+			echo "    $lib_ul"
+		done
+		cat <<EOF
+remote-control:
+    control-enable: no
+stub-zone:
+    name: "$lib_uz"
+    stub-addr: $lib_us
+EOF
+	} >"$lib_uf"
+}
+
 tap_plan() {
 	TAP_PLAN=$1
 	echo "1..$1"

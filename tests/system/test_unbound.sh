@@ -143,35 +143,9 @@ lib_start ctdnsd "$CTDNSD" -c "$T/ctdnsd.conf" -d
 RPORT=$(lib_free_port)
 lib_start relay $PY "$RELAY" "$RPORT" "$DPORT" "$T/relay.log" "$T/relay.port"
 UPORT=$(lib_free_port)
-cat >"$T/unbound.conf" <<EOF
-server:
-    interface: 127.0.0.1
-    port: $UPORT
-    do-ip6: no
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "$T"
-    pidfile: "$T/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 1
-    access-control: 127.0.0.0/8 allow
-    module-config: "iterator"
-    do-not-query-localhost: no
-    qname-minimisation: yes
-    use-caps-for-id: yes
-    harden-below-nxdomain: yes
-    # Everything outside the stub zone is refused locally: no root
-    # priming, no traffic beyond loopback.
-    local-zone: "." refuse
-    local-zone: "$ZONE" transparent
-remote-control:
-    control-enable: no
-stub-zone:
-    name: "$ZONE"
-    stub-addr: 127.0.0.1@$RPORT
-EOF
+lib_unbound_conf "$T/unbound.conf" "$UPORT" "$ZONE" "127.0.0.1@$RPORT" \
+    "qname-minimisation: yes" "use-caps-for-id: yes" \
+    "harden-below-nxdomain: yes"
 if ! "${UNBOUND}-checkconf" "$T/unbound.conf" >"$T/checkconf.out" 2>&1; then
 	echo "Bail out! unbound-checkconf: $(cat "$T/checkconf.out")"
 	exit 1

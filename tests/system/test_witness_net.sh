@@ -112,31 +112,8 @@ done
 
 # --- Unbound in front of b, its upstream answers capped at 512 bytes -----
 UPORT=$(lib_free_port)
-cat >"$T/unbound.conf" <<EOF
-server:
-    interface: 127.0.0.1
-    port: $UPORT
-    do-ip6: no
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "$T"
-    pidfile: "$T/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 1
-    access-control: 127.0.0.0/8 allow
-    module-config: "iterator"
-    do-not-query-localhost: no
-    edns-buffer-size: 512
-    local-zone: "." refuse
-    local-zone: "$ZONE." transparent
-remote-control:
-    control-enable: no
-stub-zone:
-    name: "$ZONE."
-    stub-addr: 127.0.0.1@$DNS_b
-EOF
+lib_unbound_conf "$T/unbound.conf" "$UPORT" "$ZONE." "127.0.0.1@$DNS_b" \
+    "edns-buffer-size: 512"
 lib_start unbound "$UNBOUND" -d -c "$T/unbound.conf"
 
 WITNESSES="--witness $VKEY_a --witness $VKEY_b --witness $VKEY_c"
