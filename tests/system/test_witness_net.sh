@@ -213,6 +213,16 @@ checkpoint_ok "127.0.0.1@$DNS_a" 2 && grep -q "tree_size=110" "$T/cp.out"
 tap_ok $? "a's checkpoint answer is still the cosigned head of 110"
 grep -q "refused our head (HTTP 422)" "$T/alarm.line"
 tap_ok $? "the witness refused the split head with 422"
+# Both b and c refuse it, each with its own signed head as evidence.
+left=300
+until grep -q "split view: witness $NAME_b " "$T/a.err" &&
+    grep -q "split view: witness $NAME_c " "$T/a.err" || [ "$left" -le 0 ]; do
+	left=$((left - 1))
+	sleep 0.1
+done
+grep -q "split view: witness $NAME_b " "$T/a.err" &&
+    grep -q "split view: witness $NAME_c " "$T/a.err"
+tap_ok $? "both other witnesses, b and c, refused it"
 # b asks a to cosign its real head: a's witness holds the split one.
 left=600
 until grep -q "ALARM log demo: split view: witness $NAME_a" "$T/b.err" ||
