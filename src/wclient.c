@@ -17,13 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "base64.h"
 #include "err.h"
 #include "log.h"
 #include "num.h"
 #include "wclient.h"
+#include "witness.h"
 
 enum target_state {
 	T_IDLE, T_PROVING, T_SENT, T_DONE, T_REFUSED, T_FAILED
@@ -289,18 +288,13 @@ static void
 fetch_evidence(struct target *t, unsigned status)
 {
 	struct wclient *wc = t->wc;
-	unsigned char h[SHA256_DIGEST_LENGTH];
-	SHA256((const unsigned char *)wc->env.origin,
-	    strlen(wc->env.origin), h);
-	char url[FETCH_URL_MAX];
-	int n = t->url != NULL ? snprintf(url, sizeof url, "%s", t->url) : -1;
-	for (size_t i = 0; n > 0 && i < sizeof h; i++) {
-		n += snprintf(url + n, sizeof url - (size_t)n, "%02x", h[i]);
-	}
+	char hex[65], url[FETCH_URL_MAX];
 	struct wreq *r = NULL;
-	if (n > 0 && (size_t)n + 12 < sizeof url &&
+	witness_origin_hex(wc->env.origin, strlen(wc->env.origin), hex);
+	int n = t->url != NULL ? snprintf(url, sizeof url, "%s%s/checkpoint",
+	    t->url, hex) : -1;
+	if (n > 0 && (size_t)n < sizeof url &&
 	    (r = req_new(t, status)) != NULL) {
-		strcpy(url + n, "/checkpoint");
 		if (wc->env.get(wc->env.io_arg, url, on_evidence, r) ==
 		    CTD_OK) {
 			return;
