@@ -586,9 +586,11 @@ loglist_find(const struct ctdns_loglist *list,
 	return NULL;
 }
 
-int
-ctdns_loglist_set_zone(struct ctdns_loglist *list, const char *log_id_b64,
-    const char *zone)
+/* The log of a base64 log ID, into *out: CTD_OK, CTD_EMALF (not a log
+ * ID in base64) or CTD_ENOTFOUND. */
+static int
+find_b64(struct ctdns_loglist *list, const char *log_id_b64,
+    struct ll_log **out)
 {
 	uint8_t id[64];
 	size_t id_len;
@@ -597,9 +599,19 @@ ctdns_loglist_set_zone(struct ctdns_loglist *list, const char *log_id_b64,
 	    &id_len) != CTD_OK || id_len != CTDNS_LOG_ID_LEN) {
 		return CTD_EMALF;
 	}
-	struct ll_log *l = (struct ll_log *)loglist_find(list, id);
-	if (l == NULL) {
-		return CTD_ENOTFOUND;
+	*out = (struct ll_log *)loglist_find(list, id);
+	return *out != NULL ? CTD_OK : CTD_ENOTFOUND;
+}
+
+int
+ctdns_loglist_set_zone(struct ctdns_loglist *list, const char *log_id_b64,
+    const char *zone)
+{
+	struct ll_log *l;
+	int rc = find_b64(list, log_id_b64, &l);
+
+	if (rc != CTD_OK) {
+		return rc;
 	}
 	char *z = zone_canon(zone);
 	if (z == NULL) {
@@ -615,20 +627,14 @@ ctdns_loglist_set_witnesses(struct ctdns_loglist *list,
     const char *log_id_b64, const char *const *vkeys, size_t count,
     unsigned quorum)
 {
-	uint8_t id[64];
-	size_t id_len;
 	char origin[NOTE_ORIGIN_MAX + 1];
 	struct cpverify_policy *p = NULL;
 	char *o = NULL;
-	int rc = CTD_EMALF;
+	struct ll_log *l;
+	int rc = find_b64(list, log_id_b64, &l);
 
-	if (base64_decode(log_id_b64, strlen(log_id_b64), id, sizeof id,
-	    &id_len) != CTD_OK || id_len != CTDNS_LOG_ID_LEN) {
-		return CTD_EMALF;
-	}
-	struct ll_log *l = (struct ll_log *)loglist_find(list, id);
-	if (l == NULL) {
-		return CTD_ENOTFOUND;
+	if (rc != CTD_OK) {
+		return rc;
 	}
 	if (count > CTDNS_WITNESS_MAX || quorum > count ||
 	    note_url_origin(l->url, origin, sizeof origin) != CTD_OK) {

@@ -169,9 +169,16 @@ ranges_seek(MDB_cursor *c, uint64_t tile, MDB_val *key, MDB_val *val)
 	return mdb_cursor_get(c, key, val, MDB_SET_RANGE);
 }
 
-/* Add the level-0 ranges "r/" holds inside the tile to w. */
+/* What walk_ranges() calls for each range [b, e) of "r/" that begins
+ * in the tile, with c standing on it: CTD_OK goes on to the next range,
+ * anything else stops the walk and is returned. */
+typedef int (*range_visit_fn)(MDB_cursor *c, uint64_t b, uint64_t e,
+    const uint8_t *hash, struct tile_work *w);
+
+/* Visit the ranges of "r/" that begin in tile w->tile, in key order. */
 static int
-gather_stored(MDB_txn *txn, struct store_log *l, struct tile_work *w)
+walk_ranges(MDB_txn *txn, struct store_log *l, struct tile_work *w,
+    range_visit_fn visit)
 {
 	uint64_t end = (w->tile + 1) << STORE_TILE_HEIGHT;
 	MDB_cursor *c;
@@ -192,8 +199,9 @@ gather_stored(MDB_txn *txn, struct store_log *l, struct tile_work *w)
 		if (b >= end) {
 			break;
 		}
-		if (get_be64((uint8_t *)key.mv_data + 8) == b + 1 &&
-		    (ret = work_add(w, b, val.mv_data)) != CTD_OK) {
+		ret = visit(c, b, get_be64((uint8_t *)key.mv_data + 8),
+		    val.mv_data, w);
+		if (ret != CTD_OK) {
 			break;
 		}
 	}
@@ -204,52 +212,37 @@ gather_stored(MDB_txn *txn, struct store_log *l, struct tile_work *w)
 	return ret;
 }
 
-/* Delete the ranges of "r/" that are nodes inside the tile just written,
- * each checked against it first. */
+/* Add a level-0 range of "r/" to w (a walk_ranges visit). */
 static int
-purge_ranges(MDB_txn *txn, struct store_log *l, const struct tile_work *w)
+gather_one(MDB_cursor *c, uint64_t b, uint64_t e, const uint8_t *hash,
+    struct tile_work *w)
 {
-	uint64_t end = (w->tile + 1) << STORE_TILE_HEIGHT;
-	MDB_cursor *c;
-	MDB_val key, val;
-	int ret = CTD_OK;
-	int mrc = mdb_cursor_open(txn, l->ranges, &c);
+	(void)c;
+	return e == b + 1 ? work_add(w, b, hash) : CTD_OK;
+}
 
-	if (mrc != 0) {
-		return err_from_mdb(mrc);
+/* Delete a range of "r/" that is a node inside the tile just written,
+ * checked against it first (a walk_ranges visit). */
+static int
+purge_one(MDB_cursor *c, uint64_t b, uint64_t e, const uint8_t *hash,
+    struct tile_work *w)
+{
+	uint64_t tile;
+	unsigned h, pos;
+	uint8_t mine[MERKLE_HASH_LEN];
+
+	if (e > (w->tile + 1) << STORE_TILE_HEIGHT ||
+	    !store__tile_node(b, e, &tile, &h, &pos)) {
+		return CTD_OK;
 	}
-	for (mrc = ranges_seek(c, w->tile, &key, &val); mrc == 0;) {
-		uint64_t b, e, tile;
-		unsigned h, pos;
-		uint8_t mine[MERKLE_HASH_LEN];
-		if (key.mv_size != 16 || val.mv_size != MERKLE_HASH_LEN) {
-			ret = CTD_ESTORE;
-			break;
-		}
-		if ((b = get_be64(key.mv_data)) >= end) {
-			break;
-		}
-		e = get_be64((uint8_t *)key.mv_data + 8);
-		if (e > end || !store__tile_node(b, e, &tile, &h, &pos)) {
-			mrc = mdb_cursor_get(c, &key, &val, MDB_NEXT);
-			continue;
-		}
-		store__tile_hash(w->val, h, pos, mine);
-		if (memcmp(mine, val.mv_data, MERKLE_HASH_LEN) != 0) {
-			ret = CTD_EINCONSISTENT;
-			break;
-		}
-		/* After a delete the cursor stands on the next record:
-		 * MDB_NEXT then returns that one (LMDB's C_DEL rule). */
-		if ((mrc = mdb_cursor_del(c, 0)) == 0) {
-			mrc = mdb_cursor_get(c, &key, &val, MDB_NEXT);
-		}
+	store__tile_hash(w->val, h, pos, mine);
+	if (memcmp(mine, hash, MERKLE_HASH_LEN) != 0) {
+		return CTD_EINCONSISTENT;
 	}
-	mdb_cursor_close(c);
-	if (ret == CTD_OK && mrc != 0 && mrc != MDB_NOTFOUND) {
-		ret = err_from_mdb(mrc);
-	}
-	return ret;
+	/* After a delete the cursor stands on the next record: the walk's
+	 * MDB_NEXT then returns that one (LMDB's C_DEL rule). */
+	int mrc = mdb_cursor_del(c, 0);
+	return mrc == 0 ? CTD_OK : err_from_mdb(mrc);
 }
 
 /* Write w's tile (complete) and move the nodes of "r/" inside it there. */
@@ -264,7 +257,7 @@ write_tile(struct store_txn *t, struct store_log *l, struct tile_work *w)
 	put_be64(k, w->tile);
 	int rc = err_from_mdb(mdb_put(t->txn, l->tiles, &key, &val,
 	    MDB_NOOVERWRITE));
-	return rc == CTD_OK ? purge_ranges(t->txn, l, w) : rc;
+	return rc == CTD_OK ? walk_ranges(t->txn, l, w, purge_one) : rc;
 }
 
 /* The leaves g[0..count) of one tile, sorted by index. */
@@ -297,7 +290,7 @@ put_group(struct store_txn *t, struct store_log *l, struct tile_work *w,
 		}
 	}
 	if (w->have < STORE_TILE_LEAVES &&
-	    (rc = gather_stored(t->txn, l, w)) != CTD_OK) {
+	    (rc = walk_ranges(t->txn, l, w, gather_one)) != CTD_OK) {
 		return rc;
 	}
 	if (w->have == STORE_TILE_LEAVES) {

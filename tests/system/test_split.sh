@@ -102,6 +102,14 @@ audit() {
 	    > "$LIB_TMP/audit.out" 2>&1
 	echo $?
 }
+# audit_says PATTERN DESC: the last audit's output matches PATTERN (shown
+# when it does not).
+audit_says() {
+	grep -q -- "$1" "$LIB_TMP/audit.out"
+	says=$?
+	tap_ok $says "$2"
+	[ $says -eq 0 ] || tap_diag "$(cat "$LIB_TMP/audit.out")"
+}
 dig +norec -p "$B_PORT" @127.0.0.1 +short TXT "sth.$ZONE" > "$LIB_TMP/b120"
 dig +norec -p "$A_PORT" @127.0.0.1 +short TXT "sth.$ZONE" > "$LIB_TMP/a120"
 
@@ -125,12 +133,12 @@ on "$B_PORT" ct_wait_sth 130 60
 tap_ok $? "b moves on to 130"
 tap_is "$(audit "$LIB_TMP/a120" "$A_PORT")" 0 \
     "audit-sth: a's 120 against a's 130 is consistent"
-grep -q "consistency: tree 120 -> tree 130 verified" "$LIB_TMP/audit.out"
-tap_ok $? "by a consistency proof"
+audit_says "consistency: tree 120 -> tree 130 verified" \
+    "by a consistency proof"
 tap_is "$(audit "$LIB_TMP/b120" "$A_PORT")" 3 \
     "audit-sth: b's 120 against a's 130 is a split view"
-grep -q "consistency proof from the held head" "$LIB_TMP/audit.out"
-tap_ok $? "found by the consistency proof"
+audit_says "consistency proof from the held head" \
+    "found by the consistency proof"
 tap_is "$(audit "$LIB_TMP/a120" "$B_PORT")" 3 \
     "audit-sth: a's 120 against b's 130 is a split view too"
 
@@ -150,8 +158,7 @@ tap_is "$(audit "$LIB_TMP/missing" "$A_PORT")" 2 \
 curl -sf "$SIM/checkpoint" > "$LIB_TMP/real.checkpoint"
 tap_is "$(audit "$LIB_TMP/real.checkpoint" "$A_PORT")" 0 \
     "audit-sth: the log's checkpoint against a: consistent"
-grep -q "checkpoint, signature verified" "$LIB_TMP/audit.out"
-tap_ok $? "read as a checkpoint"
+audit_says "checkpoint, signature verified" "read as a checkpoint"
 tap_is "$(audit "$LIB_TMP/real.checkpoint" "$B_PORT")" 3 \
     "audit-sth: the log's checkpoint against b: split view"
 
@@ -177,8 +184,7 @@ tap_is "$(sth_field "$B_PORT" 1)" 130 \
     "b keeps its 130: the real tree is not consistent with it"
 tap_is "$(audit "$LIB_TMP/real140.json" "$B_PORT")" 4 \
     "audit-sth: the real 140 against b's 130: not yet verifiable (exit 4)"
-grep -q "^not yet verifiable" "$LIB_TMP/audit.out"
-tap_ok $? "and says so"
+audit_says "^not yet verifiable" "and says so"
 tap_is "$(audit "$LIB_TMP/real140.json" "$A_PORT")" 0 \
     "audit-sth: the real 140 against a: consistent"
 

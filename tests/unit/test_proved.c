@@ -12,18 +12,7 @@
 #include "err.h"
 #include "proved.h"
 #include "../tap.h"
-
-static void
-fill(uint8_t *h, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		h[i] = (uint8_t)x;
-	}
-}
+#include "../storetmp.h"
 
 static void
 test_add(void)
@@ -34,8 +23,8 @@ test_add(void)
 
 	proved_init(&p);
 	ok(proved_empty(&p), "a new set is empty");
-	fill(h, sizeof h, 1);
-	fill(h2, sizeof h2, 2);
+	storetmp_fill(h, sizeof h, 1);
+	storetmp_fill(h2, sizeof h2, 2);
 	is_int(proved_add_range(&p, 5, 5, h), CTD_EINVAL,
 	    "an empty range is CTD_EINVAL");
 	is_int(proved_add_range(&p, 6, 5, h), CTD_EINVAL,
@@ -48,13 +37,13 @@ test_add(void)
 	    "a leaf at UINT64_MAX (no level-0 range) is CTD_ERANGE");
 	/* Grow through several doublings and keep every item. */
 	for (uint64_t i = 1; i < 100; i++) {
-		fill(h, sizeof h, (uint32_t)i);
+		storetmp_fill(h, sizeof h, (uint32_t)i);
 		all &= proved_add_range(&p, i, i + 1, h) == CTD_OK;
 	}
 	ok(all, "99 more ranges added");
 	is_int(p.range_count, 100, "100 ranges held");
 	is_int(p.leaf_count, 1, "1 leaf held");
-	fill(h, sizeof h, 57);
+	storetmp_fill(h, sizeof h, 57);
 	ok(p.ranges[57].begin == 57 && p.ranges[57].end == 58 &&
 	    memcmp(p.ranges[57].hash, h, 32) == 0, "range 57 kept intact");
 	ok(p.leaves[0].index == 3 && memcmp(p.leaves[0].hash, h2, 32) == 0,
@@ -75,7 +64,7 @@ test_bound(void)
 	bool all = true;
 
 	proved_init(&p);
-	fill(h, sizeof h, 3);
+	storetmp_fill(h, sizeof h, 3);
 	for (uint64_t i = 0; i < PROVED_MAX_ITEMS; i++) {
 		all &= proved_add_range(&p, i, i + 1, h) == CTD_OK;
 	}
@@ -140,7 +129,7 @@ test_clear_move(void)
 
 	proved_init(&a);
 	proved_init(&b);
-	fill(h, sizeof h, 9);
+	storetmp_fill(h, sizeof h, 9);
 	proved_add_range(&a, 0, 2, h);
 	proved_add_leaf(&a, h, 1);
 	proved_set_contiguous(&a, 2);

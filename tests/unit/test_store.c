@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -25,6 +24,7 @@
 #include "merkle.h"
 #include "store.h"
 #include "../tap.h"
+#include "../storetmp.h"
 
 static char base[256];
 
@@ -38,27 +38,15 @@ path_of(char *out, const char *name)
 }
 
 static void
-fill(uint8_t *h, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		h[i] = (uint8_t)x;
-	}
-}
-
-static void
 make_sth(struct sth *s, uint64_t size, uint64_t ts, uint32_t root_seed,
     uint16_t sig_len)
 {
 	memset(s, 0, sizeof *s);
 	s->tree_size = size;
 	s->timestamp = ts;
-	fill(s->root, sizeof s->root, root_seed);
+	storetmp_fill(s->root, sizeof s->root, root_seed);
 	s->sig_len = sig_len;
-	fill(s->sig, sig_len, root_seed + 7777);
+	storetmp_fill(s->sig, sig_len, root_seed + 7777);
 }
 
 static bool
@@ -88,15 +76,6 @@ db_name(char *out, char kind, const uint8_t id[32])
 	}
 }
 
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
 /* One committed single-range transaction. */
 static int
 put_one_range(struct store *s, struct store_log *l, uint64_t b, uint64_t e,
@@ -105,7 +84,7 @@ put_one_range(struct store *s, struct store_log *l, uint64_t b, uint64_t e,
 	struct store_txn t;
 	uint8_t h[32];
 
-	fill(h, sizeof h, seed);
+	storetmp_fill(h, sizeof h, seed);
 	store_txn_begin(s, &t);
 	store_put_range(&t, l, b, e, h);
 	return store_txn_commit(&t);
@@ -177,8 +156,8 @@ test_put_get(struct store *s, struct store_log *a)
 	struct sth sth, out;
 	uint64_t idx = 0;
 
-	fill(h, sizeof h, 1);
-	fill(leaf, sizeof leaf, 2);
+	storetmp_fill(h, sizeof h, 1);
+	storetmp_fill(leaf, sizeof leaf, 2);
 	make_sth(&sth, 1000, 1700000000123ull, 3, 72);
 	store_txn_begin(s, &t);
 	store_put_range(&t, a, 0, 1, h);
@@ -242,8 +221,8 @@ test_overwrite(struct store *s, struct store_log *a)
 	struct sth sth, newer, older, forked, out;
 	uint64_t idx = 0;
 
-	fill(h, sizeof h, 1);
-	fill(other, sizeof other, 99);
+	storetmp_fill(h, sizeof h, 1);
+	storetmp_fill(other, sizeof other, 99);
 	is_int(put_one_range(s, a, 0, 1, 1), CTD_OK,
 	    "identical range rewrite is fine");
 	is_int(put_one_range(s, a, 0, 1, 99), CTD_EINCONSISTENT,
@@ -252,7 +231,7 @@ test_overwrite(struct store *s, struct store_log *a)
 	is_mem(got, h, 32, "the first hash is kept");
 
 	/* Leaf at a second index: keep the smaller, no error. */
-	fill(leaf, sizeof leaf, 50);
+	storetmp_fill(leaf, sizeof leaf, 50);
 	store_txn_begin(s, &t);
 	store_put_leaf(&t, a, leaf, 10);
 	store_put_leaf(&t, a, leaf, 10);
@@ -275,7 +254,7 @@ test_overwrite(struct store *s, struct store_log *a)
 	/* STH for a known size: same root keeps the newer timestamp. */
 	make_sth(&sth, 5000, 1000, 60, 70);
 	make_sth(&newer, 5000, 2000, 60, 71);
-	fill(newer.sig, newer.sig_len, 61);
+	storetmp_fill(newer.sig, newer.sig_len, 61);
 	make_sth(&older, 5000, 500, 60, 72);
 	make_sth(&forked, 5000, 3000, 62, 70);
 	is_int(put_one_sth(s, a, &sth), CTD_OK, "STH 5000 stored");
@@ -305,14 +284,14 @@ test_sticky(struct store *s, struct store_log *a)
 	uint64_t n0[3], n1[3], idx;
 
 	store_stats(s, a, &n0[0], &n0[1], &n0[2]);
-	fill(h, sizeof h, 70);
-	fill(leaf, sizeof leaf, 71);
+	storetmp_fill(h, sizeof h, 70);
+	storetmp_fill(leaf, sizeof leaf, 71);
 	make_sth(&sth, 6000, 1, 72, 10);
 	store_txn_begin(s, &t);
 	store_put_range(&t, a, 100, 101, h);
 	store_put_leaf(&t, a, leaf, 100);
 	store_put_sth(&t, a, &sth);
-	fill(h, sizeof h, 99);
+	storetmp_fill(h, sizeof h, 99);
 	store_put_range(&t, a, 0, 1, h); /* conflicts */
 	is_int(t.err, CTD_EINCONSISTENT, "conflict sets t->err at once");
 	store_put_range(&t, a, 102, 103, h);
@@ -434,14 +413,14 @@ test_two_logs(struct store *s, struct store_log *a, struct store_log *b)
 
 	is_int(put_one_range(s, b, 0, 1, 555), CTD_OK,
 	    "log B takes range [0,1) with another hash");
-	fill(h, sizeof h, 555);
+	storetmp_fill(h, sizeof h, 555);
 	is_int(get_one_range(s, b, 0, 1, got), CTD_OK, "B's range found");
 	is_mem(got, h, 32, "B's range is B's hash");
-	fill(h, sizeof h, 1);
+	storetmp_fill(h, sizeof h, 1);
 	get_one_range(s, a, 0, 1, got);
 	is_mem(got, h, 32, "A's range is untouched");
 
-	fill(leaf, sizeof leaf, 2);
+	storetmp_fill(leaf, sizeof leaf, 2);
 	store_reader_init(s, &r);
 	store_read_begin(&r);
 	is_int(store_get_leaf(&r, b, leaf, &idx), CTD_ENOTFOUND,
@@ -479,7 +458,7 @@ test_reader_reuse(struct store *s, struct store_log *a)
 		uint64_t b = 1000000 + (uint64_t)i;
 		all &= put_one_range(s, a, b, b + 1, (uint32_t)i) == CTD_OK;
 		all &= store_read_begin(&r) == CTD_OK;
-		fill(h, sizeof h, (uint32_t)i);
+		storetmp_fill(h, sizeof h, (uint32_t)i);
 		all &= store_get_range(&r, a, b, b + 1, got) == CTD_OK &&
 		    memcmp(got, h, 32) == 0;
 		all &= store_get_range(&r, a, b + 1, b + 2, got) ==
@@ -525,7 +504,7 @@ worker_run(void *arg)
 			continue;
 		}
 		int rc = store_get_range(&w->r, w->l, 0, 1, got);
-		fill(want, sizeof want, 1);
+		storetmp_fill(want, sizeof want, 1);
 		if (rc != CTD_OK || memcmp(got, want, 32) != 0) {
 			w->bad++;
 		}
@@ -569,7 +548,7 @@ test_get_ranges(struct store *s, struct store_log *a)
 
 	store_txn_begin(s, &t);
 	for (size_t i = 0; i < 7; i++) {
-		fill(want[i], 32, 7000 + (unsigned)i);
+		storetmp_fill(want[i], 32, 7000 + (unsigned)i);
 		store_put_range(&t, a, r[i].begin, r[i].end, want[i]);
 	}
 	is_int(store_txn_commit(&t), CTD_OK, "get_ranges: 7 ranges stored");
@@ -594,7 +573,7 @@ test_get_ranges(struct store *s, struct store_log *a)
 
 	/* A later commit is seen through the renewed cursor. */
 	uint8_t h[32];
-	fill(h, 32, 7100);
+	storetmp_fill(h, 32, 7100);
 	store_txn_begin(s, &t);
 	store_put_range(&t, a, 901, 902, h);
 	store_txn_commit(&t);
@@ -673,11 +652,11 @@ test_persist(struct store **sp, struct store_log **ap,
 	is_int(store_log_open(*sp, id_a, ap), CTD_OK, "A reopens (second)");
 	store_reader_init(*sp, &r);
 	store_read_begin(&r);
-	fill(h, sizeof h, 1);
+	storetmp_fill(h, sizeof h, 1);
 	is_int(store_get_range(&r, *ap, 0, 1, got), CTD_OK,
 	    "A's range persisted");
 	is_mem(got, h, 32, "with its hash");
-	fill(leaf, sizeof leaf, 50);
+	storetmp_fill(leaf, sizeof leaf, 50);
 	store_get_leaf(&r, *ap, leaf, &idx);
 	is_int(idx, 5, "A's leaf index persisted");
 	is_int(store_latest_sth(&r, *bp, &out), CTD_OK, "B's STHs persisted");
@@ -699,11 +678,11 @@ test_max_logs(struct store *s)
 
 	/* A and B are open; fill up to STORE_MAX_LOGS. */
 	for (i = 2; i < STORE_MAX_LOGS && rc == CTD_OK; i++) {
-		fill(id, sizeof id, 10000 + (uint32_t)i);
+		storetmp_fill(id, sizeof id, 10000 + (uint32_t)i);
 		rc = store_log_open(s, id, &l);
 	}
 	is_int(rc, CTD_OK, "%d logs open in one store", STORE_MAX_LOGS);
-	fill(id, sizeof id, 20000);
+	storetmp_fill(id, sizeof id, 20000);
 	is_int(store_log_open(s, id, &l), CTD_EBUSY,
 	    "log %d: CTD_EBUSY", STORE_MAX_LOGS + 1);
 	is_int(store_log_open(s, id_a, &l), CTD_OK,
@@ -726,14 +705,14 @@ test_map_full(void)
 	is_int(put_one_range(s, l, 0, 1, 1), CTD_OK, "a small write fits");
 	store_txn_begin(s, &t);
 	for (uint64_t i = 0; i < 20000 && t.err == CTD_OK; i++) {
-		fill(h, sizeof h, (uint32_t)i);
+		storetmp_fill(h, sizeof h, (uint32_t)i);
 		store_put_range(&t, l, 10 + i, 11 + i, h);
 	}
 	rc = store_txn_commit(&t);
 	is_int(rc, CTD_ESPACE, "a big write: CTD_ESPACE");
 	is_int(get_one_range(s, l, 0, 1, got), CTD_OK,
 	    "reads work after map full");
-	fill(h, sizeof h, 1);
+	storetmp_fill(h, sizeof h, 1);
 	is_mem(got, h, 32, "and see the earlier data");
 	is_int(get_one_range(s, l, 10, 11, got), CTD_ENOTFOUND,
 	    "nothing of the failed write is stored");
@@ -746,7 +725,7 @@ test_map_full(void)
 	store_log_open(s, id_a, &l);
 	store_txn_begin(s, &t);
 	for (uint64_t i = 0; i < 20000; i++) {
-		fill(h, sizeof h, (uint32_t)i);
+		storetmp_fill(h, sizeof h, (uint32_t)i);
 		store_put_range(&t, l, 10 + i, 11 + i, h);
 	}
 	is_int(store_txn_commit(&t), CTD_OK, "the big write fits now");
@@ -828,7 +807,7 @@ test_format(void)
 	mkdir(p, 0700);
 	snprintf(f, sizeof f, "%s/data.mdb", p);
 	fp = fopen(f, "w");
-	fill(junk, sizeof junk, 4242);
+	storetmp_fill(junk, sizeof junk, 4242);
 	fwrite(junk, 1, sizeof junk, fp);
 	fclose(fp);
 	is_int(store_open(p, 0, &s), CTD_ESTORE,
@@ -860,7 +839,7 @@ test_corrupt(struct store **sp, struct store_log **ap)
 	be64(k + 8, 8);
 	raw_ok &= raw_put(env, rname, k, 16, v, 31) == 0;
 	/* A leaf index key of 17 bytes, after the leaf's prefix. */
-	fill(leaf, sizeof leaf, 777);
+	storetmp_fill(leaf, sizeof leaf, 777);
 	memcpy(k, leaf, 8);
 	be64(k + 8, 0);
 	memcpy(v, k, 16);
@@ -868,7 +847,7 @@ test_corrupt(struct store **sp, struct store_log **ap)
 	raw_ok &= raw_put(env, lname, v, 17, NULL, 0) == 0;
 	memset(v, 0, sizeof v);
 	/* A leaf index record with a value. */
-	fill(leaf2, sizeof leaf2, 778);
+	storetmp_fill(leaf2, sizeof leaf2, 778);
 	memcpy(k, leaf2, 8);
 	be64(k + 8, 3);
 	raw_ok &= raw_put(env, lname, k, 16, v, 8) == 0;
@@ -948,20 +927,16 @@ test_corrupt(struct store **sp, struct store_log **ap)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct store *s = NULL;
 	struct store_log *a = NULL, *b = NULL;
 	char p[PATH_MAX];
 
 	plan(161);
-	snprintf(base, sizeof base, "%s/test_store.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(base) == NULL) {
-		diag("mkdtemp %s failed", base);
+	if (!storetmp_make(base, sizeof base, "test_store")) {
 		return 1;
 	}
-	fill(id_a, 32, 1000);
-	fill(id_b, 32, 2000);
+	storetmp_fill(id_a, 32, 1000);
+	storetmp_fill(id_b, 32, 2000);
 	id_b[0] = (uint8_t)(id_a[0] + 1);
 	memcpy(id_c, id_a, 32);
 	id_c[31] ^= 1;
@@ -989,8 +964,6 @@ main(void)
 	test_corrupt(&s, &a);
 	store_close(s);
 
-	if (nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		diag("could not remove %s", base);
-	}
+	storetmp_remove(base);
 	return exit_status();
 }

@@ -10,16 +10,15 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base64.h"
 #include "err.h"
 #include "store.h"
 #include "../tap.h"
+#include "../storetmp.h"
 
 int main(void);
 
@@ -27,15 +26,6 @@ static char base[256];
 static struct store *st;
 static struct store_log *log_a, *log_b;
 static struct store_reader rd;
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
 
 /* "— <name> base64(key ID || 64 bytes of fill)\n" into out. */
 static size_t
@@ -205,13 +195,9 @@ test_bounds(void)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	uint8_t id_a[32], id_b[32];
 
-	snprintf(base, sizeof(base), "%s/test_store_cosig.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(base) == NULL) {
-		diag("mkdtemp %s failed", base);
+	if (!storetmp_make(base, sizeof(base), "test_store_cosig")) {
 		return 1;
 	}
 	memset(id_a, 0xa0, 32);
@@ -227,8 +213,6 @@ main(void)
 	test_bounds();
 	store_reader_deinit(&rd);
 	store_close(st);
-	if (nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		diag("could not remove %s", base);
-	}
+	storetmp_remove(base);
 	return done_testing();
 }

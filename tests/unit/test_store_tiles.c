@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -27,32 +26,12 @@
 #include "store.h"
 #include "../tap.h"
 #include "../refmerkle.h"
+#include "../storetmp.h"
 
 #define NLEAVES 1024
 
 static char base[256];
 static uint8_t leaves[NLEAVES][MERKLE_HASH_LEN];
-
-static void
-fill(uint8_t *h, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		h[i] = (uint8_t)x;
-	}
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
 
 /* A proved set of the leaves [a, b) and every aligned node inside it
  * (what a mirror's batch holds). */
@@ -225,7 +204,7 @@ test_contradictions(struct store *s, struct store_log *l)
 	uint8_t bad[MERKLE_HASH_LEN];
 	uint64_t before = range_count(s, l);
 
-	fill(bad, sizeof bad, 4242);
+	storetmp_fill(bad, sizeof bad, 4242);
 	store_txn_begin(s, &t);
 	store_put_leaf(&t, l, bad, 3);
 	is_int(store_txn_commit(&t), CTD_EINCONSISTENT,
@@ -266,7 +245,7 @@ test_prefix(struct store *s, struct store_log *l)
 
 	/* Three hashes with one 8-byte prefix (a real log would need 2^32
 	 * work to make two; a test just writes them). */
-	fill(a, sizeof a, 1);
+	storetmp_fill(a, sizeof a, 1);
 	memcpy(b, a, sizeof b);
 	b[31] ^= 1;
 	memcpy(c, a, sizeof c);
@@ -295,15 +274,14 @@ main(void)
 	uint8_t id[32];
 
 	plan(27);
-	snprintf(base, sizeof base, "/tmp/test_store_tiles.XXXXXX");
-	if (mkdtemp(base) == NULL) {
+	if (!storetmp_make(base, sizeof base, "test_store_tiles")) {
 		printf("Bail out! mkdtemp\n");
 		return 1;
 	}
 	for (uint32_t i = 0; i < NLEAVES; i++) {
-		fill(leaves[i], MERKLE_HASH_LEN, 100 + i);
+		storetmp_fill(leaves[i], MERKLE_HASH_LEN, 100 + i);
 	}
-	fill(id, sizeof id, 7);
+	storetmp_fill(id, sizeof id, 7);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/db", base);
 	if (store_open(dir, 0, &s) != CTD_OK ||
@@ -316,6 +294,6 @@ main(void)
 	test_contradictions(s, l);
 	test_prefix(s, l);
 	store_close(s);
-	nftw(base, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	storetmp_remove(base);
 	return exit_status();
 }

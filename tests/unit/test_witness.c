@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include "witness_http.h"
 
 #include "../refmerkle.h"
+#include "../storetmp.h"
 
 #define ORIGIN "log.example/2026"
 #define LEAVES 200
@@ -240,15 +240,6 @@ test_empty_and_bounds(struct witness *w)
 	is_int(latest(w), 30, "state still 30");
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
 /* A fresh store: size 0 rules, then a non-empty proof from 0. */
 static void
 test_fresh(struct store *s)
@@ -311,7 +302,7 @@ test_bucket(void)
 int
 main(void)
 {
-	char dir[] = "/tmp/test_witness.XXXXXX";
+	char dir[256], dir2[256];
 	for (unsigned i = 0; i < LEAVES; i++) {
 		uint8_t b = (uint8_t)i;
 		merkle_leaf_hash(&b, 1, leaves[i]);
@@ -319,7 +310,7 @@ main(void)
 	log_pkey = EVP_EC_gen("P-256");
 	uint8_t *der = NULL;
 	int der_len = i2d_PUBKEY(log_pkey, &der);
-	if (mkdtemp(dir) == NULL || der_len <= 0 ||
+	if (!storetmp_make(dir, sizeof dir, "test_witness") || der_len <= 0 ||
 	    logkey_from_der(der, (size_t)der_len, &log_key) != CTD_OK) {
 		diag("setup failed");
 		return 99;
@@ -372,14 +363,18 @@ main(void)
 	is_int(post(w, 30, -1, false, 40, &rep), 200, "30 -> 40: 200");
 	witness_free(w);
 	store_close(s);
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	storetmp_remove(dir);
 
-	char dir2[] = "/tmp/test_witness.XXXXXX";
-	if (mkdtemp(dir2) != NULL && store_open(dir2, 0, &s) == CTD_OK) {
-		test_fresh(s);
-		store_close(s);
+	s = NULL;
+	if (ok(storetmp_make(dir2, sizeof dir2, "test_witness"),
+	    "a second directory made")) {
+		if (is_int(store_open(dir2, 0, &s), CTD_OK,
+		    "a fresh store opened")) {
+			test_fresh(s);
+			store_close(s);
+		}
+		storetmp_remove(dir2);
 	}
-	nftw(dir2, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	test_bucket();
 	logkey_free(log_key);
 	EVP_PKEY_free(log_pkey);

@@ -15,14 +15,12 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <uv.h>
 
@@ -31,6 +29,7 @@
 #include "store.h"
 #include "writer.h"
 #include "../tap.h"
+#include "../storetmp.h"
 
 static char base[256];
 static struct store *st;
@@ -50,27 +49,6 @@ struct job {
 	bool on_loop;		/* the callback ran on the loop thread */
 	int seen;		/* a fresh reader's lookup of the range */
 };
-
-static void
-fill(uint8_t *h, size_t len, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		h[i] = (uint8_t)x;
-	}
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
 
 /* Look up one range in a fresh snapshot of its own. */
 static int
@@ -145,7 +123,7 @@ job_init(struct job *j, struct store_log *l, uint64_t b, uint64_t e,
 	j->log = l;
 	j->begin = b;
 	j->end = e;
-	fill(j->hash, sizeof j->hash, seed);
+	storetmp_fill(j->hash, sizeof j->hash, seed);
 	proved_init(&j->set);
 	if (proved_add_range(&j->set, b, e, j->hash) != CTD_OK) {
 		diag("proved_add_range failed");
@@ -227,16 +205,16 @@ test_put_proved(void)
 	uint64_t idx = 0;
 
 	proved_init(&p);
-	fill(h1, 32, 11);
-	fill(h2, 32, 12);
-	fill(l5, 32, 15);
-	fill(l6, 32, 16);
+	storetmp_fill(h1, 32, 11);
+	storetmp_fill(h2, 32, 12);
+	storetmp_fill(l5, 32, 15);
+	storetmp_fill(l6, 32, 16);
 	memset(&sth, 0, sizeof sth);
 	sth.tree_size = 8;
 	sth.timestamp = 1234;
-	fill(sth.root, 32, 18);
+	storetmp_fill(sth.root, 32, 18);
 	sth.sig_len = 9;
-	fill(sth.sig, 9, 19);
+	storetmp_fill(sth.sig, 9, 19);
 	proved_add_range(&p, 0, 4, h1);
 	proved_add_range(&p, 4, 8, h2);
 	proved_add_leaf(&p, l5, 5);
@@ -272,7 +250,7 @@ test_put_proved(void)
 	store_txn_begin(st, &t);
 	store_put_proved(&t, la, &p);
 	is_int(store_txn_commit(&t), CTD_OK, "the same set again commits");
-	fill(p.sth.root, 32, 99);
+	storetmp_fill(p.sth.root, 32, 99);
 	store_txn_begin(st, &t);
 	store_put_proved(&t, la, &p);
 	is_int(store_txn_commit(&t), CTD_EINCONSISTENT,
@@ -310,9 +288,9 @@ test_nested(void)
 	uint8_t h[32], bad[32], leaf[32];
 	uint64_t idx;
 
-	fill(h, 32, 40);
-	fill(bad, 32, 41);
-	fill(leaf, 32, 42);
+	storetmp_fill(h, 32, 40);
+	storetmp_fill(bad, 32, 41);
+	storetmp_fill(leaf, 32, 42);
 	store_txn_begin(st, &t);
 	store_txn_begin_nested(&t, &c);
 	store_put_range(&c, la, 100, 101, h);
@@ -400,7 +378,7 @@ test_conflict(void)
 		diag("writer_new failed");
 		return;
 	}
-	fill(stored, 32, 500);
+	storetmp_fill(stored, 32, 500);
 	store_txn_begin(st, &t);
 	store_put_range(&t, la, 5000, 5001, stored);
 	if (store_txn_commit(&t) != CTD_OK) {
@@ -411,7 +389,7 @@ test_conflict(void)
 	job_init(&jobs[2], la, 6002, 6003, 602);
 	/* Set 1: a good range, then a leaf whose level-0 range [5000, 5001)
 	 * contradicts the stored one. */
-	fill(leaf, 32, 501);
+	storetmp_fill(leaf, 32, 501);
 	proved_add_leaf(&jobs[1].set, leaf, 5000);
 	store_txn_begin(st, &hold);
 	is_int(submit_all(w, jobs, 3), CTD_OK, "three sets submitted");
@@ -496,7 +474,7 @@ test_map_full(void)
 	job_init(&jobs[0], small_log, 0, 1, 1);
 	job_init(&jobs[1], small_log, 1, 2, 2);
 	job_init(&jobs[2], small_log, 2, 3, 3);
-	fill(h, 32, 4);
+	storetmp_fill(h, 32, 4);
 	for (uint64_t i = 10; i < 20000 && added; i++) {
 		added = proved_add_range(&jobs[1].set, i, i + 1, h) == CTD_OK;
 	}
@@ -527,7 +505,7 @@ test_log_open(void)
 		diag("writer_new failed");
 		return;
 	}
-	fill(id_c, 32, 3000);
+	storetmp_fill(id_c, 32, 3000);
 	for (size_t i = 0; i < 10; i++) {
 		job_init(&jobs[i], la, 20000 + i, 20001 + i,
 		    (uint32_t)(20000 + i));
@@ -579,20 +557,16 @@ test_close(void)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char p[PATH_MAX];
 	int rc = 1;
 
 	plan(62);
 	main_thread = pthread_self();
-	snprintf(base, sizeof base, "%s/test_writer.XXXXXX",
-	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if (mkdtemp(base) == NULL) {
-		diag("mkdtemp %s failed", base);
+	if (!storetmp_make(base, sizeof base, "test_writer")) {
 		return 1;
 	}
-	fill(id_a, 32, 1000);
-	fill(id_b, 32, 2000);
+	storetmp_fill(id_a, 32, 1000);
+	storetmp_fill(id_b, 32, 2000);
 	snprintf(p, sizeof p, "%s/store", base);
 	if (uv_loop_init(&loop) != 0 || store_open(p, 0, &st) != CTD_OK ||
 	    store_log_open(st, id_a, &la) != CTD_OK) {
@@ -612,8 +586,6 @@ main(void)
 	rc = exit_status();
 out:
 	store_close(st);
-	if (nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		diag("could not remove %s", base);
-	}
+	storetmp_remove(base);
 	return rc;
 }
