@@ -34,6 +34,12 @@ struct source_tiled {
 	char *origin;			/* NULL until configured or held */
 	const struct logkey *key;
 	bool check_entries;		/* a mirror reads data tiles too */
+	/* The last checkpoint whose log signature verified, whole (the
+	 * witnesses' cosignatures it carries: source_tiled_note()). */
+	char *note;
+	size_t note_len;
+	uint64_t note_size;
+	uint8_t note_root[MERKLE_HASH_LEN];
 };
 
 /* A tile of the task, with its width in the tree of size S. */
@@ -372,6 +378,21 @@ tiled_begin(struct source *src, struct source_task *t)
 
 /* ---- consuming ------------------------------------------------------------ */
 
+/* Keep a verified checkpoint whole; without memory the last one goes. */
+static void
+keep_note(struct source_tiled *s, const char *body, size_t len,
+    const struct sth *head)
+{
+	free(s->note);
+	s->note = malloc(len);
+	s->note_len = s->note != NULL ? len : 0;
+	if (s->note != NULL) {
+		memcpy(s->note, body, len);
+		s->note_size = head->tree_size;
+		memcpy(s->note_root, head->root, MERKLE_HASH_LEN);
+	}
+}
+
 static int
 take_checkpoint(struct source_tiled *s, struct source_task *t,
     const struct source_reply *r)
@@ -401,6 +422,7 @@ take_checkpoint(struct source_tiled *s, struct source_task *t,
 	    (s->origin = strndup(cp.origin, cp.origin_len)) == NULL) {
 		return CTD_ENOMEM;
 	}
+	keep_note(s, body, r->len, &t->head);
 	t->has_head = true;
 	return CTD_OK;
 }
@@ -631,6 +653,7 @@ tiled_free(struct source *src)
 	struct source_tiled *s = from_base(src);
 	free(s->prefix);
 	free(s->origin);
+	free(s->note);
 	free(s);
 }
 
@@ -670,6 +693,19 @@ const char *
 source_tiled_get_origin(const struct source *src)
 {
 	return ((const struct source_tiled *)src)->origin;
+}
+
+const char *
+source_tiled_note(const struct source *src, uint64_t size,
+    const uint8_t root[MERKLE_HASH_LEN], size_t *len)
+{
+	const struct source_tiled *s = (const struct source_tiled *)src;
+	if (s->note == NULL || s->note_size != size ||
+	    memcmp(s->note_root, root, MERKLE_HASH_LEN) != 0) {
+		return NULL;
+	}
+	*len = s->note_len;
+	return s->note;
 }
 
 int

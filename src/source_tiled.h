@@ -75,4 +75,16 @@ int source_tiled_origin(const char *url, char *out, size_t cap);
  */
 const char *source_tiled_get_origin(const struct source *src);
 
+/*
+ * The log's own checkpoint of a head, as the source last verified it
+ * (its log signature), with every other line it carries: the log's
+ * witnesses' cosignatures among them, for the caller to check with the
+ * keys it trusts.
+ * @param len: set to the note's length when found.
+ * @return: the note, borrowed until the next head the source reads; NULL
+ *	when the last checkpoint read is of another head.
+ */
+const char *source_tiled_note(const struct source *src, uint64_t size,
+    const uint8_t root[MERKLE_HASH_LEN], size_t *len);
+
 #endif /* CTD_SOURCE_TILED_H */

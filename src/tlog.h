@@ -118,8 +118,11 @@ struct tlog {
 	struct tlog_keeps *keeps;	/* what writer callbacks point to */
 	bool has_head;
 	struct sth head;
-	/* Keys (targets' indices) that cosigned head, kept in the store. */
+	/* Keys (targets' indices) that cosigned head, kept in the store;
+	 * whether the log's own checkpoint of head was searched for its
+	 * witnesses' cosignatures (a tiled log). */
 	uint32_t head_cosigned;
+	bool head_log_cosigs;
 	struct tlog_witness_stats wstats;
 
 	/* Told on the main loop after each switch to a new STH (the server

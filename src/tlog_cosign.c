@@ -31,6 +31,7 @@
 #include "logkey.h"
 #include "merkle.h"
 #include "note.h"
+#include "source_tiled.h"
 #include "store.h"
 #include "tlog.h"
 #include "tlog_int.h"
@@ -515,6 +516,37 @@ open_wclient(struct tlog *log)
 	return log->wclient != NULL ? CTD_OK : CTD_ENOMEM;
 }
 
+/* A tiled log's own checkpoint may carry its witnesses' cosignatures (the
+ * log asked them itself): each that verifies with a key of the log's
+ * `witness:` lines counts as if that witness had answered. Once a head. */
+static void
+take_log_cosigs(struct tlog *log)
+{
+	size_t len = 0;
+	const char *note = NULL;
+	if (log->head_log_cosigs || log->conf->monitoring_url == NULL ||
+	    (note = source_tiled_note(log->source, log->head.tree_size,
+	    log->head.root, &len)) == NULL) {
+		return;
+	}
+	log->head_log_cosigs = true;
+	struct note *n = malloc(sizeof *n);
+	char *lines = malloc(WCLIENT_KEEP_MAX);
+	size_t lines_len = 0;
+	if (n != NULL && lines != NULL && note_parse(note, len, n) == CTD_OK) {
+		for (size_t i = 0; i < log->conf->witness_count; i++) {
+			const struct note_vkey *k = &log->conf->witnesses[i].vkey;
+			if (wclient_lines_to_keep(n, k, lines, WCLIENT_KEEP_MAX,
+			    &lines_len)) {
+				on_cosig(log, k, log->head.tree_size,
+				    log->head.root, lines, lines_len);
+			}
+		}
+	}
+	free(lines);
+	free(n);
+}
+
 /* Ask the cosigners for the current head. A tiled log without
  * submission-url: learns its origin from its first checkpoint: only then
  * can its witness client, and ctdnsd's own witness, know it. */
@@ -536,6 +568,7 @@ ask(struct tlog *log)
 	    head_note(log, &log->head, note, sizeof note, &len) != CTD_OK) {
 		return;
 	}
+	take_log_cosigs(log);
 	(void)wclient_cosign(log->wclient, log->head.tree_size,
 	    log->head.root, note, len);
 }
@@ -622,6 +655,7 @@ tlog_cosign_adopted(struct tlog *log, const struct sth *sth)
 	    memcmp(log->head.root, sth->root, MERKLE_HASH_LEN) == 0;
 	if (!same) {
 		log->head_cosigned = 0;
+		log->head_log_cosigs = false;
 	}
 	log->head = *sth;
 	log->has_head = true;
@@ -655,6 +689,7 @@ tlog_cosign_reset(struct tlog *log)
 	wclient_free(log->wclient);
 	log->wclient = NULL;
 	log->head_cosigned = 0;
+	log->head_log_cosigs = false;
 }
 
 void

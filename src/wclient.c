@@ -118,16 +118,9 @@ append_line(const struct note_sig *s, char *out, size_t cap, size_t *len)
 	return true;
 }
 
-/*
- * The lines of a witness's answer to keep: its cosignature/v1 line, which
- * must verify, then the other lines under its name that cannot be checked
- * here (ML-DSA-44 cosignatures need OpenSSL 3.5), relayed untouched as
- * far as room allows. They are served, never counted toward a quorum.
- * @return: false when no line of the key verifies.
- */
-static bool
-lines_to_keep(const struct note *n, const struct note_vkey *key, char *out,
-    size_t cap, size_t *len)
+bool
+wclient_lines_to_keep(const struct note *n, const struct note_vkey *key,
+    char *out, size_t cap, size_t *len)
 {
 	*len = 0;
 	if (note_cosig_verify(n, key, NULL) != CTD_OK) {
@@ -165,8 +158,8 @@ on_cosigned(struct target *t, const char *body, size_t len)
 		memcpy(joined, wc->note, wc->note_len);
 		memcpy(joined + wc->note_len, body, len);
 		good = note_parse(joined, wc->note_len + len, n) == CTD_OK &&
-		    lines_to_keep(n, t->key, lines, WCLIENT_KEEP_MAX,
-		    &lines_len);
+		    wclient_lines_to_keep(n, t->key, lines,
+		    WCLIENT_KEEP_MAX, &lines_len);
 	}
 	free(n);
 	free(joined);

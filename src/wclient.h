@@ -136,6 +136,18 @@ void wclient_free(struct wclient *wc);
 int wclient_cosign(struct wclient *wc, uint64_t size,
     const uint8_t root[MERKLE_HASH_LEN], const char *note, size_t len);
 
+/*
+ * The lines of a note to keep for a witness: its cosignature/v1 line,
+ * which must verify, then the other lines under its name that cannot be
+ * checked here (ML-DSA-44 cosignatures need OpenSSL 3.5), relayed
+ * untouched as far as room allows (served, never counted toward a
+ * quorum).
+ * @param out: room for cap bytes (WCLIENT_KEEP_MAX); the lines, no NUL.
+ * @return: false when no line of the key verifies.
+ */
+bool wclient_lines_to_keep(const struct note *n, const struct note_vkey *key,
+    char *out, size_t cap, size_t *len);
+
 /* The counters. */
 void wclient_get_stats(const struct wclient *wc, struct wclient_stats *out);
 
