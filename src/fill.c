@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "fill.h"
+#include "frontier.h"
 #include "log.h"
 #include "merkle.h"
 #include "prove_local.h"
@@ -56,6 +57,7 @@ struct fill_job {
 	bool begun;		/* the source's finish is owed */
 	bool shared;		/* identical needs may join it */
 	bool in_writer;
+	struct fill_batch batch;	/* a mirror's batch: how */
 	size_t outstanding;	/* requests of the round not answered */
 	int round_err;		/* a request of the round that did not go */
 	struct fill_slot slots[SOURCE_MAX_REQS];
@@ -74,6 +76,8 @@ struct fill {
 	uint32_t negative_ttl;
 	struct fill_stats stats;
 	struct store_reader reader;
+	/* Of the last mirror batch verified: what the next one reads. */
+	struct frontier frontier;
 	struct negative negative[FILL_NEGATIVE_SLOTS];
 };
 
@@ -337,12 +341,25 @@ store_known(void *arg, uint64_t begin, uint64_t end,
 	return rc;
 }
 
+/* A mirror's batch: the frontier of the batch verified before it (which
+ * the writer may not have committed yet), then the store. */
+static int
+entries_known(void *arg, uint64_t begin, uint64_t end,
+    uint8_t out[MERKLE_HASH_LEN])
+{
+	struct fill *f = arg;
+	if (frontier_get(&f->frontier, begin, end, out) == CTD_OK) {
+		return CTD_OK;
+	}
+	return store_known(arg, begin, end, out);
+}
+
 /* What every task gets from the store: its lookup and the extent of the
  * leaf index. */
 static void
 set_store_view(struct fill *f, struct source_task *t)
 {
-	t->known = store_known;
+	t->known = t->need.kind == FILL_ENTRIES ? entries_known : store_known;
 	t->known_arg = f;
 	if (store_read_begin(&f->reader) == CTD_OK) {
 		if (store_get_contiguous(&f->reader, f->env.slog,
@@ -432,6 +449,10 @@ on_written(void *arg, int status)
 		return;
 	}
 	job->in_writer = false;
+	if (status != CTD_OK && job->task.need.kind == FILL_ENTRIES) {
+		/* Not committed: the next batch must not build on it. */
+		frontier_clear(&job->fill->frontier);
+	}
 	if (status == CTD_EINCONSISTENT &&
 	    job->task.need.kind != FILL_HEAD_PROOF) {
 		/* The poller raises its own alarm for a head. */
@@ -480,9 +501,17 @@ write_proved(struct fill_job *job)
 		job_finish(job, CTD_OK);
 		return;
 	}
+	if (t->need.kind == FILL_ENTRIES) {
+		t->proved.contiguous_from = t->need.a;
+		t->proved.relaxed = job->batch.relaxed;
+		frontier_advance(&f->frontier, t->need.b, &t->proved);
+	}
 	int rc = submit_proved(f, job);
 	if (rc != CTD_OK) {
 		job_finish(job, rc);
+	} else if (job->batch.verified != NULL) {
+		/* The batch's own waiter, told last: it may start the next. */
+		job->batch.verified(job->waiters[0].arg, CTD_OK);
 	}
 }
 
@@ -738,7 +767,8 @@ fill_adopt_head(struct fill *f, const struct sth *cur, const struct sth *cand,
 
 int
 fill_entries(struct fill *f, uint64_t a, uint64_t b, const struct sth *anchor,
-    const struct sth *adopt, fill_cb cb, void *arg)
+    const struct sth *adopt, const struct fill_batch *how, fill_cb cb,
+    void *arg)
 {
 	if (f->closed) {
 		return CTD_EBUSY;
@@ -754,6 +784,9 @@ fill_entries(struct fill *f, uint64_t a, uint64_t b, const struct sth *anchor,
 	}
 	anchor_of(&job->task.second, anchor);
 	job->task.served = job->task.second;
+	if (how != NULL) {
+		job->batch = *how;
+	}
 	if (adopt != NULL) {
 		job->task.head = *adopt;
 		job->task.has_head = true;
