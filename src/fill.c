@@ -313,20 +313,6 @@ need_equal(const struct fill_need *x, const struct fill_need *y)
 
 /* ---- anchors: the verified roots answers must lead to ------------------- */
 
-/* The verified root of tree `size`: the range [0, size) in the store. */
-static int
-known_root(struct fill *f, uint64_t size, struct source_anchor *a)
-{
-	int rc = store_read_begin(&f->reader);
-	if (rc == CTD_OK) {
-		rc = store_get_range(&f->reader, f->env.slog, 0, size, a->root);
-		store_read_end(&f->reader);
-	}
-	a->known = rc == CTD_OK;
-	a->size = size;
-	return rc;
-}
-
 /* A verified range, for a source that can use what the store holds. */
 static int
 store_known(void *arg, uint64_t begin, uint64_t end,
@@ -338,6 +324,16 @@ store_known(void *arg, uint64_t begin, uint64_t end,
 		rc = store_get_range(&f->reader, f->env.slog, begin, end, out);
 		store_read_end(&f->reader);
 	}
+	return rc;
+}
+
+/* The verified root of tree `size`: the range [0, size) in the store. */
+static int
+known_root(struct fill *f, uint64_t size, struct source_anchor *a)
+{
+	int rc = store_known(f, 0, size, a->root);
+	a->known = rc == CTD_OK;
+	a->size = size;
 	return rc;
 }
 
@@ -599,7 +595,13 @@ on_reply(void *arg, int status, long http_code, const uint8_t *body,
 
 	r->status = status;
 	r->http_code = http_code;
-	if (body != NULL && (slot->body = malloc(len + 1)) != NULL) {
+	const struct source_ops *ops = job->fill->env.source->ops;
+	if (status == CTD_OK && body != NULL && ops->take != NULL &&
+	    ops->take(job->fill->env.source, &job->task, i, body, len) ==
+	    CTD_OK) {
+		r->taken = true;	/* nothing to copy */
+	} else if (body != NULL &&
+	    (slot->body = malloc(len + 1)) != NULL) {
 		memcpy(slot->body, body, len);
 		slot->body[len] = '\0';
 		r->body = slot->body;
@@ -784,9 +786,7 @@ fill_entries(struct fill *f, uint64_t a, uint64_t b, const struct sth *anchor,
 	}
 	anchor_of(&job->task.second, anchor);
 	job->task.served = job->task.second;
-	if (how != NULL) {
-		job->batch = *how;
-	}
+	job->batch = how != NULL ? *how : (struct fill_batch){ 0 };
 	if (adopt != NULL) {
 		job->task.head = *adopt;
 		job->task.has_head = true;

@@ -39,7 +39,7 @@ struct store_log;
  * (SOURCE_MAX_ENTRIES). Fewer, larger batches mean fewer round trips,
  * consistency proofs and commits per entry; measured in
  * docs/performance.md (ctdns-bench --mirror). */
-#define MIRROR_BATCH 4096u
+#define MIRROR_BATCH 16384u
 
 /* Batches in flight at most: one read and verified while the one before
  * is committed. Bounds the memory a sync holds. */

@@ -58,9 +58,9 @@
 #include "sth.h"
 
 /* Requests one round of a task may send at once. */
-#define SOURCE_MAX_REQS 64
+#define SOURCE_MAX_REQS 160
 /* Most entries one FILL_ENTRIES batch may span. */
-#define SOURCE_MAX_ENTRIES 4096
+#define SOURCE_MAX_ENTRIES 16384
 /* Longest URL a source builds. */
 #define SOURCE_URL_MAX 512
 
@@ -96,6 +96,7 @@ struct source_reply {
 	long http_code;
 	const uint8_t *body;	/* NUL-terminated; NULL unless a body came */
 	size_t len;
+	bool taken;		/* the source took it as it came (ops->take) */
 };
 
 struct source_task {
@@ -148,13 +149,24 @@ struct source_ops {
 	 */
 	int (*consume)(struct source *src, struct source_task *t,
 	    const struct source_reply *replies, size_t count);
+	/*
+	 * Optional (NULL: none). One reply of the round, as it arrives and
+	 * before the others: a source may take what it needs of it now (a
+	 * mirror's page of entries, parsed while the log still sends the
+	 * rest), so that consume sees it with `taken` set and no body.
+	 * @param body: borrowed for the call.
+	 * @return: CTD_OK (taken); anything else: not taken, consume gets
+	 *	the body as usual (and judges it).
+	 */
+	int (*take)(struct source *src, struct source_task *t, size_t i,
+	    const uint8_t *body, size_t len);
 	/* Free t->state (may be NULL). Called once per begun task. */
 	void (*finish)(struct source *src, struct source_task *t);
 	/* Free the source. */
 	void (*free)(struct source *src);
 };
 
-/* Every source starts with this; ops never NULL. */
+/* Every source starts with this; ops never NULL (but ops->take may be). */
 struct source {
 	const struct source_ops *ops;
 };

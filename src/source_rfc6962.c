@@ -356,6 +356,9 @@ take_entries(struct source_rfc6962 *s, struct source_task *t,
 	const struct fill_need *n = &t->need;
 	int rc = CTD_OK;
 	for (size_t i = 0; rc == CTD_OK && i < count; i++) {
+		if (replies[i].taken) {
+			continue;	/* take_page ran as it came */
+		}
 		if (i == st->proof_req) {
 			rc = rfc6962_parse_consistency(replies[i].body,
 			    replies[i].len, st->proof, MERKLE_MAX_CONSISTENCY,
@@ -384,6 +387,22 @@ take_entries(struct source_rfc6962 *s, struct source_task *t,
 		proved_set_contiguous(&t->proved, n->b);
 	}
 	return rc == CTD_OK ? check_entries_root(t) : rc;
+}
+
+/* A mirror's page of entries, parsed and hashed as soon as it comes, so
+ * that parsing overlaps the log's sending of the other pages. */
+static int
+rfc6962_take(struct source *src, struct source_task *t, size_t i,
+    const uint8_t *body, size_t len)
+{
+	struct entries_state *st = t->state;
+	if (t->need.kind != FILL_ENTRIES || st == NULL ||
+	    i >= t->req_count || i == st->proof_req) {
+		return CTD_EINVAL;	/* not taken: consume parses it */
+	}
+	struct source_reply r = { .status = CTD_OK, .body = body,
+		.len = len };
+	return take_page(from_base(src), t, i, &r);
 }
 
 static int
@@ -449,6 +468,7 @@ static const struct source_ops rfc6962_ops = {
 	.kind = "rfc6962",
 	.begin = rfc6962_begin,
 	.consume = rfc6962_consume,
+	.take = rfc6962_take,
 	.finish = rfc6962_finish,
 	.free = rfc6962_free,
 };
