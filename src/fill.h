@@ -92,6 +92,9 @@ struct fill_batch {
 	fill_cb verified;
 	/* Commit without the meta page's sync (proved.h: relaxed). */
 	bool relaxed;
+	/* NULL, or the fill's loop: replies the source can digest on its
+	 * thread pool go there (source.h: digester). */
+	uv_loop_t *loop;
 };
 
 /* The head the log gave (signature verified) when status is CTD_OK;

@@ -259,7 +259,8 @@ pump(struct mirror *m)
 	struct mirror_batch *mb = &m->batches[m->batches[0].used ? 1 : 0];
 	*mb = (struct mirror_batch){ .m = m, .a = a, .b = b, .used = true };
 	const struct sth *adopt = m->adopt && last ? &m->head : NULL;
-	struct fill_batch how = { .verified = on_verified, .relaxed = !last };
+	struct fill_batch how = { .verified = on_verified, .relaxed = !last,
+		.loop = m->env.loop };
 	int rc = fill_entries(m->env.fill, a, b, &m->head, adopt, &how,
 	    on_batch, mb);
 	if (rc != CTD_OK) {

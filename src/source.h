@@ -53,6 +53,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fill_work.h"
 #include "merkle.h"
 #include "proved.h"
 #include "sth.h"
@@ -160,6 +161,21 @@ struct source_ops {
 	 */
 	int (*take)(struct source *src, struct source_task *t, size_t i,
 	    const uint8_t *body, size_t len);
+	/*
+	 * Optional (NULL: none), for a mirror's batch whose fill has a
+	 * thread pool (fill_batch.loop): the pure function that digests
+	 * reply i on a pool thread (fill_work.h), or NULL to take it as
+	 * above. The digest then goes to take_digest on the loop's thread.
+	 */
+	fill_digest_fn (*digester)(struct source *src,
+	    const struct source_task *t, size_t i);
+	/*
+	 * Reply i's digest (borrowed for the call), in place of its body.
+	 * @return: CTD_OK (taken); an error: the reply failed with it
+	 *	(CTD_EMALF: it does not fit the request).
+	 */
+	int (*take_digest)(struct source *src, struct source_task *t, size_t i,
+	    const void *digest, size_t len);
 	/* Free t->state (may be NULL). Called once per begun task. */
 	void (*finish)(struct source *src, struct source_task *t);
 	/* Free the source. */
