@@ -18,95 +18,32 @@
 
 #include "err.h"
 #include "fill.h"
+#include "fill_int.h"
+#include "frontier.h"
 #include "log.h"
 #include "merkle.h"
+#include "negcache.h"
 #include "prove_local.h"
 #include "store.h"
 #include "writer.h"
 
-/* Leaf hashes the log said it does not hold, remembered so that a flood of
- * queries for unknown (random) hashes cannot become a flood upstream. A
- * direct-mapped table: a collision only forgets an entry early. */
-#define FILL_NEGATIVE_SLOTS 4096
-
-struct negative {
-	uint8_t hash[MERKLE_HASH_LEN];
-	uint64_t tree_size;	/* valid only while this tree is served */
-	uint64_t expires_ms;
-};
-
-struct fill_waiter {
-	fill_cb cb;
-	fill_head_cb head_cb;
-	void *arg;
-};
-
-struct fill_job;
-
-/* The callback argument of one request of a round. */
-struct fill_slot {
-	struct fill_job *job;
-	uint8_t *body;		/* a copy, freed after consume */
-};
-
-struct fill_job {
-	struct fill *fill;	/* NULL once detached (fill freed) */
-	struct fill_job *next;
-	struct source_task task;
-	bool begun;		/* the source's finish is owed */
-	bool shared;		/* identical needs may join it */
-	bool in_writer;
-	size_t outstanding;	/* requests of the round not answered */
-	int round_err;		/* a request of the round that did not go */
-	struct fill_slot slots[SOURCE_MAX_REQS];
-	struct source_reply replies[SOURCE_MAX_REQS];
-	struct fill_waiter *waiters;
-	size_t waiter_count, waiter_cap;
-};
-
-struct fill {
-	struct fill_env env;
-	struct fill_job *jobs;
-	unsigned active;
-	bool closed;
-	bool has_served;
-	struct sth served;
-	uint32_t negative_ttl;
-	struct fill_stats stats;
-	struct store_reader reader;
-	struct negative negative[FILL_NEGATIVE_SLOTS];
-};
-
 /* ---- the negative cache ---------------------------------------------- */
-
-static struct negative *
-negative_slot(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
-{
-	/* Leaf hashes are SHA-256 outputs: their bytes are already uniform.
-	 * An attacker choosing hashes only evicts its own entries. */
-	size_t i = ((size_t)hash[0] << 8 | hash[1]) % FILL_NEGATIVE_SLOTS;
-	return &f->negative[i];
-}
 
 static void
 negative_add(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN],
     uint64_t tree_size)
 {
-	struct negative *n = negative_slot(f, hash);
-	memcpy(n->hash, hash, MERKLE_HASH_LEN);
-	n->tree_size = tree_size;
-	n->expires_ms = f->env.now_ms(f->env.clock_arg) +
-	    (uint64_t)f->negative_ttl * 1000u;
+	negcache_add(&f->negative, hash, tree_size,
+	    f->env.now_ms(f->env.clock_arg) +
+	    (uint64_t)f->negative_ttl * 1000u);
 }
 
 /* Known absent from the tree served now (a larger tree may hold it). */
 static bool
 negative_has(struct fill *f, const uint8_t hash[MERKLE_HASH_LEN])
 {
-	const struct negative *n = negative_slot(f, hash);
-	return n->expires_ms > f->env.now_ms(f->env.clock_arg) &&
-	    f->has_served && n->tree_size == f->served.tree_size &&
-	    memcmp(n->hash, hash, MERKLE_HASH_LEN) == 0;
+	return f->has_served && negcache_has(&f->negative, hash,
+	    f->served.tree_size, f->env.now_ms(f->env.clock_arg));
 }
 
 /* ---- the fill -------------------------------------------------------- */
@@ -166,6 +103,9 @@ job_free(struct fill_job *job)
 {
 	for (size_t i = 0; i < SOURCE_MAX_REQS; i++) {
 		free(job->slots[i].body);
+		if (job->slots[i].work != NULL) {
+			fill_work_detach(job->slots[i].work);
+		}
 	}
 	source_task_deinit(&job->task);
 	free(job->waiters);
@@ -309,20 +249,6 @@ need_equal(const struct fill_need *x, const struct fill_need *y)
 
 /* ---- anchors: the verified roots answers must lead to ------------------- */
 
-/* The verified root of tree `size`: the range [0, size) in the store. */
-static int
-known_root(struct fill *f, uint64_t size, struct source_anchor *a)
-{
-	int rc = store_read_begin(&f->reader);
-	if (rc == CTD_OK) {
-		rc = store_get_range(&f->reader, f->env.slog, 0, size, a->root);
-		store_read_end(&f->reader);
-	}
-	a->known = rc == CTD_OK;
-	a->size = size;
-	return rc;
-}
-
 /* A verified range, for a source that can use what the store holds. */
 static int
 store_known(void *arg, uint64_t begin, uint64_t end,
@@ -337,12 +263,35 @@ store_known(void *arg, uint64_t begin, uint64_t end,
 	return rc;
 }
 
+/* The verified root of tree `size`: the range [0, size) in the store. */
+static int
+known_root(struct fill *f, uint64_t size, struct source_anchor *a)
+{
+	int rc = store_known(f, 0, size, a->root);
+	a->known = rc == CTD_OK;
+	a->size = size;
+	return rc;
+}
+
+/* A mirror's batch: the frontier of the batch verified before it (which
+ * the writer may not have committed yet), then the store. */
+static int
+entries_known(void *arg, uint64_t begin, uint64_t end,
+    uint8_t out[MERKLE_HASH_LEN])
+{
+	struct fill *f = arg;
+	if (frontier_get(&f->frontier, begin, end, out) == CTD_OK) {
+		return CTD_OK;
+	}
+	return store_known(arg, begin, end, out);
+}
+
 /* What every task gets from the store: its lookup and the extent of the
  * leaf index. */
 static void
 set_store_view(struct fill *f, struct source_task *t)
 {
-	t->known = store_known;
+	t->known = t->need.kind == FILL_ENTRIES ? entries_known : store_known;
 	t->known_arg = f;
 	if (store_read_begin(&f->reader) == CTD_OK) {
 		if (store_get_contiguous(&f->reader, f->env.slog,
@@ -391,37 +340,6 @@ anchor_of(struct source_anchor *a, const struct sth *sth)
 /* ---- running a job ------------------------------------------------------ */
 
 static void run_round(struct fill_job *job);
-static void on_reply(void *arg, int status, long http_code,
-    const uint8_t *body, size_t len);
-
-/* Send every request of the round; a refusal fails the round once the
- * requests already out have come back. @return: requests sent. */
-static size_t
-send_round(struct fill_job *job)
-{
-	struct fill *f = job->fill;
-	struct source_task *t = &job->task;
-	size_t sent = 0;
-	job->round_err = CTD_OK;
-	for (size_t i = 0; i < t->req_count; i++) {
-		free(job->slots[i].body);
-		job->slots[i] = (struct fill_slot){ .job = job };
-		job->replies[i] = (struct source_reply){ .status = CTD_ECANCELED };
-	}
-	job->outstanding = t->req_count;
-	for (size_t i = 0; i < t->req_count; i++) {
-		int rc = f->env.fetch(f->env.fetch_arg, t->reqs[i].url,
-		    t->reqs[i].label, i > 0, on_reply, &job->slots[i]);
-		if (rc != CTD_OK) {
-			/* Not sent: nothing will answer the rest either. */
-			job->round_err = rc;
-			job->outstanding = sent;
-			break;
-		}
-		sent++;
-	}
-	return sent;
-}
 
 static void
 on_written(void *arg, int status)
@@ -432,6 +350,10 @@ on_written(void *arg, int status)
 		return;
 	}
 	job->in_writer = false;
+	if (status != CTD_OK && job->task.need.kind == FILL_ENTRIES) {
+		/* Not committed: the next batch must not build on it. */
+		frontier_clear(&job->fill->frontier);
+	}
 	if (status == CTD_EINCONSISTENT &&
 	    job->task.need.kind != FILL_HEAD_PROOF) {
 		/* The poller raises its own alarm for a head. */
@@ -480,9 +402,17 @@ write_proved(struct fill_job *job)
 		job_finish(job, CTD_OK);
 		return;
 	}
+	if (t->need.kind == FILL_ENTRIES) {
+		t->proved.contiguous_from = t->need.a;
+		t->proved.relaxed = job->batch.relaxed;
+		frontier_advance(&f->frontier, t->need.b, &t->proved);
+	}
 	int rc = submit_proved(f, job);
 	if (rc != CTD_OK) {
 		job_finish(job, rc);
+	} else if (job->batch.verified != NULL) {
+		/* The batch's own waiter, told last: it may start the next. */
+		job->batch.verified(job->waiters[0].arg, CTD_OK);
 	}
 }
 
@@ -528,8 +458,8 @@ report(struct fill_job *job, int status)
 }
 
 /* Every reply of the round is in: let the source judge them. */
-static void
-round_done(struct fill_job *job)
+void
+fill__round_done(struct fill_job *job)
 {
 	struct fill *f = job->fill;
 	struct source_task *t = &job->task;
@@ -553,36 +483,9 @@ round_done(struct fill_job *job)
 static void
 run_round(struct fill_job *job)
 {
-	if (send_round(job) == 0) {
+	if (fill__send_round(job) == 0) {
 		job_finish(job, report(job, job->round_err != CTD_OK ?
 			job->round_err : CTD_EINVAL));
-	}
-}
-
-static void
-on_reply(void *arg, int status, long http_code, const uint8_t *body,
-    size_t len)
-{
-	struct fill_slot *slot = arg;
-	struct fill_job *job = slot->job;
-	size_t i = (size_t)(slot - job->slots);
-	struct source_reply *r = &job->replies[i];
-
-	r->status = status;
-	r->http_code = http_code;
-	if (body != NULL && (slot->body = malloc(len + 1)) != NULL) {
-		memcpy(slot->body, body, len);
-		slot->body[len] = '\0';
-		r->body = slot->body;
-		r->len = len;
-	} else if (body != NULL) {
-		r->status = CTD_ENOMEM;
-	}
-	if (--job->outstanding == 0) {
-		if (status == CTD_ECANCELED && job->round_err == CTD_OK) {
-			job->round_err = CTD_ECANCELED;
-		}
-		round_done(job);
 	}
 }
 
@@ -609,7 +512,7 @@ job_start(struct fill *f, struct fill_job *job, bool shared)
 			 * the write is left (its callback comes later). */
 			rc = proved_empty(&job->task.proved) ? CTD_EINVAL :
 			    submit_proved(f, job);
-		} else if (rc == CTD_OK && send_round(job) == 0) {
+		} else if (rc == CTD_OK && fill__send_round(job) == 0) {
 			rc = job->round_err != CTD_OK ? job->round_err :
 			    CTD_EINVAL;
 		}
@@ -738,7 +641,8 @@ fill_adopt_head(struct fill *f, const struct sth *cur, const struct sth *cand,
 
 int
 fill_entries(struct fill *f, uint64_t a, uint64_t b, const struct sth *anchor,
-    const struct sth *adopt, fill_cb cb, void *arg)
+    const struct sth *adopt, const struct fill_batch *how, fill_cb cb,
+    void *arg)
 {
 	if (f->closed) {
 		return CTD_EBUSY;
@@ -754,6 +658,7 @@ fill_entries(struct fill *f, uint64_t a, uint64_t b, const struct sth *anchor,
 	}
 	anchor_of(&job->task.second, anchor);
 	job->task.served = job->task.second;
+	job->batch = how != NULL ? *how : (struct fill_batch){ 0 };
 	if (adopt != NULL) {
 		job->task.head = *adopt;
 		job->task.has_head = true;

@@ -83,6 +83,20 @@ struct fill_stats {
  */
 typedef void (*fill_cb)(void *arg, int status);
 
+/* How a mirror's batch (fill_entries) reports and is committed. */
+struct fill_batch {
+	/* NULL, or called once with CTD_OK when the batch is verified and
+	 * queued for the writer, before cb (which then says whether it is
+	 * committed); not called when the batch fails before that. The next
+	 * batch may begin from this call on. */
+	fill_cb verified;
+	/* Commit without the meta page's sync (proved.h: relaxed). */
+	bool relaxed;
+	/* NULL, or the fill's loop: replies the source can digest on its
+	 * thread pool go there (source.h: digester). */
+	uv_loop_t *loop;
+};
+
 /* The head the log gave (signature verified) when status is CTD_OK;
  * NULL otherwise. Borrowed for the call. */
 typedef void (*fill_head_cb)(void *arg, int status, const struct sth *head);
@@ -148,14 +162,19 @@ int fill_adopt_head(struct fill *f, const struct sth *cur,
  * tree over them and check it against `anchor` (a head of size >= b whose
  * signature is verified), then store the leaves, their index and the
  * nodes that end in [a, b), with the marker "every leaf of [0, b) is
- * stored". Batches must come in order: what ends before a is stored.
+ * stored" (raised only where the store's marker is at least a). Batches
+ * must come in order: what ends before a is stored, or was verified by
+ * the batch before (whose frontier the fill keeps in memory, so that a
+ * batch can be verified while the writer commits the one before).
  * @param adopt: when b is its size, a head stored in the same commit (it
  *	is then served: its root was recomputed from the entries); or NULL.
+ * @param how: NULL for the defaults (no verified callback, a normal
+ *	commit); copied.
  * @return: CTD_OK (cb called once, later) or an error (cb not called).
  */
 int fill_entries(struct fill *f, uint64_t a, uint64_t b,
-    const struct sth *anchor, const struct sth *adopt, fill_cb cb,
-    void *arg);
+    const struct sth *anchor, const struct sth *adopt,
+    const struct fill_batch *how, fill_cb cb, void *arg);
 
 /* Tasks in flight (for tests and metrics). */
 unsigned fill_active(const struct fill *f);

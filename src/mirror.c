@@ -2,6 +2,11 @@
 /*
  * mirror.c -- mirror mode: sync a log's every entry into the store, in
  * verified batches (see mirror.h).
+ *
+ * At most MIRROR_IN_FLIGHT batches are in flight: one being read and
+ * verified, the one before it waiting for (or in) the writer's commit.
+ * Their results come back in order (the writer keeps the order of what it
+ * is given); the marker moves only on a batch that begins where it is.
  */
 #include "config.h"
 
@@ -13,6 +18,14 @@
 #include "mirror.h"
 #include "store.h"
 
+/* One batch in flight: the callback argument of its fill. */
+struct mirror_batch {
+	struct mirror *m;
+	uint64_t a, b;
+	bool used;
+	bool verified;		/* queued for the writer */
+};
+
 struct mirror {
 	struct mirror_env env;
 	char *name;
@@ -21,7 +34,12 @@ struct mirror {
 	struct sth head;		/* the head synced to */
 	fill_cb cb;
 	void *cb_arg;
-	uint64_t contiguous;
+	uint64_t contiguous;		/* committed */
+	uint64_t next;			/* where the next batch begins */
+	unsigned in_flight;		/* batches begun, not yet committed */
+	bool verifying;			/* one of them is not verified yet */
+	int status;			/* the first failure of this sync */
+	struct mirror_batch batches[MIRROR_IN_FLIGHT];
 	/* Progress: where and when the current report period began. */
 	uint64_t report_ms, report_from, started_ms, started_from;
 	struct mirror_stats stats;
@@ -128,7 +146,7 @@ report(struct mirror *m, bool done)
 	m->report_from = m->contiguous;
 }
 
-static int next_batch(struct mirror *m);
+static int pump(struct mirror *m);
 
 static void
 finish(struct mirror *m, int status)
@@ -143,57 +161,119 @@ finish(struct mirror *m, int status)
 	}
 }
 
+/* A batch failed, or the next could not begin: the sync ends once
+ * nothing is in flight. */
+static void
+fail(struct mirror *m, int status)
+{
+	if (m->status == CTD_OK) {
+		m->status = status;
+	}
+	if (m->in_flight == 0) {
+		finish(m, m->status);
+	}
+}
+
+static void
+on_verified(void *arg, int status)
+{
+	struct mirror_batch *mb = arg;
+	struct mirror *m = mb->m;
+	(void)status;
+	mb->verified = true;
+	m->verifying = false;
+	int rc = pump(m);
+	if (rc != CTD_OK) {
+		fail(m, rc);
+	}
+}
+
+/* A batch is committed (in order: the writer keeps the order it was
+ * given), or failed. */
 static void
 on_batch(void *arg, int status)
 {
-	struct mirror *m = arg;
+	struct mirror_batch *mb = arg;
+	struct mirror *m = mb->m;
+	if (!mb->verified) {
+		m->verifying = false;
+	}
+	mb->used = false;
+	m->in_flight--;
 	if (status != CTD_OK) {
 		m->stats.failures++;
 		if (status != CTD_ECANCELED && status != CTD_EVERIFY) {
 			log_warn("log %s: mirror: batch from %llu: %s", m->name,
-			    (unsigned long long)m->contiguous,
-			    ctd_strerror(status));
+			    (unsigned long long)mb->a, ctd_strerror(status));
 		}
-		finish(m, status);
+		fail(m, status);
 		return;
 	}
 	m->stats.batches++;
-	uint64_t b = m->contiguous + m->env.batch;
-	b -= b % m->env.batch;
-	m->contiguous = b < m->head.tree_size ? b : m->head.tree_size;
-	m->stats.contiguous = m->contiguous;
-	if (m->contiguous >= m->head.tree_size) {
-		finish(m, CTD_OK);
-		return;
+	if (mb->a == m->contiguous) {
+		m->contiguous = mb->b;
+		m->stats.contiguous = m->contiguous;
 	}
-	report(m, false);
-	int rc = next_batch(m);
-	if (rc != CTD_OK) {
-		finish(m, rc);
+	if (m->status != CTD_OK) {
+		fail(m, m->status);
+	} else if (m->contiguous >= m->head.tree_size) {
+		finish(m, CTD_OK);
+	} else {
+		report(m, false);
+		int rc = pump(m);
+		if (rc != CTD_OK) {
+			fail(m, rc);
+		}
 	}
 }
 
-/* The next batch: from the marker to the next multiple of the batch size
- * (so batches stay aligned after a resume), or to the head. */
-static int
-next_batch(struct mirror *m)
+/* Where the batch from a ends: the next multiple of the batch size (so
+ * batches stay aligned after a resume), or the head. */
+static uint64_t
+batch_end(const struct mirror *m, uint64_t a)
 {
-	uint64_t a = m->contiguous;
 	uint64_t b = a + m->env.batch;
 	b -= b % m->env.batch;
-	if (b > m->head.tree_size) {
-		b = m->head.tree_size;
+	return b < m->head.tree_size ? b : m->head.tree_size;
+}
+
+/*
+ * Begin the next batch once the one before is verified, while fewer than
+ * MIRROR_IN_FLIGHT are uncommitted: batch k + 1 is read and verified
+ * while the writer commits batch k. Every batch but the last is committed
+ * relaxed (no meta page sync); the last waits for the others and commits
+ * normally, which makes them all durable, with the head it may adopt.
+ */
+static int
+pump(struct mirror *m)
+{
+	if (m->verifying || m->status != CTD_OK ||
+	    m->next >= m->head.tree_size || m->in_flight >= MIRROR_IN_FLIGHT) {
+		return CTD_OK;
 	}
-	const struct sth *adopt = m->adopt && b == m->head.tree_size ?
-	    &m->head : NULL;
-	int rc = fill_entries(m->env.fill, a, b, &m->head, adopt, on_batch,
-	    m);
+	uint64_t a = m->next, b = batch_end(m, a);
+	bool last = b == m->head.tree_size;
+	if (last && m->in_flight > 0) {
+		return CTD_OK;
+	}
+	struct mirror_batch *mb = &m->batches[m->batches[0].used ? 1 : 0];
+	*mb = (struct mirror_batch){ .m = m, .a = a, .b = b, .used = true };
+	const struct sth *adopt = m->adopt && last ? &m->head : NULL;
+	struct fill_batch how = { .verified = on_verified, .relaxed = !last,
+		.loop = m->env.loop };
+	int rc = fill_entries(m->env.fill, a, b, &m->head, adopt, &how,
+	    on_batch, mb);
 	if (rc != CTD_OK) {
+		mb->used = false;
 		m->stats.failures++;
 		log_warn("log %s: mirror: cannot read entries from %llu: %s",
 		    m->name, (unsigned long long)a, ctd_strerror(rc));
+		return rc;
 	}
-	return rc;
+	m->in_flight++;
+	m->verifying = true;
+	m->next = b;
+	return CTD_OK;
 }
 
 int
@@ -211,6 +291,8 @@ mirror_sync(struct mirror *m, const struct sth *head, bool adopt, fill_cb cb,
 	m->cb = cb;
 	m->cb_arg = arg;
 	m->busy = true;
+	m->next = m->contiguous;
+	m->status = CTD_OK;
 	m->stats.target = head->tree_size;
 	m->started_ms = m->report_ms = now_ms(m);
 	m->started_from = m->report_from = m->contiguous;
@@ -219,7 +301,7 @@ mirror_sync(struct mirror *m, const struct sth *head, bool adopt, fill_cb cb,
 		m->busy = false;
 		return CTD_ENOTFOUND;
 	}
-	int rc = next_batch(m);
+	int rc = pump(m);
 	m->busy = rc == CTD_OK;
 	return rc;
 }

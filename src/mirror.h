@@ -4,14 +4,19 @@
  * and keep the store holding all of it, so that no DNS query ever needs
  * the log.
  *
- * A mirror syncs toward a verified head in batches, in order, one at a
- * time (fill_entries(): get-entries for RFC 6962 logs, level-0 tiles and
- * optionally data tiles for tiled logs). Each batch is recomputed from
+ * A mirror syncs toward a verified head in batches, in order
+ * (fill_entries(): get-entries for RFC 6962 logs, level-0 tiles and
+ * optionally data tiles for tiled logs), the next one read and verified
+ * while the writer commits the one before. Each batch is recomputed from
  * its entries and checked against the head before anything of it is
  * stored, with the store's marker "every leaf of [0, N) is stored" in the
- * same commit; so a restart, even after SIGKILL, resumes at N. When the
- * sync adopts a head, its last batch stores the head too: the head is
- * served only once its root was recomputed from the entries.
+ * same commit, raised only over a whole prefix; so a restart, even after
+ * SIGKILL, resumes at N. Batches but the last are committed without the
+ * meta page's sync (a system crash may undo the last of them, whole; the
+ * marker goes back with it); the last one, committed normally once the
+ * others are, makes them durable. When the sync adopts a head, its last
+ * batch stores the head too: the head is served only once its root was
+ * recomputed from the entries.
  *
  * Progress is logged every MIRROR_REPORT_MS (entries, rate, ETA) and
  * counted for the metrics. Everything runs on the main loop.
@@ -34,7 +39,11 @@ struct store_log;
  * (SOURCE_MAX_ENTRIES). Fewer, larger batches mean fewer round trips,
  * consistency proofs and commits per entry; measured in
  * docs/performance.md (ctdns-bench --mirror). */
-#define MIRROR_BATCH 4096u
+#define MIRROR_BATCH 16384u
+
+/* Batches in flight at most: one read and verified while the one before
+ * is committed. Bounds the memory a sync holds. */
+#define MIRROR_IN_FLIGHT 2u
 
 /* How often a running sync says how far it is. */
 #define MIRROR_REPORT_MS 5000u

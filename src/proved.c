@@ -46,6 +46,8 @@ proved_clear(struct proved *p)
 	p->has_sth = false;
 	p->has_contiguous = false;
 	p->contiguous = 0;
+	p->contiguous_from = 0;
+	p->relaxed = false;
 	free(p->cosig);
 	p->cosig = NULL;
 }

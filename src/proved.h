@@ -50,6 +50,16 @@ struct proved {
 	 * stored (a mirror's progress marker; only ever raised). */
 	bool has_contiguous;
 	uint64_t contiguous;
+	/* The marker is raised only where the store's marker is at least
+	 * this already (0: anywhere): a mirror's batch [a, b) says b only
+	 * once every batch before a is committed, even when the writer
+	 * dropped one of them. */
+	uint64_t contiguous_from;
+	/* Its commit may skip the meta page's sync (MDB_NOMETASYNC): a
+	 * system crash may then undo the last such commit, whole, never half
+	 * of it. For a mirror's bulk sync; the next normal commit makes it
+	 * durable. */
+	bool relaxed;
 	/* A verified cosignature line of a tree head to keep with it
 	 * (store_put_cosigs), or NULL. Owned. */
 	struct proved_cosig *cosig;

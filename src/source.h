@@ -53,14 +53,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fill_work.h"
 #include "merkle.h"
 #include "proved.h"
 #include "sth.h"
 
 /* Requests one round of a task may send at once. */
-#define SOURCE_MAX_REQS 64
+#define SOURCE_MAX_REQS 160
 /* Most entries one FILL_ENTRIES batch may span. */
-#define SOURCE_MAX_ENTRIES 4096
+#define SOURCE_MAX_ENTRIES 16384
 /* Longest URL a source builds. */
 #define SOURCE_URL_MAX 512
 
@@ -96,6 +97,7 @@ struct source_reply {
 	long http_code;
 	const uint8_t *body;	/* NUL-terminated; NULL unless a body came */
 	size_t len;
+	bool taken;		/* the source took it as it came (ops->take) */
 };
 
 struct source_task {
@@ -148,13 +150,39 @@ struct source_ops {
 	 */
 	int (*consume)(struct source *src, struct source_task *t,
 	    const struct source_reply *replies, size_t count);
+	/*
+	 * Optional (NULL: none). One reply of the round, as it arrives and
+	 * before the others: a source may take what it needs of it now (a
+	 * mirror's page of entries, parsed while the log still sends the
+	 * rest), so that consume sees it with `taken` set and no body.
+	 * @param body: borrowed for the call.
+	 * @return: CTD_OK (taken); anything else: not taken, consume gets
+	 *	the body as usual (and judges it).
+	 */
+	int (*take)(struct source *src, struct source_task *t, size_t i,
+	    const uint8_t *body, size_t len);
+	/*
+	 * Optional (NULL: none), for a mirror's batch whose fill has a
+	 * thread pool (fill_batch.loop): the pure function that digests
+	 * reply i on a pool thread (fill_work.h), or NULL to take it as
+	 * above. The digest then goes to take_digest on the loop's thread.
+	 */
+	fill_digest_fn (*digester)(struct source *src,
+	    const struct source_task *t, size_t i);
+	/*
+	 * Reply i's digest (borrowed for the call), in place of its body.
+	 * @return: CTD_OK (taken); an error: the reply failed with it
+	 *	(CTD_EMALF: it does not fit the request).
+	 */
+	int (*take_digest)(struct source *src, struct source_task *t, size_t i,
+	    const void *digest, size_t len);
 	/* Free t->state (may be NULL). Called once per begun task. */
 	void (*finish)(struct source *src, struct source_task *t);
 	/* Free the source. */
 	void (*free)(struct source *src);
 };
 
-/* Every source starts with this; ops never NULL. */
+/* Every source starts with this; ops never NULL (but ops->take may be). */
 struct source {
 	const struct source_ops *ops;
 };

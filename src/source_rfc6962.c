@@ -325,6 +325,22 @@ check_entries_root(struct source_task *t)
 	return rc;
 }
 
+/* Count leaves [from, from + got) of request i in (on the loop). */
+static void
+mark_page(struct source_rfc6962 *s, struct source_task *t, size_t i,
+    size_t got)
+{
+	struct entries_state *st = t->state;
+	uint64_t off = st->from[i] - t->need.a;
+	for (size_t k = 0; k < got; k++) {
+		st->got += !st->have[off + k];
+		st->have[off + k] = 1;
+	}
+	if (got > s->page) {
+		s->page = got;
+	}
+}
+
 /* One get-entries answer, put where its request began. */
 static int
 take_page(struct source_rfc6962 *s, struct source_task *t, size_t i,
@@ -336,12 +352,8 @@ take_page(struct source_rfc6962 *s, struct source_task *t, size_t i,
 	int rc = rfc6962_parse_entries(reply->body, reply->len,
 	    st->hashes + off * MERKLE_HASH_LEN,
 	    (size_t)(st->to[i] - st->from[i]), &got);
-	for (size_t k = 0; rc == CTD_OK && k < got; k++) {
-		st->got += !st->have[off + k];
-		st->have[off + k] = 1;
-	}
-	if (rc == CTD_OK && got > s->page) {
-		s->page = got;
+	if (rc == CTD_OK) {
+		mark_page(s, t, i, got);
 	}
 	return rc;
 }
@@ -356,6 +368,9 @@ take_entries(struct source_rfc6962 *s, struct source_task *t,
 	const struct fill_need *n = &t->need;
 	int rc = CTD_OK;
 	for (size_t i = 0; rc == CTD_OK && i < count; i++) {
+		if (replies[i].taken) {
+			continue;	/* take_page ran as it came */
+		}
 		if (i == st->proof_req) {
 			rc = rfc6962_parse_consistency(replies[i].body,
 			    replies[i].len, st->proof, MERKLE_MAX_CONSISTENCY,
@@ -384,6 +399,68 @@ take_entries(struct source_rfc6962 *s, struct source_task *t,
 		proved_set_contiguous(&t->proved, n->b);
 	}
 	return rc == CTD_OK ? check_entries_root(t) : rc;
+}
+
+/* A mirror's page of entries, parsed and hashed as soon as it comes, so
+ * that parsing overlaps the log's sending of the other pages. */
+static int
+rfc6962_take(struct source *src, struct source_task *t, size_t i,
+    const uint8_t *body, size_t len)
+{
+	struct entries_state *st = t->state;
+	if (t->need.kind != FILL_ENTRIES || st == NULL ||
+	    i >= t->req_count || i == st->proof_req) {
+		return CTD_EINVAL;	/* not taken: consume parses it */
+	}
+	struct source_reply r = { .status = CTD_OK, .body = body,
+		.len = len };
+	return take_page(from_base(src), t, i, &r);
+}
+
+/* A page's leaf hashes, on a pool thread (fill_work.h): pure. An entry
+ * takes more than 32 bytes of JSON, which bounds the count. */
+static int
+digest_page(const uint8_t *body, size_t len, void **out, size_t *out_len)
+{
+	size_t max = len / 32 + 1;
+	uint8_t *h = malloc(max * MERKLE_HASH_LEN);
+	if (h == NULL) {
+		return CTD_ENOMEM;
+	}
+	int rc = rfc6962_parse_entries(body, len, h, max, out_len);
+	if (rc != CTD_OK) {
+		free(h);
+		return rc;
+	}
+	*out = h;
+	return CTD_OK;
+}
+
+/* The get-entries pages of a mirror's batch go to the pool. */
+static fill_digest_fn
+rfc6962_digester(struct source *src, const struct source_task *t, size_t i)
+{
+	const struct entries_state *st = t->state;
+	(void)src;
+	return t->need.kind == FILL_ENTRIES && st != NULL &&
+	    i < t->req_count && i != st->proof_req ? digest_page : NULL;
+}
+
+static int
+rfc6962_take_digest(struct source *src, struct source_task *t, size_t i,
+    const void *digest, size_t count)
+{
+	struct entries_state *st = t->state;
+	if (rfc6962_digester(src, t, i) == NULL) {
+		return CTD_EINVAL;
+	}
+	if (count == 0 || count > st->to[i] - st->from[i]) {
+		return CTD_EMALF;	/* as rfc6962_parse_entries says */
+	}
+	memcpy(st->hashes + (st->from[i] - t->need.a) * MERKLE_HASH_LEN,
+	    digest, count * MERKLE_HASH_LEN);
+	mark_page(from_base(src), t, i, count);
+	return CTD_OK;
 }
 
 static int
@@ -449,6 +526,9 @@ static const struct source_ops rfc6962_ops = {
 	.kind = "rfc6962",
 	.begin = rfc6962_begin,
 	.consume = rfc6962_consume,
+	.take = rfc6962_take,
+	.digester = rfc6962_digester,
+	.take_digest = rfc6962_take_digest,
 	.finish = rfc6962_finish,
 	.free = rfc6962_free,
 };

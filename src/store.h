@@ -360,13 +360,16 @@ void store_put_sth(struct store_txn *t, struct store_log *l,
     const struct sth *sth);
 
 /*
- * Raise a log's contiguous-entries marker (meta "c/<hex16>") to n. A
- * stored marker at n or above is kept (no error); n = 0 writes nothing.
+ * Raise a log's contiguous-entries marker (meta "c/<hex16>") to n, when
+ * the stored marker (0 when none) is at least `from`: the leaves [from, n)
+ * are written with it, so [0, n) is whole only if [0, from) was already.
+ * Otherwise, and for a stored marker at n or above, nothing changes (no
+ * error); n = 0 writes nothing.
  * Sets t->err to CTD_ESTORE when the stored marker is corrupt, CTD_ESPACE
  * when the map is full.
  */
 void store_put_contiguous(struct store_txn *t, struct store_log *l,
-    uint64_t n);
+    uint64_t from, uint64_t n);
 
 struct proved;
 
@@ -376,7 +379,8 @@ struct proved;
  * hash), as a tile for every tile the set's leaves complete (with the
  * level-0 ranges stored before; the tile's nodes then leave "r/"); each
  * range; the STH if any, and its root as the range
- * [0, tree_size) when tree_size > 0; the contiguous marker if any. The
+ * [0, tree_size) when tree_size > 0; the contiguous marker if any (from
+ * its contiguous_from). The
  * first failure stops the set and sets t->err like the puts above (a
  * range or STH that contradicts the store: CTD_EINCONSISTENT). Write a
  * set in a nested transaction to drop it alone on failure.
@@ -394,6 +398,18 @@ void store_put_proved(struct store_txn *t, struct store_log *l,
  *	failed transaction is stored.
  */
 int store_txn_commit(struct store_txn *t);
+
+/*
+ * Whether the commits that follow may skip the meta page's sync
+ * (MDB_NOMETASYNC). LMDB keeps the store consistent either way: a system
+ * crash may undo the last relaxed commit, whole, never half of it (a
+ * process crash undoes nothing). The next normal commit makes every
+ * earlier one durable. Call it only on the thread that writes, between
+ * write transactions (LMDB: flags set by two threads at once are
+ * undefined; readers never look at this flag).
+ * @return: CTD_OK; CTD_EINVAL from LMDB.
+ */
+int store_set_relaxed(struct store *s, bool relaxed);
 
 /* Drop the transaction and everything put in it. Idempotent; a later
  * store_txn_commit() returns t->err, CTD_ECANCELED when it was 0. */

@@ -183,7 +183,8 @@ store_put_sth(struct store_txn *t, struct store_log *l,
 }
 
 void
-store_put_contiguous(struct store_txn *t, struct store_log *l, uint64_t n)
+store_put_contiguous(struct store_txn *t, struct store_log *l, uint64_t from,
+    uint64_t n)
 {
 	char name[NAME_LEN];
 	uint8_t v[8];
@@ -195,6 +196,19 @@ store_put_contiguous(struct store_txn *t, struct store_log *l, uint64_t n)
 		return;
 	}
 	put_be64(v, n);
+	if (from > 0) {
+		/* No stored marker is a marker of 0: below from. */
+		int rc = err_from_mdb(mdb_get(t->txn, t->store->meta, &key,
+		    &old));
+		if (rc != CTD_OK && rc != CTD_ENOTFOUND) {
+			store__fail(t, rc);
+			return;
+		}
+		if (rc == CTD_ENOTFOUND || old.mv_size != sizeof v ||
+		    get_be64(old.mv_data) < from) {
+			return;
+		}
+	}
 	if (insert(t, t->store->meta, &key, &val, &old) !=
 	    CTD_EINCONSISTENT) {
 		return;
@@ -225,7 +239,8 @@ store_put_proved(struct store_txn *t, struct store_log *l,
 		}
 	}
 	if (p->has_contiguous) {
-		store_put_contiguous(t, l, p->contiguous);
+		store_put_contiguous(t, l, p->contiguous_from,
+		    p->contiguous);
 	}
 	if (p->cosig != NULL && t->err == CTD_OK) {
 		store_put_cosigs(t, l, p->cosig->size, p->cosig->root,
@@ -255,6 +270,13 @@ store_txn_commit(struct store_txn *t)
 		store__fail(t->parent, rc);
 	}
 	return rc;
+}
+
+int
+store_set_relaxed(struct store *s, bool relaxed)
+{
+	return err_from_mdb(mdb_env_set_flags(s->env, MDB_NOMETASYNC,
+	    relaxed ? 1 : 0));
 }
 
 void

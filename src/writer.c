@@ -21,7 +21,10 @@
  * commit, one fdatasync. The group goes to
  * the done list and uv_async_send() (the one thread-safe libuv call)
  * wakes the loop. A set's status is final only after the group's commit,
- * so no callback can run before its data is durable and visible.
+ * so no callback can run before its data is durable and visible. A group
+ * of relaxed sets only (proved.h: a mirror's bulk sync) is committed
+ * without the meta page's sync: visible, consistent after any crash, and
+ * durable with the next normal commit.
  *
  * The writer thread never logs: every failure travels as a status to the
  * callback, whose caller knows the log and the query.
@@ -150,7 +153,9 @@ write_group(struct writer *w)
 	}
 	pthread_mutex_unlock(&w->mu);
 	bool alone = group.head != NULL && group.head->next == NULL;
+	bool relaxed = true;
 	for (struct writer_item *it = group.head; it != NULL; it = it->next) {
+		relaxed = relaxed && it->set.relaxed;
 		it->status = write_set(&t, it, alone);
 		written += it->status == CTD_OK;
 		/* The memory goes back now, not when the loop gets to it. */
@@ -161,6 +166,8 @@ write_group(struct writer *w)
 		store_txn_abort(&t);
 		rc = CTD_ECANCELED;
 	} else {
+		/* A group is relaxed only when every set in it is. */
+		(void)store_set_relaxed(w->store, relaxed);
 		rc = store_txn_commit(&t);
 	}
 	for (struct writer_item *it = group.head; it != NULL; it = it->next) {

@@ -3,7 +3,8 @@
  * test_batch.c -- a mirror's batches hashed into the tree: for many tree
  * sizes and batch sizes, each batch's root equals RFC 6962's MTH computed
  * from scratch, every subtree it proves is the true one, and the next
- * batch finds what it needs among what the earlier ones proved.
+ * batch finds what it needs among what the earlier ones proved; and it
+ * needs nothing but the frontier of the batch before it (frontier.h).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 
 #include "batch.h"
 #include "err.h"
+#include "frontier.h"
 #include "merkle.h"
 #include "proved.h"
 #include "../tap.h"
@@ -78,6 +80,44 @@ mirror(uint64_t n, uint64_t step)
 	return true;
 }
 
+static int
+from_frontier(void *arg, uint64_t b, uint64_t e, uint8_t out[MERKLE_HASH_LEN])
+{
+	return frontier_get(arg, b, e, out);
+}
+
+/* Mirror n leaves in batches of `step`, each hashed onto nothing but the
+ * frontier the batches before it left in memory. */
+static bool
+mirror_frontier(uint64_t n, uint64_t step)
+{
+	static struct frontier fr;
+	frontier_clear(&fr);
+	for (uint64_t a = 0; a < n; a += step) {
+		uint64_t b = a + step < n ? a + step : n;
+		struct proved p;
+		uint8_t root[MERKLE_HASH_LEN], want[MERKLE_HASH_LEN];
+		proved_init(&p);
+		int rc = batch_hash(a, b, leaves[a], from_frontier, &fr, &p,
+		    root);
+		mth(0, b, want);
+		bool good = rc == CTD_OK && memcmp(root, want, 32) == 0;
+		if (good) {
+			frontier_advance(&fr, b, &p);
+			good = fr.size == b && fr.present == b;
+		}
+		proved_free(&p);
+		if (!good) {
+			diag("frontier: n %llu step %llu: batch [%llu, %llu) "
+			    "rc %d", (unsigned long long)n,
+			    (unsigned long long)step, (unsigned long long)a,
+			    (unsigned long long)b, rc);
+			return false;
+		}
+	}
+	return true;
+}
+
 int
 main(void)
 {
@@ -102,7 +142,23 @@ main(void)
 		    (unsigned long long)sizes[i]);
 	}
 
+	static const uint64_t fsteps[] = { 1, 3, 5, 64, 256, 300, 1000 };
+	int fbad = 0;
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		for (size_t j = 0; j < sizeof fsteps / sizeof fsteps[0]; j++) {
+			if (sizes[i] > 300 && fsteps[j] < 64) {
+				continue;
+			}
+			fbad += !mirror_frontier(sizes[i], fsteps[j]);
+		}
+	}
+	is_int(fbad, 0, "every batch hashes onto the frontier of the last");
+
+	struct frontier fr;
 	uint8_t root[32];
+	frontier_clear(&fr);
+	is_int(frontier_get(&fr, 0, 1, root), CTD_ENOTFOUND,
+	    "an empty frontier holds nothing");
 	proved_clear(&stored);
 	is_int(batch_hash(256, 300, leaves[256], known, NULL, NULL, root),
 	    CTD_ENOTFOUND, "a prefix that is not stored: CTD_ENOTFOUND");

@@ -36,7 +36,7 @@ static struct store *st;
 static struct store_log *la;
 static uv_loop_t loop;
 static pthread_t main_thread;
-static uint8_t id_a[32], id_b[32];
+static uint8_t id_a[32], id_b[32], id_c[32];
 
 /* One submitted set and what its callback saw. */
 struct job {
@@ -270,15 +270,38 @@ test_contiguous(void)
 	}
 	is_int(read_contiguous(lb), 0, "no marker reads as 0");
 	store_txn_begin(st, &t);
-	store_put_contiguous(&t, la, 3);
+	store_put_contiguous(&t, la, 0, 3);
 	is_int(store_txn_commit(&t), CTD_OK, "a lower marker commits");
 	is_int(read_contiguous(la), 7, "and changes nothing");
 	store_txn_begin(st, &t);
-	store_put_contiguous(&t, la, 9);
-	store_put_contiguous(&t, lb, 2);
+	store_put_contiguous(&t, la, 0, 9);
+	store_put_contiguous(&t, lb, 0, 2);
 	is_int(store_txn_commit(&t), CTD_OK, "a higher marker commits");
 	is_int(read_contiguous(la), 9, "the marker rose to 9");
 	is_int(read_contiguous(lb), 2, "each log has its own marker");
+
+	/* A batch [from, n) raises it only on a whole prefix [0, from). */
+	store_txn_begin(st, &t);
+	store_put_contiguous(&t, la, 12, 20);
+	store_put_contiguous(&t, lb, 3, 5);
+	is_int(store_txn_commit(&t), CTD_OK, "a marker past a gap commits");
+	is_int(read_contiguous(la), 9, "but leaves the marker where it was");
+	is_int(read_contiguous(lb), 2, "for either log");
+	store_txn_begin(st, &t);
+	store_put_contiguous(&t, la, 9, 12);
+	store_put_contiguous(&t, la, 12, 20);
+	is_int(store_txn_commit(&t), CTD_OK, "two batches in order commit");
+	is_int(read_contiguous(la), 20, "and the marker rose past both");
+	struct store_log *lc = NULL;
+	if (store_log_open(st, id_c, &lc) == CTD_OK) {
+		store_txn_begin(st, &t);
+		store_put_contiguous(&t, lc, 4, 8);
+		is_int(store_txn_commit(&t), CTD_OK, "a log with no marker");
+		is_int(read_contiguous(lc), 0, "keeps none for a batch from 4");
+	} else {
+		ok(false, "a log with no marker (cannot open log C)");
+		ok(false, "keeps none for a batch from 4");
+	}
 }
 
 static void
@@ -560,13 +583,14 @@ main(void)
 	char p[PATH_MAX];
 	int rc = 1;
 
-	plan(62);
+	plan(69);
 	main_thread = pthread_self();
 	if (!storetmp_make(base, sizeof base, "test_writer")) {
 		return 1;
 	}
 	storetmp_fill(id_a, 32, 1000);
 	storetmp_fill(id_b, 32, 2000);
+	storetmp_fill(id_c, 32, 3000);
 	snprintf(p, sizeof p, "%s/store", base);
 	if (uv_loop_init(&loop) != 0 || store_open(p, 0, &st) != CTD_OK ||
 	    store_log_open(st, id_a, &la) != CTD_OK) {
