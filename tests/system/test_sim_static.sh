@@ -366,7 +366,7 @@ else
 	status "sim/grow?n=300" >/dev/null
 	check "split: the real checkpoint verifies" cp_fetch
 	REAL_SIZE=$SIZE REAL_ROOT=$ROOT
-	check "split: the split client's checkpoint verifies (log key, witness, origin)" \
+	check "split: the split client's checkpoint verifies (key, witness)" \
 	    cp_from 127.0.0.2
 	tap_ok "$([ "$SIZE" = 1300 ] && [ "$REAL_SIZE" = 1300 ] &&
 	    [ "$ROOT" != "$REAL_ROOT" ]; echo $?)" \
@@ -386,7 +386,7 @@ else
 	caught tile-root "split: the real view's tiles are not the split tree" \
 	    cs tree "$BASE" 1300 "$SPLIT_ROOT"
 	status tile/0/003.p/232 --interface 127.0.0.2 >/dev/null
-	check "split: the partial tile of 1000 (before the split) is the same to both" \
+	check "split: the partial tile of 1000 (pre-split) is the same to both" \
 	    cmp "$LIB_TMP/pre232" "$LIB_TMP/body"
 	status tile/0/005.p/20 >/dev/null
 	cp "$LIB_TMP/body" "$LIB_TMP/real20"

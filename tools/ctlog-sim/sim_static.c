@@ -8,8 +8,8 @@
  * Each request is one pass: read the mode once, pick the view (the split
  * view for the --split-client address in mode split), count, apply the
  * HTTP-level modes (down, slow, error), build the body from the view's
- * tree, spoil it as the mode says, queue it. Bodies are built per request: nothing is cached,
- * so a mode switch takes effect at once.
+ * tree, spoil it as the mode says, queue it. Bodies are built per
+ * request: nothing is cached, so a mode switch takes effect at once.
  */
 #include "config.h"
 
