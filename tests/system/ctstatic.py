@@ -6,12 +6,13 @@ signed-note, tlog-cosignature); Merkle hashing comes from ct6962.py (RFC
 6962 section 2.1, self-tested there). Runs under Debian's /usr/bin/python3
 with its cryptography package (ECDSA, Ed25519).
 
-Usage: python3 ctstatic.py COMMAND ARGS...; exit 0 when the check holds,
-1 when it does not, 2 on a usage error. A failure prints one line
+Usage: python3 ctstatic.py [--from ADDR] COMMAND ARGS...; exit 0 when the
+check holds, 1 when it does not, 2 on a usage error. A failure prints one line
 "FAIL <kind>: <why>" on stderr, so a test can tell which check caught a
 misbehaviour (kinds: fetch, format, no-log-signature, log-signature,
 cosignature, tile-root, level0-root, tile-levels, gzip, data-mismatch,
-data-root, issuer, inconsistent, sct). Commands:
+data-root, issuer, inconsistent, sct). --from ADDR connects from that
+local address (a log may show one address another view). Commands:
   vector FILE                  verify the real checkpoint of vector 08
   checkpoint URL KEY_B64 VKEY ORIGIN
                                fetch URL/checkpoint, verify the RFC 6962
@@ -64,6 +65,8 @@ def fail(kind, why):
 class Fetcher:
     """GETs over one keep-alive connection; gzip bodies decompressed."""
 
+    source = None   # (address, 0) to connect from, set by --from
+
     def __init__(self, base):
         u = urllib.parse.urlsplit(base)
         self.host, self.port = u.hostname, u.port
@@ -78,7 +81,8 @@ class Fetcher:
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection(
-                        self.host, self.port, timeout=30)
+                        self.host, self.port, timeout=30,
+                        source_address=Fetcher.source)
                 self.conn.request("GET", self.prefix + "/" + path, headers={
                     "Accept-Encoding": "gzip, identity"})
                 resp = self.conn.getresponse()
@@ -410,6 +414,9 @@ def main(argv):
             bytes.fromhex(a[4]))),
         "sct": (5, lambda a: sct_cmd(a[0], a[1], int(a[2]), a[3], a[4])),
     }
+    if len(argv) > 3 and argv[1] == "--from":
+        Fetcher.source = (argv[2], 0)
+        argv = argv[:1] + argv[3:]
     if len(argv) < 2 or argv[1] not in cmds or \
             len(argv) - 2 != cmds[argv[1]][0]:
         print(__doc__, file=sys.stderr)

@@ -15,7 +15,8 @@
 
 ct_init split
 # --static: the checkpoint form of audit-sth is read from /checkpoint
-# (the real view: the static-ct-api path does not split).
+# (from 127.0.0.1: the real view; the split client would get the split
+# view's checkpoint).
 ct_start_sim 100 --split-client 127.0.0.2 --static
 SIM=${SIM_URL%/}
 # 127.0.0.2 is a loopback address on Linux; elsewhere it may be missing.

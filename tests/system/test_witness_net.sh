@@ -17,10 +17,26 @@
 #    and never serves the split head (no quorum). `ctdns audit-sth` on the
 #    split head, against b through Unbound, reports the split view.
 # 3. A restarted witness keeps the size it cosigned.
+#
+# WITNESS_NET_KIND=tiled (test_witness_net_tiled.sh) runs the same against
+# a static-ct-api log (ctlog-sim --static, which splits its checkpoint and
+# tiles too): ctdnsd reads it by monitoring-url, its submission-url gives
+# the origin, and the split head handed to audit-sth is the checkpoint the
+# split client is shown. The sim's own witness line in that checkpoint is
+# not one of the configured witnesses: it counts for nothing.
 : "${top_srcdir:=.}"
 . "$top_srcdir/tests/system/ctlib.sh"
 
-ct_init witness_net
+KIND=${WITNESS_NET_KIND:-rfc6962}
+case $KIND in
+rfc6962) SIM_ARGS= ;;
+tiled) SIM_ARGS=--static CT_URL_KEY=monitoring-url ;;
+*)
+	echo "Bail out! WITNESS_NET_KIND=$KIND: rfc6962 or tiled"
+	exit 99
+	;;
+esac
+ct_init "witness_net_$KIND"
 lib_need openssl kdig
 UNBOUND=$(command -v unbound 2>/dev/null || echo /usr/sbin/unbound)
 [ -x "$UNBOUND" ] || lib_skip_all "unbound is not installed"
@@ -29,8 +45,14 @@ if ! "$PY" -c 'import cryptography' 2>/dev/null; then
 fi
 T=$LIB_TMP
 STH_TTL=2
-ct_start_sim 100 --split-client 127.0.0.2
+# shellcheck disable=SC2086
+ct_start_sim 100 --split-client 127.0.0.2 $SIM_ARGS
 SIM=${SIM_URL%/}
+# The checkpoint origin: the URL without scheme and trailing slash (for a
+# tiled log its submission-url, here the sim's one URL).
+ORIGIN=${SIM#http://}
+LOG_LINES=
+[ "$KIND" = tiled ] && LOG_LINES="submission-url: $SIM_URL"
 if ! curl -sf -o /dev/null --interface 127.0.0.2 --max-time 10 \
     "$SIM/sim/stats"; then
 	lib_skip_all "cannot reach the sim from 127.0.0.2"
@@ -73,7 +95,7 @@ conf() {
 	    "witness-listen: 127.0.0.1@$(eval echo "\$WIT_$ct_n")" "$@" -- \
 	    "witness: $(eval echo "\$NAME_$ct_o1 \$VKEY_$ct_o1") http://127.0.0.1:$(eval echo "\$WIT_$ct_o1")/" \
 	    "witness: $(eval echo "\$NAME_$ct_o2 \$VKEY_$ct_o2") http://127.0.0.1:$(eval echo "\$WIT_$ct_o2")/" \
-	    "witness-quorum: 2"
+	    "witness-quorum: 2" ${LOG_LINES:+"$LOG_LINES"}
 }
 conf a b c "outgoing-interface: 127.0.0.2"
 conf b a c
@@ -187,9 +209,20 @@ for n in b c; do
 	tap_ok $? "$n serves the real head of 120 (cosigned by b and c)"
 done
 REAL_ROOT=$(sth_field b 3)
-curl -sf --interface 127.0.0.2 "$SIM/ct/v1/get-sth" >"$T/split-sth.json"
-SPLIT_ROOT=$("$PY" -c 'import json, sys
-print(json.load(open(sys.argv[1]))["sha256_root_hash"])' "$T/split-sth.json")
+# The split head as the split client gets it: get-sth JSON, or the
+# checkpoint of a tiled log (its root, base64, on line 3).
+if [ "$KIND" = tiled ]; then
+	SPLIT_HEAD=$T/split.checkpoint
+	curl -sf --interface 127.0.0.2 "$SIM/checkpoint" >"$SPLIT_HEAD"
+	SPLIT_ROOT=$(sed -n 3p "$SPLIT_HEAD")
+	AUDIT_ARGS="--origin $ORIGIN"
+else
+	SPLIT_HEAD=$T/split-sth.json
+	curl -sf --interface 127.0.0.2 "$SIM/ct/v1/get-sth" >"$SPLIT_HEAD"
+	SPLIT_ROOT=$("$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["sha256_root_hash"])' "$SPLIT_HEAD")
+	AUDIT_ARGS=
+fi
 tap_ok "$([ -n "$SPLIT_ROOT" ] && [ "$SPLIT_ROOT" != "$REAL_ROOT" ] &&
     echo 0 || echo 1)" "the sim shows 127.0.0.2 another root at 120"
 
@@ -232,10 +265,31 @@ until grep -q "ALARM log demo: split view: witness $NAME_a" "$T/b.err" ||
 done
 grep -q "ALARM log demo: split view: witness $NAME_a" "$T/b.err"
 tap_ok $? "b learns of the split too, from a's witness (its evidence)"
+# stat KEY...: the value at KEY (then KEY...) of the sim's /sim/stats.
+stat() {
+	ct_sim /sim/stats | "$PY" -c 'import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[k]
+print(v)' "$@"
+}
+# The split reached a by the read path of this kind of log, and a tiled
+# log was never read through RFC 6962 endpoints.
+if [ "$KIND" = tiled ]; then
+	tap_ok "$([ "$(stat split checkpoint)" -gt 0 ] &&
+	    [ "$(stat split tile-0)" -gt 0 ] &&
+	    [ "$(stat get-sth)" -eq 0 ] &&
+	    [ "$(stat get-sth-consistency)" -eq 0 ]; echo $?)" \
+	    "a read the split view's checkpoint and tiles, nobody get-sth"
+else
+	tap_ok "$([ "$(stat split get-sth)" -gt 0 ]; echo $?)" \
+	    "a read the split view's get-sth"
+fi
 
 # audit-sth: the split head, handed to a client of b (through Unbound).
+# shellcheck disable=SC2086
 "$CTDNS" -s "127.0.0.1@$UPORT" -k "$SIM_KEY" audit-sth "$ZONE." \
-    "$T/split-sth.json" >"$T/audit.out" 2>&1
+    "$SPLIT_HEAD" $AUDIT_ARGS >"$T/audit.out" 2>&1
 tap_is $? 3 "ctdns audit-sth on a's split head reports a split view"
 grep -q "SPLIT VIEW" "$T/audit.out"
 tap_ok $? "with the evidence"
@@ -245,8 +299,7 @@ lib_stop c
 start c
 on c ct_wait_sth 120 60
 tap_ok $? "c restarted serves 120 again"
-ORIGIN_HASH=$(printf '%s' "${SIM_URL#http://}" | sed 's#/$##' |
-    "$PY" -c 'import hashlib, sys
+ORIGIN_HASH=$(printf '%s' "$ORIGIN" | "$PY" -c 'import hashlib, sys
 print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
 curl -sf "http://127.0.0.1:$WIT_c/$ORIGIN_HASH/checkpoint" >"$T/c.cp"
 { printf 'old 0\n\n'; cat "$T/c.cp"; } >"$T/req"

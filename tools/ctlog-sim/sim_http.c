@@ -28,7 +28,8 @@
  *                          split view's) tree of size N
  *
  * Mode split (sim_log.h) shows the split view to the --split-client
- * address (sim_http_start()) and the real one to everyone else; /sim/stats
+ * address (sim_http_start()) and the real one to everyone else, on the
+ * RFC 6962 API and (--static) the tiled read path alike; /sim/stats
  * counts the requests answered from the split view apart too ("split").
  *
  * HTTP-level modes apply to /ct/v1/ only: error answers 500 before any
@@ -268,16 +269,17 @@ ct_get_proof_by_hash(struct sim_http *http, struct MHD_Connection *conn,
 	    "audit_path", sim_json_proof(&proof)));
 }
 
-/* {"leaf_input": ..., "extra_data": ...} for leaf idx. */
+/* {"leaf_input": ..., "extra_data": ...} for leaf idx of a view. */
 static json_t *
-json_entry(struct sim_http *http, uint64_t idx, const uint8_t *leaf,
-    size_t leaf_len)
+json_entry(struct sim_http *http, enum sim_view view, uint64_t idx,
+    const uint8_t *leaf, size_t leaf_len)
 {
 	uint8_t *extra;
 	size_t extra_len;
 	json_t *o;
 
-	if (sim_log_extra(http->log, idx, &extra, &extra_len) != SIM_OK) {
+	if (sim_log_extra(http->log, view, idx, &extra, &extra_len) !=
+	    SIM_OK) {
 		return NULL;
 	}
 	o = json_pack("{s:o, s:o}", "leaf_input", sim_json_b64(leaf, leaf_len),
@@ -313,7 +315,8 @@ ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
 	list = json_array();
 	for (size_t i = 0; i < count; i++) {
 		if (list != NULL && json_array_append_new(list,
-		    json_entry(http, start + i, leaves[i], lens[i])) != 0) {
+		    json_entry(http, view, start + i, leaves[i],
+		    lens[i])) != 0) {
 			json_decref(list);
 			list = NULL;
 		}
@@ -345,7 +348,7 @@ ct_get_entry_and_proof(struct sim_http *http, struct MHD_Connection *conn,
 		sim_http_reply_status(rep, rc, "leaf_index/tree_size");
 		return;
 	}
-	entry = json_entry(http, idx, leaf, leaf_len);
+	entry = json_entry(http, view, idx, leaf, leaf_len);
 	if (entry != NULL && json_object_set_new(entry, "audit_path",
 	    sim_json_proof(&proof)) != 0) {
 		json_decref(entry);
@@ -556,7 +559,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	bool add_pre = strcmp(url, "/ct/v1/add-pre-chain") == 0;
 
 	if (http->st != NULL && sim_static_owns(url)) {
-		return sim_static_serve(http->st, conn, url, method);
+		return sim_static_serve(http->st, conn, url, method,
+		    is_split_client(http, conn));
 	}
 	if ((add_chain || add_pre) &&
 	    strcmp(method, MHD_HTTP_METHOD_POST) == 0) {

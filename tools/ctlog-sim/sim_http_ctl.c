@@ -113,20 +113,21 @@ sim_ctl_stats(struct sim_http *http, struct MHD_Connection *conn,
 		json_object_set_new(split, stat_names[i],
 		    json_integer((json_int_t)http->split_stats[i]));
 	}
-	uint64_t total = http->total;
-	if (split != NULL) {
-		json_object_set_new(split, "total",
-		    json_integer((json_int_t)http->split_total));
-	}
+	uint64_t total = http->total, split_total = http->split_total;
 	pthread_mutex_unlock(&http->stats_lock);
+	if (obj != NULL && split != NULL && http->st != NULL) {
+		uint64_t static_split;
+
+		total += sim_static_stats(http->st, obj, split, &static_split);
+		split_total += static_split;
+	}
 	/* "split": the part of the counts served from the split view. */
 	if (obj != NULL && split != NULL) {
+		json_object_set_new(split, "total",
+		    json_integer((json_int_t)split_total));
 		json_object_set_new(obj, "split", split);
 	} else {
 		json_decref(split);
-	}
-	if (obj != NULL && http->st != NULL) {
-		total += sim_static_stats(http->st, obj);
 	}
 	if (obj != NULL) {
 		json_object_set_new(obj, "total",

@@ -24,6 +24,7 @@
 #include "sim_key.h"
 #include "sim_log.h"
 #include "sim_log_int.h"
+#include "sim_sizes.h"
 #include "sim_split.h"
 #include "sim_tree.h"
 #include "sim_util.h"
@@ -92,54 +93,13 @@ sim_log_served(const struct sim_log *log, enum sim_view view)
 {
 	if (view == SIM_VIEW_SPLIT && log->split != NULL) {
 		return (struct served){ .tree = &log->split->tree,
-		    .sth = &log->split->sth, .fork_from = log->split->at };
+		    .sth = &log->split->sth,
+		    .published = &log->split->published,
+		    .fork_from = log->split->at };
 	}
 	return (struct served){ .tree = &log->tree, .leaf0 =
-	    served_leaf0(log), .sth = &log->sth, .fork_from = UINT64_MAX };
-}
-
-size_t
-sim_log_published_pos(const struct sim_log *log, uint64_t size)
-{
-	size_t lo = 0, hi = log->npublished;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (log->published[mid] < size) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo;
-}
-
-/* Remember that an STH of this size was published. Write lock held. */
-static int
-published_add(struct sim_log *log, uint64_t size)
-{
-	size_t pos = sim_log_published_pos(log, size);
-
-	if (pos < log->npublished && log->published[pos] == size) {
-		return 0;
-	}
-	if (log->npublished == log->published_cap) {
-		size_t cap = log->published_cap == 0 ? 64 :
-		    2 * log->published_cap;
-		uint64_t *more = realloc(log->published, cap * sizeof(*more));
-
-		if (more == NULL) {
-			return -1;
-		}
-		log->published = more;
-		log->published_cap = cap;
-	}
-	memmove(log->published + pos + 1, log->published + pos,
-	    (log->npublished - pos) * sizeof(*log->published));
-	log->published[pos] = size;
-	log->npublished++;
-	return 0;
+	    served_leaf0(log), .sth = &log->sth,
+	    .published = &log->published, .fork_from = UINT64_MAX };
 }
 
 /*
@@ -180,14 +140,16 @@ publish(struct sim_log *log)
 	    log->rollback_size : sim_tree_size(&log->tree);
 	sth.timestamp = now > log->last_ts ? now : log->last_ts + 1;
 	if (sign_sth(log, &log->tree, served_leaf0(log), &sth) != 0 ||
-	    published_add(log, sth.tree_size) != 0) {
+	    sim_sizes_add(&log->published, sth.tree_size) != 0) {
 		return SIM_EFAIL;
 	}
 	if (log->split != NULL) {
 		/* Same key, same timestamp, another tree. */
 		split_sth.tree_size = sim_tree_size(&log->split->tree);
 		split_sth.timestamp = sth.timestamp;
-		if (sign_sth(log, &log->split->tree, NULL, &split_sth) != 0) {
+		if (sign_sth(log, &log->split->tree, NULL, &split_sth) != 0 ||
+		    sim_sizes_add(&log->split->published,
+		    split_sth.tree_size) != 0) {
 			return SIM_EFAIL;
 		}
 		log->split->sth = split_sth;
@@ -208,6 +170,7 @@ sim_log_new(const char *seed)
 	pthread_rwlock_init(&log->lock, NULL);
 	pthread_mutex_init(&log->grow_lock, NULL);
 	sim_tree_init(&log->tree);
+	sim_sizes_init(&log->published);
 	if ((log->entries = sim_entries_new(seed)) == NULL ||
 	    (log->key = sim_key_new(seed)) == NULL ||
 	    publish(log) != SIM_OK) {
@@ -235,7 +198,7 @@ sim_log_free(struct sim_log *log)
 		free(log->subs[i].extra);
 	}
 	free(log->subs);
-	free(log->published);
+	sim_sizes_deinit(&log->published);
 	sim_split_free(log->split);
 	sim_key_free(log->key);
 	sim_entries_free(log->entries);
@@ -365,7 +328,8 @@ sim_log_set_mode(struct sim_log *log, const char *spec)
 	/* A new split copies the real tree: growers are held off by
 	 * grow_lock, readers only read. A running split goes on. */
 	if (mode == SIM_MODE_SPLIT && log->split == NULL &&
-	    (split = sim_split_new(&log->tree, size)) == NULL) {
+	    (split = sim_split_new(&log->tree, &log->published, size)) ==
+	    NULL) {
 		pthread_mutex_unlock(&log->grow_lock);
 		return SIM_EFAIL;
 	}
@@ -491,15 +455,17 @@ sim_log_entry_leaf(struct sim_log *log, uint64_t idx, bool fork,
 }
 
 int
-sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
-    size_t *out_len)
+sim_log_extra(struct sim_log *log, enum sim_view view, uint64_t idx,
+    uint8_t **out, size_t *out_len)
 {
 	const struct sim_sub *sub;
 	size_t len;
 	int rc;
 
 	pthread_rwlock_rdlock(&log->lock);
-	if ((sub = sub_find(log, idx)) != NULL) {
+	/* A fork variant is synthetic, whatever the real log holds there. */
+	if (idx < sim_log_served(log, view).fork_from &&
+	    (sub = sub_find(log, idx)) != NULL) {
 		rc = copy_bytes(sub->extra, sub->extra_len, out, out_len);
 	} else {
 		const uint8_t *chain = sim_entries_chain(log->entries, &len);

@@ -27,8 +27,8 @@
  *   view is served from the second tree, the real view from the real one
  *   (sim_http.c picks the split view for the --split-client address).
  *   Leaving mode split drops the second tree; entering it again starts a
- *   new split at the then current size. The static-ct-api path serves the
- *   real view only.
+ *   new split at the then current size. The static-ct-api path splits
+ *   too: the split client gets the split view's checkpoint and tiles.
  * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip, ext-line (the
  *   checkpoint gains an extension line, which its RFC 6962 signature does
  *   not cover): the static-ct-api
@@ -48,9 +48,11 @@
  * are merged at once and a new STH is published, so the SCT's timestamp
  * is never later than the STH that covers it.
  *
- * Every tree size an STH was published for is remembered, so the tiled
- * read path (sim_static.c) serves a partial tile only for widths some
- * published checkpoint named (C2SP tlog-tiles, "Partial Tiles").
+ * Every tree size an STH was published for is remembered, per view (the
+ * split view's list starts with the real sizes up to the split point), so
+ * the tiled read path (sim_static.c) serves a view's partial tile only for
+ * widths some checkpoint of that view named (C2SP tlog-tiles, "Partial
+ * Tiles").
  */
 #ifndef SIM_LOG_H
 #define SIM_LOG_H
@@ -316,13 +318,17 @@ int sim_log_append_leaf(struct sim_log *log, uint8_t *leaf,
     uint64_t *idx_out);
 
 /*
- * extra_data of entry idx: a submitted entry's own, else the synthetic
- * entries' chain.
+ * extra_data of entry idx in a view: a submitted entry's own, else (and
+ * for the fork variants of the split view) the synthetic entries' chain.
+ * @param log: the log.
+ * @param view: the view.
+ * @param idx: the entry.
  * @param out: set to a copy; caller frees with free().
+ * @param out_len: set to its length.
  * @return: SIM_OK; SIM_EFAIL.
  */
-int sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
-    size_t *out_len);
+int sim_log_extra(struct sim_log *log, enum sim_view view, uint64_t idx,
+    uint8_t **out, size_t *out_len);
 
 /*
  * The index of the k-th submitted entry (add-chain, add-pre-chain).
@@ -334,20 +340,23 @@ int sim_log_extra(struct sim_log *log, uint64_t idx, uint8_t **out,
 bool sim_log_sub_idx(struct sim_log *log, size_t k, uint64_t *idx_out);
 
 /*
- * Whether a tile of the served tree may be served, and its hashes: the
- * full tile (width 256) once the served STH covers it; a partial tile
- * only when some published STH had exactly that many hashes on that level
- * in that tile, and the served STH still covers them.
+ * Whether a tile of a view's served tree may be served, and its hashes:
+ * the full tile (width 256) once the view's served STH covers it; a
+ * partial tile only when some STH the view published had exactly that
+ * many hashes on that level in that tile, and the served STH still covers
+ * them.
  * @param log: the log.
- * @param level: tile level (hashes are subtrees of 256^level leaves).
+ * @param view: the view.
+ * @param level: tile level 0 .. 5 (hashes are subtrees of 256^level
+ *	leaves; levels 4 and 5 never complete below SIM_TREE_MAX_SIZE).
  * @param n: tile index on that level.
  * @param width: 1 .. 256.
  * @param out: room for width hashes (fork view applied), or NULL to only
  *	check.
  * @return: SIM_OK; SIM_ENOTFOUND when no such tile is served.
  */
-int sim_log_tile(struct sim_log *log, unsigned level, uint64_t n,
-    unsigned width, uint8_t *out);
+int sim_log_tile(struct sim_log *log, enum sim_view view, unsigned level,
+    uint64_t n, unsigned width, uint8_t *out);
 
 /*
  * Sign msg with the log key as a DigitallySigned (sim_key_sign()).

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sim_log.h"
+#include "sim_sizes.h"
 #include "sim_split.h"
 #include "sim_tree.h"
 
@@ -41,9 +42,8 @@ struct sim_log {
 	/* Submitted entries by increasing idx; guarded by lock. */
 	struct sim_sub *subs;
 	size_t nsubs, subs_cap;
-	/* Every tree size an STH was published for, sorted, unique. */
-	uint64_t *published;
-	size_t npublished, published_cap;
+	/* Every tree size an STH of the real view was published for. */
+	struct sim_sizes published;
 	/* The second tree of mode split, else NULL. */
 	struct sim_split *split;
 };
@@ -53,6 +53,7 @@ struct served {
 	const struct sim_tree *tree;
 	const uint8_t *leaf0;		/* fork mode's leaf 0, or NULL */
 	const struct sim_sth *sth;
+	const struct sim_sizes *published;	/* sizes the view published */
 	/* Entries from here on are fork variants (UINT64_MAX: none). */
 	uint64_t fork_from;
 };
@@ -65,12 +66,6 @@ struct served {
  * @return: pointers borrowed from log; valid while the lock is held.
  */
 struct served sim_log_served(const struct sim_log *log, enum sim_view view);
-
-/*
- * First position in log->published holding a size >= size. Lock held.
- * @return: the position (npublished when there is none).
- */
-size_t sim_log_published_pos(const struct sim_log *log, uint64_t size);
 
 /*
  * The MerkleTreeLeaf of entry idx: a submitted one's stored bytes, or

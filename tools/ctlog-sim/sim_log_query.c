@@ -14,7 +14,9 @@
 
 #include "sim_log.h"
 #include "sim_log_int.h"
+#include "sim_sizes.h"
 #include "sim_split.h"
+#include "sim_static_tile.h"
 #include "sim_tree.h"
 
 void
@@ -102,40 +104,45 @@ out:
 }
 
 
-/* Whether tile (level, n, width) is served; lock held. See sim_log.h. */
+/* Whether tile (level, n, width) of a view is served; lock held. See
+ * sim_log.h. Written so that no shift overflows, whatever the level. */
 static bool
-tile_served(const struct sim_log *log, unsigned level, uint64_t n,
+tile_served(const struct served *sv, unsigned level, uint64_t n,
     unsigned width)
 {
 	unsigned shift = 8 * level;
-	uint64_t first = n * 256 + width, pos;
+	/* Hashes of the level the served STH covers completely. */
+	uint64_t covered = sv->sth->tree_size >> shift, last;
 
-	/* The tile's last hash covers leaves up to first << shift. */
-	if (level > 3 || width == 0 || width > 256 || n > (UINT64_C(1) <<
-	    (32 - shift)) || (first << shift) > log->sth.tree_size) {
+	if (level > SIM_TILE_LEVEL_MAX || width == 0 || width > 256 ||
+	    n > covered / 256) {
+		return false;
+	}
+	/* The tile's last hash covers leaves up to last << shift. */
+	last = n * 256 + width;
+	if (last > covered) {
 		return false;
 	}
 	if (width == 256) {
 		return true;
 	}
-	pos = sim_log_published_pos(log, first << shift);
-	return pos < log->npublished &&
-	    log->published[pos] < ((first + 1) << shift);
+	/* A checkpoint of this view named exactly `width` hashes here. */
+	return sim_sizes_any(sv->published, last << shift,
+	    (last + 1) << shift);
 }
 
 int
-sim_log_tile(struct sim_log *log, unsigned level, uint64_t n,
-    unsigned width, uint8_t *out)
+sim_log_tile(struct sim_log *log, enum sim_view view, unsigned level,
+    uint64_t n, unsigned width, uint8_t *out)
 {
 	int rc = SIM_ENOTFOUND;
 
 	pthread_rwlock_rdlock(&log->lock);
-	/* The static-ct-api path serves the real view only. */
-	struct served sv = sim_log_served(log, SIM_VIEW_REAL);
-	if (tile_served(log, level, n, width)) {
+	struct served sv = sim_log_served(log, view);
+	if (tile_served(&sv, level, n, width)) {
 		rc = SIM_OK;
 		for (unsigned i = 0; out != NULL && i < width; i++) {
-			if (sim_tree_node(&log->tree, 8 * level, n * 256 + i,
+			if (sim_tree_node(sv.tree, 8 * level, n * 256 + i,
 			    sv.leaf0, out + i * SIM_HASH_LEN) != 0) {
 				rc = SIM_EFAIL;
 				break;

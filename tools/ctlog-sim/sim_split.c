@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "sim_entries.h"
+#include "sim_sizes.h"
 #include "sim_split.h"
 #include "sim_tree.h"
 
 struct sim_split *
-sim_split_new(const struct sim_tree *real, uint64_t at)
+sim_split_new(const struct sim_tree *real,
+    const struct sim_sizes *real_published, uint64_t at)
 {
 	struct sim_split *s = calloc(1, sizeof(*s));
 
@@ -21,6 +23,11 @@ sim_split_new(const struct sim_tree *real, uint64_t at)
 	}
 	s->at = at;
 	sim_tree_init(&s->tree);
+	sim_sizes_init(&s->published);
+	if (sim_sizes_add_upto(&s->published, real_published, at) != 0) {
+		sim_split_free(s);
+		return NULL;
+	}
 	/* Copying the leaves rebuilds the inner nodes: O(at) hashes, done
 	 * once per split. */
 	for (uint64_t i = 0; i < at; i++) {
@@ -41,6 +48,7 @@ sim_split_free(struct sim_split *s)
 		return;
 	}
 	sim_tree_deinit(&s->tree);
+	sim_sizes_deinit(&s->published);
 	free(s);
 }
 

@@ -8,7 +8,9 @@
  * (sim_entries.h), whatever the real log holds there. The split tree grows
  * with the real one, leaf for leaf, and its STH is signed by the same key,
  * so both views are valid and internally consistent on their own, and
- * inconsistent with each other beyond `at`.
+ * inconsistent with each other beyond `at`. It keeps the sizes it
+ * published (those the real tree published up to `at`, then its own), so
+ * the tiled read path serves its partial tiles as it does the real tree's.
  *
  * Pure data: no locking (sim_log.c holds its lock), no clock; building the
  * fork leaf hashes (sim_split_hashes()) regenerates certificates and runs
@@ -22,22 +24,28 @@
 
 #include "sim_entries.h"
 #include "sim_log.h"
+#include "sim_sizes.h"
 #include "sim_tree.h"
 
 struct sim_split {
 	uint64_t at;		/* real tree size when the split started */
 	struct sim_tree tree;	/* the split view's leaves */
 	struct sim_sth sth;	/* its published STH */
+	struct sim_sizes published;	/* sizes it published STHs for */
 };
 
 /*
  * Start a split view over the first `at` leaves of the real tree.
  * @param real: the real tree (read only; the caller holds its lock).
+ * @param real_published: the sizes the real tree published; those up to
+ *	`at` are the split view's past too (copied).
  * @param at: the split point, <= sim_tree_size(real).
  * @return: the split, caller frees with sim_split_free(); NULL when out of
- *	memory. Its sth is zeroed: the caller publishes.
+ *	memory. Its sth is zeroed: the caller publishes (and adds the size
+ *	to published).
  */
-struct sim_split *sim_split_new(const struct sim_tree *real, uint64_t at);
+struct sim_split *sim_split_new(const struct sim_tree *real,
+    const struct sim_sizes *real_published, uint64_t at);
 
 /*
  * Release a split; NULL is a no-op.

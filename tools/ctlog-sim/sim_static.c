@@ -5,10 +5,11 @@
  * resources themselves come from sim_note.c (checkpoint) and
  * sim_static_tile.c (tiles, issuers, gzip).
  *
- * Each request is one pass: count, read the mode once, apply the
- * HTTP-level modes (down, slow, error), build the body, spoil it as the
- * mode says, queue it. Bodies are built per request: nothing is cached,
- * so a mode switch takes effect at once.
+ * Each request is one pass: read the mode once, pick the view (the split
+ * view for the --split-client address in mode split), count, apply the
+ * HTTP-level modes (down, slow, error), build the body from the view's
+ * tree, spoil it as the mode says, queue it. Bodies are built per
+ * request: nothing is cached, so a mode switch takes effect at once.
  */
 #include "config.h"
 
@@ -42,10 +43,13 @@ static const char *const stat_names[STAT_COUNT] = {
 struct sim_static {
 	struct sim_log *log;
 	struct sim_witness *witness;
-	pthread_mutex_t lock;	/* origin, stats, total */
+	pthread_mutex_t lock;	/* origin, stats, totals */
 	char origin[ORIGIN_MAX];
 	uint64_t stats[STAT_COUNT];
 	uint64_t total;
+	/* Of those, the requests answered from the split view. */
+	uint64_t split_stats[STAT_COUNT];
+	uint64_t split_total;
 };
 
 /* An answer under construction: status, body (owned) and headers. */
@@ -134,16 +138,21 @@ stat_of(const char *url)
 }
 
 static void
-count(struct sim_static *st, enum stat_idx stat)
+count(struct sim_static *st, enum stat_idx stat, enum sim_view view)
 {
 	pthread_mutex_lock(&st->lock);
 	st->stats[stat]++;
 	st->total++;
+	if (view == SIM_VIEW_SPLIT) {
+		st->split_stats[stat]++;
+		st->split_total++;
+	}
 	pthread_mutex_unlock(&st->lock);
 }
 
 uint64_t
-sim_static_stats(struct sim_static *st, json_t *obj)
+sim_static_stats(struct sim_static *st, json_t *obj, json_t *split,
+    uint64_t *split_total)
 {
 	uint64_t total;
 
@@ -151,8 +160,11 @@ sim_static_stats(struct sim_static *st, json_t *obj)
 	for (size_t i = 0; i < STAT_COUNT; i++) {
 		json_object_set_new(obj, stat_names[i],
 		    json_integer((json_int_t)st->stats[i]));
+		json_object_set_new(split, stat_names[i],
+		    json_integer((json_int_t)st->split_stats[i]));
 	}
 	total = st->total;
+	*split_total = st->split_total;
 	pthread_mutex_unlock(&st->lock);
 	return total;
 }
@@ -163,6 +175,8 @@ sim_static_reset_stats(struct sim_static *st)
 	pthread_mutex_lock(&st->lock);
 	memset(st->stats, 0, sizeof(st->stats));
 	st->total = 0;
+	memset(st->split_stats, 0, sizeof(st->split_stats));
+	st->split_total = 0;
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -222,7 +236,8 @@ with_extension_line(char *note)
 }
 
 static void
-serve_checkpoint(struct sim_static *st, enum sim_mode mode, struct answer *a)
+serve_checkpoint(struct sim_static *st, enum sim_view view,
+    enum sim_mode mode, struct answer *a)
 {
 	char origin[ORIGIN_MAX];
 	struct sim_sth sth;
@@ -237,7 +252,8 @@ serve_checkpoint(struct sim_static *st, enum sim_mode mode, struct answer *a)
 		answer_text(a, MHD_HTTP_SERVICE_UNAVAILABLE, "no origin yet\n");
 		return;
 	}
-	sim_log_sth(st->log, SIM_VIEW_REAL, &sth);
+	/* The split view's STH is signed by the same key: same note. */
+	sim_log_sth(st->log, view, &sth);
 	spki = sim_log_spki(st->log, &spki_len);
 	note = sim_note_checkpoint(origin, &sth, spki, spki_len, st->witness,
 	    mode == SIM_MODE_BAD_KEYID);
@@ -259,8 +275,8 @@ serve_checkpoint(struct sim_static *st, enum sim_mode mode, struct answer *a)
 }
 
 static void
-serve_hash_tile(struct sim_static *st, const struct sim_tile *t,
-    enum sim_mode mode, struct answer *a)
+serve_hash_tile(struct sim_static *st, enum sim_view view,
+    const struct sim_tile *t, enum sim_mode mode, struct answer *a)
 {
 	size_t len = (size_t)t->width * SIM_HASH_LEN;
 	uint8_t *body = malloc(len);
@@ -270,8 +286,8 @@ serve_hash_tile(struct sim_static *st, const struct sim_tile *t,
 		answer_status(a, SIM_EFAIL);
 		return;
 	}
-	if ((rc = sim_log_tile(st->log, t->level, t->n, t->width, body)) !=
-	    SIM_OK) {
+	if ((rc = sim_log_tile(st->log, view, t->level, t->n, t->width,
+	    body)) != SIM_OK) {
 		free(body);
 		answer_status(a, rc);
 		return;
@@ -286,15 +302,15 @@ serve_hash_tile(struct sim_static *st, const struct sim_tile *t,
 }
 
 static void
-serve_data_tile(struct sim_static *st, const struct sim_tile *t,
-    enum sim_mode mode, struct answer *a)
+serve_data_tile(struct sim_static *st, enum sim_view view,
+    const struct sim_tile *t, enum sim_mode mode, struct answer *a)
 {
 	uint8_t *raw, *gz;
 	size_t raw_len, gz_len;
 	int rc;
 
-	if ((rc = sim_tile_data(st->log, t, mode == SIM_MODE_BAD_DATA, &raw,
-	    &raw_len)) != SIM_OK) {
+	if ((rc = sim_tile_data(st->log, view, t, mode == SIM_MODE_BAD_DATA,
+	    &raw, &raw_len)) != SIM_OK) {
 		answer_status(a, rc);
 		return;
 	}
@@ -330,23 +346,23 @@ serve_issuer(struct sim_static *st, const char *hex, struct answer *a)
 	    .cache = "public, max-age=604800, immutable" };
 }
 
-/* Build the answer for a GET of url in mode. */
+/* Build the answer for a GET of url from view in mode. */
 static void
-route(struct sim_static *st, const char *url, enum sim_mode mode,
-    struct answer *a)
+route(struct sim_static *st, const char *url, enum sim_view view,
+    enum sim_mode mode, struct answer *a)
 {
 	struct sim_tile t;
 
 	if (strcmp(url, "/checkpoint") == 0) {
-		serve_checkpoint(st, mode, a);
+		serve_checkpoint(st, view, mode, a);
 	} else if (strncmp(url, "/issuer/", 8) == 0) {
 		serve_issuer(st, url + 8, a);
 	} else if (strncmp(url, "/tile/", 6) == 0 &&
 	    sim_tile_parse(url + 6, &t)) {
 		if (t.data) {
-			serve_data_tile(st, &t, mode, a);
+			serve_data_tile(st, view, &t, mode, a);
 		} else {
-			serve_hash_tile(st, &t, mode, a);
+			serve_hash_tile(st, view, &t, mode, a);
 		}
 	} else {
 		answer_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
@@ -382,13 +398,15 @@ send_answer(struct MHD_Connection *conn, struct answer *a)
 
 enum MHD_Result
 sim_static_serve(struct sim_static *st, struct MHD_Connection *conn,
-    const char *url, const char *method)
+    const char *url, const char *method, bool split_client)
 {
 	struct answer a = { 0 };
 	unsigned slow_ms = 0;
 	enum sim_mode mode = sim_log_mode(st->log, &slow_ms);
+	enum sim_view view = mode == SIM_MODE_SPLIT && split_client ?
+	    SIM_VIEW_SPLIT : SIM_VIEW_REAL;
 
-	count(st, stat_of(url));
+	count(st, stat_of(url), view);
 	if (mode == SIM_MODE_DOWN) {
 		return MHD_NO;
 	}
@@ -402,7 +420,7 @@ sim_static_serve(struct sim_static *st, struct MHD_Connection *conn,
 		answer_text(&a, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "only GET is served\n");
 	} else {
-		route(st, url, mode, &a);
+		route(st, url, view, mode, &a);
 	}
 	if (mode == SIM_MODE_GARBAGE && a.status == MHD_HTTP_OK) {
 		answer_text(&a, MHD_HTTP_OK, garbage);

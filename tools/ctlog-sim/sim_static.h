@@ -5,13 +5,21 @@
  *
  * Under the base URL (monitoring prefix = submission prefix):
  *   GET checkpoint                 the signed note of sim_note.h
- *   GET tile/<L>/<N>[.p/<W>]       hash tiles, levels 0..3 of the tree
+ *   GET tile/<L>/<N>[.p/<W>]       hash tiles, levels 0..5 of the tree
+ *                                  (4 and 5 never fill below 2^32 leaves)
  *   GET tile/data/<N>[.p/<W>]      data tiles (TileLeaf), always sent with
  *                                  Content-Encoding: gzip, unasked
  *   GET issuer/<sha256 hex>        DER issuers named by data tiles
  * Full tiles are served once the published STH covers them; a partial
- * tile only for a width some published STH named (sim_log_tile()). A path
- * that is not one of these, or a tile not served, gives 404.
+ * tile only for a width some STH of that view published named
+ * (sim_log_tile()). A path that is not one of these, or a tile not
+ * served, gives 404.
+ *
+ * Mode split (sim_log.h): the --split-client address gets the split
+ * view's checkpoint (its STH, signed by the same key, in the same note
+ * layout: grease line, witness cosignature, RFC6962NoteSignature), hash
+ * tiles and data tiles; everyone else the real tree's. Issuers are
+ * shared.
  *
  * Misbehaviour modes (sim_log_set_mode()) on this path:
  *   bad-sig    the RFC 6962 signature line does not verify
@@ -30,6 +38,7 @@
  *
  * Counters (merged into /sim/stats): checkpoint, tile-0 .. tile-5,
  * tile-data, issuer, static-other; every request counts, bad ones too.
+ * Those answered from the split view count again under "split".
  *
  * Threading: sim_static_serve() runs on libmicrohttpd's connection
  * threads, concurrently; the origin and counters take a mutex.
@@ -88,19 +97,25 @@ bool sim_static_owns(const char *url);
  * @param conn: the connection.
  * @param url: the request path (sim_static_owns() is true).
  * @param method: the HTTP method.
+ * @param split_client: true when the connection comes from the
+ *	--split-client address (shown the split view in mode split).
  * @return: what libmicrohttpd's handler returns (MHD_NO drops the
  *	connection: mode down, or out of memory).
  */
 enum MHD_Result sim_static_serve(struct sim_static *st,
-    struct MHD_Connection *conn, const char *url, const char *method);
+    struct MHD_Connection *conn, const char *url, const char *method,
+    bool split_client);
 
 /*
- * Add the counters to a /sim/stats object.
+ * Add the counters to a /sim/stats object and its "split" object.
  * @param st: the read path.
- * @param obj: the JSON object.
+ * @param obj: the JSON object: every request.
+ * @param split: the JSON object: those answered from the split view.
+ * @param split_total: set to the number of those since the last reset.
  * @return: the number of requests counted since the last reset.
  */
-uint64_t sim_static_stats(struct sim_static *st, json_t *obj);
+uint64_t sim_static_stats(struct sim_static *st, json_t *obj, json_t *split,
+    uint64_t *split_total);
 
 /*
  * Zero the counters.

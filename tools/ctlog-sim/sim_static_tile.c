@@ -236,8 +236,8 @@ put_tile_leaf(struct out *o, const uint8_t *leaf, size_t leaf_len,
 }
 
 int
-sim_tile_data(struct sim_log *log, const struct sim_tile *t, bool spoil,
-    uint8_t **out, size_t *out_len)
+sim_tile_data(struct sim_log *log, enum sim_view view,
+    const struct sim_tile *t, bool spoil, uint8_t **out, size_t *out_len)
 {
 	uint8_t *leaves[SIM_TILE_WIDTH], *extra;
 	size_t lens[SIM_TILE_WIDTH], count = 0, extra_len;
@@ -245,19 +245,20 @@ sim_tile_data(struct sim_log *log, const struct sim_tile *t, bool spoil,
 	struct out o = { 0 };
 	int rc;
 
-	if ((rc = sim_log_tile(log, 0, t->n, t->width, NULL)) != SIM_OK) {
+	if ((rc = sim_log_tile(log, view, 0, t->n, t->width, NULL)) !=
+	    SIM_OK) {
 		return rc;
 	}
-	if (sim_log_entries(log, SIM_VIEW_REAL, first, first + t->width - 1,
+	if (sim_log_entries(log, view, first, first + t->width - 1,
 	    t->width, leaves, lens, &count) != SIM_OK) {
 		return SIM_EFAIL;
 	}
 	rc = count == t->width ? SIM_OK : SIM_EFAIL;
 	for (size_t i = 0; i < count; i++) {
 		extra = NULL;
-		if (rc == SIM_OK && (sim_log_extra(log, first + i, &extra,
-		    &extra_len) != SIM_OK || !put_tile_leaf(&o, leaves[i],
-		    lens[i], extra, extra_len))) {
+		if (rc == SIM_OK && (sim_log_extra(log, view, first + i,
+		    &extra, &extra_len) != SIM_OK || !put_tile_leaf(&o,
+		    leaves[i], lens[i], extra, extra_len))) {
 			rc = SIM_EFAIL;
 		}
 		free(extra);
@@ -305,7 +306,8 @@ find_in_entry(struct sim_log *log, uint64_t idx, const uint8_t *want,
 	bool found = false;
 
 	if (sim_log_real_leaf(log, idx, hash, &leaf, &leaf_len) == SIM_OK &&
-	    sim_log_extra(log, idx, &extra, &extra_len) == SIM_OK &&
+	    sim_log_extra(log, SIM_VIEW_REAL, idx, &extra, &extra_len) ==
+	    SIM_OK &&
 	    leaf_len >= ENTRY_TYPE_OFF + 2 &&
 	    split_extra(extra, extra_len, leaf[ENTRY_TYPE_OFF + 1] == 1, &pre,
 	    &chain, &pre_len)) {

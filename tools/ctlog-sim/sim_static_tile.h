@@ -44,8 +44,9 @@ bool sim_tile_parse(const char *path, struct sim_tile *out);
 
 /*
  * The contents of a data tile: one static-ct-api TileLeaf per entry,
- * from the served tree (fork view applied).
+ * from a view's served tree (fork mode applied).
  * @param log: the log.
+ * @param view: the view (sim_log.h).
  * @param t: the tile (t->data set).
  * @param spoil: true to alter the first entry's timestamp (bad-data).
  * @param out: set to the bytes; caller frees with free().
@@ -53,8 +54,8 @@ bool sim_tile_parse(const char *path, struct sim_tile *out);
  * @return: SIM_OK; SIM_ENOTFOUND when the tile is not served;
  *	SIM_EFAIL.
  */
-int sim_tile_data(struct sim_log *log, const struct sim_tile *t, bool spoil,
-    uint8_t **out, size_t *out_len);
+int sim_tile_data(struct sim_log *log, enum sim_view view,
+    const struct sim_tile *t, bool spoil, uint8_t **out, size_t *out_len);
 
 /*
  * The DER of the issuer whose SHA-256 is hex: the simulator's CA, or any
