@@ -321,17 +321,36 @@ store_read_begin(struct store_reader *r)
 		return CTD_EINVAL;
 	}
 	r->err = CTD_OK;
+	if (r->held && r->begun) {
+		return CTD_OK;		/* the burst's snapshot, cursors too */
+	}
 	r->gen++;
 	/* mdb_txn_renew() returns EINVAL on a transaction not reset. */
-	return err_from_mdb(mdb_txn_renew(r->txn));
+	int rc = err_from_mdb(mdb_txn_renew(r->txn));
+	r->begun = rc == CTD_OK;
+	return rc;
 }
 
 void
 store_read_end(struct store_reader *r)
 {
-	if (r->txn != NULL) {
+	if (r->txn != NULL && !r->held) {
 		mdb_txn_reset(r->txn);
+		r->begun = false;
 	}
+}
+
+void
+store_read_hold(struct store_reader *r)
+{
+	r->held = true;
+}
+
+void
+store_read_release(struct store_reader *r)
+{
+	r->held = false;
+	store_read_end(r);
 }
 
 /* Remember the first hard error of a read; pass the code through. */
