@@ -314,6 +314,15 @@ store_reader_deinit(struct store_reader *r)
 	}
 }
 
+/* Is the reader's snapshot the last commit? (No commit finished since.) */
+static bool
+snapshot_current(struct store_reader *r)
+{
+	MDB_envinfo info;
+	return mdb_env_info(r->store->env, &info) == 0 &&
+	    info.me_last_txnid == mdb_txn_id(r->txn);
+}
+
 int
 store_read_begin(struct store_reader *r)
 {
@@ -322,7 +331,11 @@ store_read_begin(struct store_reader *r)
 	}
 	r->err = CTD_OK;
 	if (r->held && r->begun) {
-		return CTD_OK;		/* the burst's snapshot, cursors too */
+		if (snapshot_current(r)) {
+			return CTD_OK;	/* nothing newer: keep it, cursors too */
+		}
+		mdb_txn_reset(r->txn);
+		r->begun = false;
 	}
 	r->gen++;
 	/* mdb_txn_renew() returns EINVAL on a transaction not reset. */
@@ -349,8 +362,10 @@ store_read_hold(struct store_reader *r)
 void
 store_read_release(struct store_reader *r)
 {
-	r->held = false;
-	store_read_end(r);
+	if (r->txn != NULL && r->begun) {
+		mdb_txn_reset(r->txn);
+		r->begun = false;
+	}
 }
 
 /* Remember the first hard error of a read; pass the code through. */

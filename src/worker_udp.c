@@ -9,9 +9,9 @@
  * into the worker's output buffer and copied into the worker's send batch,
  * and the batch goes out with one sendmmsg when libuv ends the receive
  * batch (UV_UDP_MMSG_FREE): a store hit allocates nothing and costs a
- * share of two system calls and of one store snapshot (the read
- * transaction is renewed once per batch, not opened: store_read_hold;
- * the rate limiter reads the loop's cached clock). Only a full
+ * share of two system calls and no new store snapshot while nothing was
+ * committed (the worker's reader is held: worker.c; the rate limiter
+ * reads the loop's cached clock). Only a full
  * socket buffer makes a send copy its answer (a queued uv_udp_send).
  */
 #include "config.h"
@@ -180,17 +180,11 @@ worker_udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 	/* UV_UDP_MMSG_FREE ends a batch (the receive buffer is ours, there
 	 * is nothing to free): send the answers. */
 	if (flags & UV_UDP_MMSG_FREE) {
-		store_read_release(&w->ax.reader);
 		batch_flush(w);
 		return;
 	}
 	if (nread <= 0 || peer == NULL || (flags & UV_UDP_PARTIAL)) {
 		return;
-	}
-	if (flags & UV_UDP_MMSG_CHUNK) {
-		/* The batch's queries share one store snapshot, released
-		 * at UV_UDP_MMSG_FREE, in this same libuv callback. */
-		store_read_hold(&w->ax.reader);
 	}
 	COUNT(w->stats.udp_queries);
 	answer_query(&w->ax, (const uint8_t *)buf->base, (size_t)nread,
