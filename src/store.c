@@ -314,6 +314,15 @@ store_reader_deinit(struct store_reader *r)
 	}
 }
 
+/* Is the reader's snapshot the last commit? (No commit finished since.) */
+static bool
+snapshot_current(struct store_reader *r)
+{
+	MDB_envinfo info;
+	return mdb_env_info(r->store->env, &info) == 0 &&
+	    info.me_last_txnid == mdb_txn_id(r->txn);
+}
+
 int
 store_read_begin(struct store_reader *r)
 {
@@ -321,16 +330,41 @@ store_read_begin(struct store_reader *r)
 		return CTD_EINVAL;
 	}
 	r->err = CTD_OK;
+	if (r->held && r->begun) {
+		if (snapshot_current(r)) {
+			return CTD_OK;	/* nothing newer: keep it, cursors too */
+		}
+		mdb_txn_reset(r->txn);
+		r->begun = false;
+	}
 	r->gen++;
 	/* mdb_txn_renew() returns EINVAL on a transaction not reset. */
-	return err_from_mdb(mdb_txn_renew(r->txn));
+	int rc = err_from_mdb(mdb_txn_renew(r->txn));
+	r->begun = rc == CTD_OK;
+	return rc;
 }
 
 void
 store_read_end(struct store_reader *r)
 {
-	if (r->txn != NULL) {
+	if (r->txn != NULL && !r->held) {
 		mdb_txn_reset(r->txn);
+		r->begun = false;
+	}
+}
+
+void
+store_read_hold(struct store_reader *r)
+{
+	r->held = true;
+}
+
+void
+store_read_release(struct store_reader *r)
+{
+	if (r->txn != NULL && r->begun) {
+		mdb_txn_reset(r->txn);
+		r->begun = false;
 	}
 }
 

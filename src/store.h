@@ -66,7 +66,8 @@
  *    (126 by default) for its whole life, until store_reader_deinit().
  *  - Keep read snapshots short: begin, look up, copy out, end, all within
  *    one query. Never hold a snapshot across a libuv callback; an open
- *    snapshot pins old pages and makes the file grow.
+ *    snapshot pins old pages and makes the file grow. The one exception,
+ *    bounded in time: a worker's held answer reader (store_read_hold).
  *  - Writes: one write transaction at a time, begun, filled and committed
  *    on one thread (LMDB's writer lock belongs to that thread), and kept
  *    short: it blocks every other writer, never a reader. The daemon's
@@ -97,6 +98,7 @@
 #ifndef CTD_STORE_H
 #define CTD_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <lmdb.h>
@@ -130,6 +132,9 @@ struct store_reader {
 	/* The same for each log's leaf index (store_get_leaf). */
 	MDB_cursor *leaf_cursors[STORE_MAX_LOGS];
 	uint64_t leaf_cursor_gen[STORE_MAX_LOGS];
+	/* begun: a snapshot is taken; held: store_read_hold() is in force,
+	 * so store_read_end() keeps the snapshot for the next begin. */
+	bool begun, held;
 };
 
 /*
@@ -228,8 +233,31 @@ void store_reader_deinit(struct store_reader *r);
  */
 int store_read_begin(struct store_reader *r);
 
-/* Release the snapshot; the reader can be begun again. Idempotent. */
+/* Release the snapshot; the reader can be begun again. Idempotent.
+ * A held reader (store_read_hold) keeps it instead. */
 void store_read_end(struct store_reader *r);
+
+/*
+ * Keep the snapshot between reads while it is still the newest: until
+ * store_read_release(), store_read_end() keeps the snapshot, and
+ * store_read_begin() reuses it (and its cursors) when no commit has
+ * finished since it was taken, else takes a fresh one, so a begin still
+ * sees every commit finished before it. Renewing a snapshot costs LMDB a
+ * pass over every open database (four per log: about 0.5 us a query
+ * with 50 logs, docs/performance.md), and each database's first use in a
+ * snapshot a search by name; a kept snapshot pays these once. A kept
+ * snapshot pins the pages of later commits until the next begin or the
+ * release: whoever holds a reader must release it at a bounded interval
+ * (a worker does every WORKER_SNAPSHOT_MS) and before idling for long.
+ * @param r: an initialized reader.
+ */
+void store_read_hold(struct store_reader *r);
+
+/*
+ * Drop a held reader's kept snapshot now (if one was taken); the hold
+ * stays in force, so the next begin takes a fresh one. Idempotent.
+ */
+void store_read_release(struct store_reader *r);
 
 /*
  * Look up the hash of the leaf range [begin, end). The reader must be begun.

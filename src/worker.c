@@ -338,6 +338,10 @@ close_all(struct worker *w)
 	while (w->conns != NULL) {
 		worker_tcp_close(w->conns);
 	}
+	if (w->snap_timer_init) {
+		uv_close((uv_handle_t *)&w->snap_timer, NULL);
+		store_read_release(&w->ax.reader);
+	}
 	if (w->async_init) {
 		/* Jobs still queued are freed (stopping); later ones wait
 		 * for worker_join(). */
@@ -354,6 +358,29 @@ on_inbox(uv_async_t *h)
 	if (__atomic_load_n(&w->stop_requested, __ATOMIC_ACQUIRE)) {
 		close_all(w);
 	}
+}
+
+/* A kept snapshot is dropped at least every WORKER_SNAPSHOT_MS. */
+static void
+on_snap_timer(uv_timer_t *h)
+{
+	struct worker *w = h->data;
+	store_read_release(&w->ax.reader);
+}
+
+/* Hold the answer reader (store_read_hold) and start the timer that
+ * bounds how long a kept snapshot lives; unreferenced, so it keeps no
+ * loop alive. */
+static void
+snap_timer_start(struct worker *w)
+{
+	store_read_hold(&w->ax.reader);
+	uv_timer_init(w->loop, &w->snap_timer);
+	w->snap_timer.data = w;
+	uv_timer_start(&w->snap_timer, on_snap_timer, WORKER_SNAPSHOT_MS,
+	    WORKER_SNAPSHOT_MS);
+	uv_unref((uv_handle_t *)&w->snap_timer);
+	w->snap_timer_init = true;
 }
 
 static void *
@@ -407,6 +434,9 @@ worker_new(const struct worker_env *env, uv_loop_t *loop,
 		rc = answer_ctx_init(&w->ax, env->store, w->set->logs,
 		    w->set->count);
 		w->ax_init = rc == CTD_OK;
+	}
+	if (rc == CTD_OK) {
+		snap_timer_start(w);
 	}
 	for (size_t i = 0; rc == CTD_OK && i < env->conf->listen_count; i++) {
 		w->listener_count++;

@@ -39,6 +39,10 @@
 
 /* Datagrams per recvmmsg: libuv reads at most 20, each into 64 KiB. */
 #define UDP_BATCH 20
+/* The answer reader keeps its snapshot between queries while nothing is
+ * committed (store_read_hold); it is dropped this often, so a snapshot
+ * pins the pages of later commits for at most this long. */
+#define WORKER_SNAPSHOT_MS 100
 #define UDP_CHUNK (64 * 1024)
 
 #define COUNT(c) ANSWER_COUNT(c)
@@ -95,6 +99,9 @@ struct worker {
 	struct worker_logset *set;	/* the logs it answers for */
 	bool ax_init;
 	struct answer_ctx ax;
+	/* Drops ax.reader's kept snapshot every WORKER_SNAPSHOT_MS. */
+	uv_timer_t snap_timer;
+	bool snap_timer_init;
 	struct listener *listeners;
 	size_t listener_count;
 	struct conn *conns;

@@ -9,8 +9,9 @@
  * into the worker's output buffer and copied into the worker's send batch,
  * and the batch goes out with one sendmmsg when libuv ends the receive
  * batch (UV_UDP_MMSG_FREE): a store hit allocates nothing and costs a
- * share of two system calls (the store's read transaction is renewed, not
- * opened; the rate limiter reads the loop's cached clock). Only a full
+ * share of two system calls and no new store snapshot while nothing was
+ * committed (the worker's reader is held: worker.c; the rate limiter
+ * reads the loop's cached clock). Only a full
  * socket buffer makes a send copy its answer (a queued uv_udp_send).
  */
 #include "config.h"

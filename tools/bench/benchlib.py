@@ -586,3 +586,28 @@ def dnsperf_end(run, verbose):
 		die("dnsperf gave no statistics; see " + out)
 	os.unlink(out)
 	return st
+
+
+# ---- profiles ------------------------------------------------------------
+
+def perf_profile(opts, pid, port, qfile, tmp, name):
+	"""perf record (cpu-clock, every thread of pid) during one dnsperf
+	run; the top binaries and symbols by self time, as text."""
+	data = os.path.join(tmp, "perf-%s.data" % name)
+	p = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock",
+	    "-F", "2000", "-p", str(pid), "-o", data, "--", "sleep",
+	    str(opts.duration)], stdout=subprocess.DEVNULL,
+	    stderr=subprocess.DEVNULL)
+	time.sleep(0.3)
+	dnsperf(opts, port, qfile, opts.duration - 1, tmp, "perf-" + name)
+	p.wait()
+	out = []
+	for sort, limit in (("dso", 0.5), ("dso,symbol", opts.perf_limit)):
+		r = subprocess.run(["perf", "report", "-i", data, "--stdio",
+		    "--no-children", "--sort", sort, "--percent-limit",
+		    str(limit)], capture_output=True, text=True)
+		out += [re.sub(r"[\s-]+$", "", line) for line in
+		    r.stdout.splitlines() if line.strip() and
+		    not line.startswith("#")]
+		out.append("")
+	return "\n".join(out)

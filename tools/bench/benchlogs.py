@@ -21,7 +21,12 @@
 # alternating (single, many; many, single; ...), and the ratio many/single
 # is taken per round; the report gives the medians, the CPU time per query
 # and the load average after each round. The requirement: many answers
-# within 5 % of single.
+# within 5 % of single. When the servers are not saturated (dnsperf or
+# the machine sets the rate), qps says little and the CPU time per query
+# depends on the rate itself (more queries per recvmmsg batch at a higher
+# rate); --logs-qps R runs every round at the same offered rate, so the
+# CPU per query of both servers is compared at equal load. --perf adds perf's top symbols of each server
+# under one more dnsperf run.
 
 from benchlib import *
 from benchservers import *
@@ -238,6 +243,13 @@ def logs_bench(opts, procs, tmp):
 		dnsperf(opts, port, qfiles[name], 2, tmp, "%s-pre" % name)
 	runs = logs_rounds(opts, servers, qfiles, tmp)
 	logs_report(opts, runs, n, hot_per)
+	if opts.perf:
+		for name, port, p, _ in servers:
+			print("== perf record -e cpu-clock, ctdnsd %s under "
+			    "dnsperf load, %d s (top symbols, self time)" % (
+			    name, opts.duration))
+			print(perf_profile(opts, p.pid, port, qfiles[name], tmp,
+			    name), flush=True)
 	for name, _, _, _ in servers:
 		procs.stop("ctdnsd-" + name)
 	for i in range(n):
@@ -252,16 +264,18 @@ def logs_rounds(opts, servers, qfiles, tmp):
 		for name, port, p, _ in order:
 			u0, s0 = cpu_ticks(p.pid)
 			st = dnsperf(opts, port, qfiles[name], opts.duration,
-			    tmp, "%s-%d" % (name, rnd))
+			    tmp, "%s-%d" % (name, rnd), rate=opts.logs_qps)
 			u1, s1 = cpu_ticks(p.pid)
 			q = max(1, st["completed"])
 			st["cpu_us"] = (u1 - u0 + s1 - s0) * 1e6 / hz / q
+			st["usr_us"] = (u1 - u0) * 1e6 / hz / q
 			st["busy"] = (u1 - u0 + s1 - s0) / hz / opts.duration
 			runs[name].append(st)
 			note("round %d %-6s %9.0f qps  lost %d  cpu/query "
-			    "%.2f us  busy %.0f%%  %s" % (rnd + 1, name,
-			    st["qps"], st["lost"], st["cpu_us"],
-			    st["busy"] * 100, st.get("rcodes", "")))
+			    "%.2f us (usr %.2f)  busy %.0f%%  %s" % (rnd + 1,
+			    name, st["qps"], st["lost"], st["cpu_us"],
+			    st["usr_us"], st["busy"] * 100,
+			    st.get("rcodes", "")))
 		runs["load"].append(os.getloadavg()[0])
 		note("round %d ratio many/single %.3f" % (rnd + 1,
 		    runs["many"][-1]["qps"] / runs["single"][-1]["qps"]))
@@ -270,23 +284,25 @@ def logs_rounds(opts, servers, qfiles, tmp):
 
 def logs_report(opts, runs, n, hot_per):
 	print()
-	print("== %d logs against one: %d rounds of %d s, dnsperf -c %d -q %d%s"
+	print("== %d logs against one: %d rounds of %d s, dnsperf -c %d -q %d%s%s"
 	    % (n, opts.rounds, opts.duration, opts.clients, opts.outstanding,
-	    " -e" if opts.edns else ""))
+	    " -e" if opts.edns else "", " -Q %d (a fixed rate)" %
+	    opts.logs_qps if opts.logs_qps else ""))
 	print("   query mix: %d%% tree, %d%% hash, %d%% sth over %d hot "
 	    "leaves (many: %d per log); servers on CPU %s, dnsperf and the "
 	    "logs on CPU %s" % (opts.mix[0], opts.mix[1], opts.mix[2],
 	    n * hot_per, hot_per, opts.server_cpu, opts.client_cpu))
 	print()
-	fmt = "%-7s %9s %9s %9s %6s %9s %5s"
+	fmt = "%-7s %9s %9s %9s %6s %9s %9s %5s"
 	print(fmt % ("server", "qps med", "qps min", "qps max", "lost",
-	    "cpu us/q", "busy"))
+	    "cpu us/q", "usr us/q", "busy"))
 	for name in ("single", "many"):
 		r = runs[name]
 		qs = [x["qps"] for x in r]
 		print(fmt % (name, "%.0f" % median(qs), "%.0f" % min(qs),
 		    "%.0f" % max(qs), sum(x["lost"] for x in r),
 		    "%.2f" % median([x["cpu_us"] for x in r]),
+		    "%.2f" % median([x["usr_us"] for x in r]),
 		    "%.0f%%" % (median([x["busy"] for x in r]) * 100)))
 	per = [a["qps"] / b["qps"] for a, b in zip(runs["many"],
 	    runs["single"])]
@@ -298,8 +314,13 @@ def logs_report(opts, runs, n, hot_per):
 	    median([x["qps"] for x in runs["many"]]) /
 	    median([x["qps"] for x in runs["single"]]),
 	    " ".join("%.3f" % x for x in per)))
+	usr = [a["usr_us"] / b["usr_us"] for a, b in zip(runs["many"],
+	    runs["single"])]
 	print("CPU per query many/single: median of per-round ratios %.3f   "
 	    "per round: %s" % (median(cpu), " ".join("%.3f" % x for x in cpu)))
+	print("user CPU per query many/single: median of per-round ratios "
+	    "%.3f   per round: %s" % (median(usr), " ".join("%.3f" % x for x
+	    in usr)))
 	print("order: single first in odd rounds, many first in even rounds")
 	print("load average (1 min) after each round: %s" % " ".join(
 	    "%.2f" % x for x in runs["load"]))
