@@ -415,8 +415,7 @@ answer_hash(struct qstate *s, const struct ctq *cq)
 
 /* The longest checkpoint answer: text, blank line, the log's line and the
  * cosignature lines held for the head. */
-#define CHECKPOINT_MAX (NOTE_CHECKPOINT_TEXT_MAX + 1 + \
-	NOTE_RFC6962_LINE_MAX + STORE_COSIG_MAX_BYTES)
+#define CHECKPOINT_MAX (NOTE_RFC6962_NOTE_MAX + STORE_COSIG_MAX_BYTES)
 
 /*
  * The served head as a checkpoint (c2sp.org/tlog-checkpoint): its text,
@@ -435,15 +434,9 @@ answer_checkpoint(struct qstate *s)
 	int rc = CTD_EINVAL;
 
 	if (log->origin_len > 0) {
-		rc = note_checkpoint_text(log->origin, log->origin_len,
-		    log->sth.tree_size, log->sth.root, note, sizeof note, &len);
-	}
-	if (rc == CTD_OK) {
-		note[len++] = '\n';
-		rc = note_rfc6962_line(log->origin, log->origin_len,
-		    store_log_id(log->slog), &log->sth, note + len,
-		    sizeof note - len, &n);
-		len += n;
+		rc = note_rfc6962_note(log->origin, log->origin_len,
+		    store_log_id(log->slog), &log->sth, note, sizeof note,
+		    &len);
 	}
 	if (rc == CTD_OK && (rc = store_read_begin(rd)) == CTD_OK) {
 		rc = store_get_cosigs(rd, log->slog, log->sth.tree_size,

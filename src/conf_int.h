@@ -50,6 +50,11 @@ int conf_fail_at(struct conf_parser *p, unsigned line, int rc,
  */
 int conf_keys_path(struct conf_parser *p, const char *value, char **out);
 
+/* An http(s) URL (a prefix) into *dst (replaced), with a trailing '/';
+ * what names it in errors ("bad <what> '...'"). */
+int conf_keys_url(struct conf_parser *p, const char *what, char **dst,
+    const char *value);
+
 /* Set the server section's defaults in a new struct conf. */
 void conf_keys_server_defaults(struct conf *c);
 

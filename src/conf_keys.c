@@ -424,9 +424,9 @@ set_zone(struct conf_parser *p, void *base, const char *value)
 	return CTD_OK;
 }
 
-/* An http(s) URL of a log's prefix into *dst, with a trailing '/'. */
-static int
-set_url_field(struct conf_parser *p, char **dst, const char *value)
+int
+conf_keys_url(struct conf_parser *p, const char *what, char **dst,
+    const char *value)
 {
 	size_t skip = 0;
 	if (strncmp(value, "http://", 7) == 0) {
@@ -436,14 +436,15 @@ set_url_field(struct conf_parser *p, char **dst, const char *value)
 	}
 	if (skip == 0 || value[skip] == '\0' || value[skip] == '/') {
 		return conf_fail_at(p, p->line, CTD_ECONF,
-		    "bad url '%s' (http:// or https:// and a host)", value);
+		    "bad %s '%s' (http:// or https:// and a host)", what,
+		    value);
 	}
 	for (const char *s = value; *s != '\0'; s++) {
 		unsigned char ch = (unsigned char)*s;
 		if (ch <= ' ' || ch >= 0x7f || ch == '?' || ch == '#') {
 			return conf_fail_at(p, p->line, CTD_ECONF,
-			    "bad url '%s' (no spaces, query or fragment)",
-			    value);
+			    "bad %s '%s' (no spaces, query or fragment)",
+			    what, value);
 		}
 	}
 	size_t len = strlen(value);
@@ -465,21 +466,22 @@ set_url_field(struct conf_parser *p, char **dst, const char *value)
 static int
 set_url(struct conf_parser *p, void *base, const char *value)
 {
-	return set_url_field(p, &((struct conf_log *)base)->url, value);
+	return conf_keys_url(p, "url", &((struct conf_log *)base)->url,
+	    value);
 }
 
 static int
 set_monitoring_url(struct conf_parser *p, void *base, const char *value)
 {
-	return set_url_field(p, &((struct conf_log *)base)->monitoring_url,
-	    value);
+	return conf_keys_url(p, "url",
+	    &((struct conf_log *)base)->monitoring_url, value);
 }
 
 static int
 set_submission_url(struct conf_parser *p, void *base, const char *value)
 {
-	return set_url_field(p, &((struct conf_log *)base)->submission_url,
-	    value);
+	return conf_keys_url(p, "url",
+	    &((struct conf_log *)base)->submission_url, value);
 }
 
 #define SRV(f) offsetof(struct conf, f)

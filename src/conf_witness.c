@@ -60,32 +60,6 @@ parse_vkey(struct conf_parser *p, const char *name, const char *text,
 	return CTD_OK;
 }
 
-/* The URL of a witness: http(s), a host, no spaces; a trailing '/'. */
-static int
-witness_url(struct conf_parser *p, const char *text, char **out)
-{
-	size_t skip = strncmp(text, "http://", 7) == 0 ? 7 :
-	    strncmp(text, "https://", 8) == 0 ? 8 : 0;
-	if (skip == 0 || text[skip] == '\0' || text[skip] == '/' ||
-	    strpbrk(text, "?#") != NULL) {
-		return conf_fail_at(p, p->line, CTD_ECONF,
-		    "bad witness url '%s' (http:// or https:// and a host, "
-		    "no query or fragment)", text);
-	}
-	size_t len = strlen(text);
-	char *s = malloc(len + 2);
-	if (s == NULL) {
-		return conf_fail_at(p, p->line, CTD_ENOMEM, "out of memory");
-	}
-	memcpy(s, text, len + 1);
-	if (s[len - 1] != '/') {
-		s[len] = '/';
-		s[len + 1] = '\0';
-	}
-	*out = s;
-	return CTD_OK;
-}
-
 int
 conf_witness_set(struct conf_parser *p, void *base, const char *value)
 {
@@ -108,7 +82,7 @@ conf_witness_set(struct conf_parser *p, void *base, const char *value)
 	struct conf_witness cw = { 0 };
 	rc = parse_vkey(p, w[0], w[1], &cw.vkey);
 	if (rc == CTD_OK) {
-		rc = witness_url(p, w[2], &cw.url);
+		rc = conf_keys_url(p, "witness url", &cw.url, w[2]);
 	}
 	free(copy);
 	if (rc != CTD_OK) {

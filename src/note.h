@@ -301,6 +301,22 @@ int note_rfc6962_line(const char *origin, size_t origin_len,
     const uint8_t log_id[MERKLE_HASH_LEN], const struct sth *sth, char *out,
     size_t cap, size_t *out_len);
 
+/* Room for note_rfc6962_note(): the text, a blank line, the log's line. */
+#define NOTE_RFC6962_NOTE_MAX (NOTE_CHECKPOINT_TEXT_MAX + 1 + \
+	NOTE_RFC6962_LINE_MAX)
+
+/*
+ * The checkpoint of a verified STH as the log signs it: the text of
+ * note_checkpoint_text(), a blank line, and note_rfc6962_line() (the note
+ * a witness verifies; add cosignature lines after it).
+ * @param out: room for cap bytes (NOTE_RFC6962_NOTE_MAX suffices);
+ *	receives the note and a NUL.
+ * @return: as note_rfc6962_line(); CTD_EINVAL for a bad origin.
+ */
+int note_rfc6962_note(const char *origin, size_t origin_len,
+    const uint8_t log_id[MERKLE_HASH_LEN], const struct sth *sth, char *out,
+    size_t cap, size_t *out_len);
+
 /*
  * The checkpoint origin of a log from its URL (an RFC 6962 log's url, a
  * tiled log's submission URL): the URL without its scheme and trailing

@@ -116,3 +116,24 @@ note_rfc6962_line(const char *origin, size_t origin_len,
 	*out_len = at;
 	return CTD_OK;
 }
+
+int
+note_rfc6962_note(const char *origin, size_t origin_len,
+    const uint8_t log_id[MERKLE_HASH_LEN], const struct sth *sth, char *out,
+    size_t cap, size_t *out_len)
+{
+	size_t a = 0, b = 0;
+	int rc = note_checkpoint_text(origin, origin_len, sth->tree_size,
+	    sth->root, out, cap, &a);
+	if (rc != CTD_OK) {
+		return rc;
+	}
+	if (a + 1 >= cap) {
+		return CTD_ESPACE;
+	}
+	out[a++] = '\n';
+	rc = note_rfc6962_line(origin, origin_len, log_id, sth, out + a,
+	    cap - a, &b);
+	*out_len = a + b;
+	return rc;
+}

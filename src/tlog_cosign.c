@@ -41,32 +41,18 @@
 
 /* ---- the head's checkpoint ------------------------------------------------ */
 
-/* Room for a head's checkpoint: text, blank line, the log's line. */
-#define HEAD_NOTE_MAX (NOTE_CHECKPOINT_TEXT_MAX + 1 + NOTE_RFC6962_LINE_MAX)
-
 /* The checkpoint of a head: its text and the log's RFC6962NoteSignature
  * line (the note a witness verifies). */
 static int
 head_note(struct tlog *log, const struct sth *sth, char *out,
     size_t cap, size_t *len)
 {
-	size_t a = 0, b = 0;
 	const char *origin = tlog_origin(log);
 	if (origin == NULL) {
 		return CTD_ENOTFOUND;
 	}
-	size_t olen = strlen(origin);
-	int rc = note_checkpoint_text(origin, olen, sth->tree_size, sth->root,
-	    out, cap, &a);
-	if (rc == CTD_OK && a + 1 < cap) {
-		out[a++] = '\n';
-		rc = note_rfc6962_line(origin, olen, logkey_id(log->key), sth,
-		    out + a, cap - a, &b);
-	} else if (rc == CTD_OK) {
-		rc = CTD_ESPACE;
-	}
-	*len = a + b;
-	return rc;
+	return note_rfc6962_note(origin, strlen(origin), logkey_id(log->key),
+	    sth, out, cap, len);
 }
 
 /* The keys that count toward the quorum: the witnesses', then ours. */
@@ -319,7 +305,8 @@ static void
 raise_split_view(struct tlog *log, const char *witness, unsigned status,
     const char *theirs, size_t theirs_len)
 {
-	char ours[HEAD_NOTE_MAX], a[2 * HEAD_NOTE_MAX], b[2 * HEAD_NOTE_MAX];
+	char ours[NOTE_RFC6962_NOTE_MAX];
+	char a[2 * NOTE_RFC6962_NOTE_MAX], b[2 * NOTE_RFC6962_NOTE_MAX];
 	size_t len = 0;
 	if (head_note(log, &log->head, ours, sizeof ours, &len) != CTD_OK) {
 		len = 0;
@@ -553,7 +540,7 @@ take_log_cosigs(struct tlog *log)
 static void
 ask(struct tlog *log)
 {
-	char note[HEAD_NOTE_MAX];
+	char note[NOTE_RFC6962_NOTE_MAX];
 	size_t len = 0;
 	const char *origin = tlog_origin(log);
 	if (log->cosigner != NULL && origin != NULL &&

@@ -218,3 +218,19 @@ ct_client() {
 ct_log_has() {
 	grep -q -- "$1" "$LIB_TMP/ctdnsd.err"
 }
+
+# ct_vkey NAME PEM: the cosignature/v1 verifier key (c2sp.org/signed-note)
+# of the Ed25519 private key in PEM under the key name NAME, computed with
+# python3-cryptography, apart from ctdnsd's own code.
+ct_vkey() {
+	"$PY" - "$1" "$2" <<'EOF'
+import base64, hashlib, sys
+from cryptography.hazmat.primitives import serialization
+name, pem = sys.argv[1], open(sys.argv[2], "rb").read()
+pub = serialization.load_pem_private_key(pem, None).public_key().public_bytes(
+    serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+raw = b"\x04" + pub
+kid = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
+print("%s+%s+%s" % (name, kid.hex(), base64.b64encode(raw).decode()))
+EOF
+}

@@ -120,6 +120,18 @@ lib_wait_line() {
 	done
 }
 
+# lib_wait_until SECS CMD...: run CMD every 0.1 s until it succeeds or
+# SECS seconds passed; the status of its last run.
+lib_wait_until() {
+	lib_left=$(( $1 * 10 ))
+	shift
+	until "$@"; do
+		lib_left=$((lib_left - 1))
+		[ "$lib_left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 # SIGTERM, wait up to SECS (default 10), SIGKILL; return the exit status
 # (137 when it had to be killed, 0 when it was not running).
 lib_stop() {

@@ -58,30 +58,26 @@ if ! curl -sf -o /dev/null --interface 127.0.0.2 --max-time 10 \
 	lib_skip_all "cannot reach the sim from 127.0.0.2"
 fi
 
-# vkey NAME PEM: the cosignature/v1 verifier key of an Ed25519 key.
-vkey() {
-	"$PY" - "$1" "$2" <<'EOF'
-import base64, hashlib, sys
-from cryptography.hazmat.primitives import serialization
-name, pem = sys.argv[1], open(sys.argv[2], "rb").read()
-pub = serialization.load_pem_private_key(pem, None).public_key().public_bytes(
-    serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-raw = b"\x04" + pub
-kid = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
-print("%s+%s+%s" % (name, kid.hex(), base64.b64encode(raw).decode()))
-EOF
-}
-
 # Long key names: three cosignature lines then pass 512 bytes.
 LONG=witness-with-a-rather-long-name-to-fill-the-answer.example
 for n in a b c; do
 	openssl genpkey -algorithm ed25519 -out "$T/$n.key" 2>/dev/null
 	eval "NAME_$n=$n.$LONG"
-	eval "VKEY_$n=\$(vkey \"\$NAME_$n\" \"\$T/$n.key\")"
+	eval "VKEY_$n=\$(ct_vkey \"\$NAME_$n\" \"\$T/$n.key\")"
 	eval "DNS_$n=\$(lib_free_port)"
 	eval "WIT_$n=\$(lib_free_port)"
 done
-tap_ok 0 "three cosigner keys: $VKEY_a"
+# Three verifier keys, each of its name, all different.
+vkeys_ok=0
+for n in a b c; do
+	case $(eval echo "\$VKEY_$n") in
+	"$(eval echo "\$NAME_$n")"+[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]+?*) ;;
+	*) vkeys_ok=1 ;;
+	esac
+done
+[ "$VKEY_a" != "$VKEY_b" ] && [ "$VKEY_b" != "$VKEY_c" ] &&
+    [ "$VKEY_a" != "$VKEY_c" ] || vkeys_ok=1
+tap_ok "$vkeys_ok" "three cosigner keys: $VKEY_a"
 
 # conf NAME OTHER1 OTHER2 [SERVER-LINES...]: write NAME's configuration.
 conf() {
@@ -118,14 +114,13 @@ sth_field() {
 	on "$1" ct_dig +short TXT "sth.$ZONE" 2>/dev/null | tr -d '"' |
 	    cut -d. -f"$2"
 }
+# serves NAME SIZE: NAME serves a head of SIZE.
+serves() {
+	[ "$(sth_field "$1" 1)" = "$2" ]
+}
 # wait_size NAME SIZE: until NAME serves a head of SIZE (60 s at most).
 wait_size() {
-	ws_left=600
-	until [ "$(sth_field "$1" 1)" = "$2" ]; do
-		ws_left=$((ws_left - 1))
-		[ "$ws_left" -gt 0 ] || return 1
-		sleep 0.1
-	done
+	lib_wait_until 60 serves "$1" "$2"
 }
 for n in a b c; do
 	wait_size "$n" 100
@@ -147,12 +142,7 @@ checkpoint_ok() {
 }
 # wait_quorum VIA QUORUM: until the checkpoint carries the quorum.
 wait_quorum() {
-	wq_left=300
-	until checkpoint_ok "$1" "$2"; do
-		wq_left=$((wq_left - 1))
-		[ "$wq_left" -gt 0 ] || return 1
-		sleep 0.2
-	done
+	lib_wait_until 60 checkpoint_ok "$1" "$2"
 }
 wait_quorum "127.0.0.1@$UPORT" 2
 tap_ok $? "ctdns checkpoint through Unbound: a quorum of 2 of 3 verifies"
@@ -181,25 +171,20 @@ for n in a b c; do
 	tap_ok $? "$n serves the grown head of 110 once cosigned"
 done
 # Unbound keeps the old answer for sth-ttl seconds (2 here).
-left=300
-until checkpoint_ok "127.0.0.1@$UPORT" 2 &&
-    grep -q "tree_size=110" "$T/cp.out" || [ "$left" -le 0 ]; do
-	left=$((left - 1))
-	sleep 0.2
-done
-grep -q "tree_size=110" "$T/cp.out"
+quorum_at_110() {
+	checkpoint_ok "127.0.0.1@$UPORT" 2 && grep -q "tree_size=110" "$T/cp.out"
+}
+lib_wait_until 60 quorum_at_110
 tap_ok $? "the grown head of 110 verifies with its quorum through Unbound"
 
 # A reload gives b its witnesses anew (its witness client is remade).
 hup_before=$(grep -c "reload: serving" "$T/b.err")
+reloaded() {
+	[ "$(grep -c "reload: serving" "$T/b.err")" -gt "$hup_before" ]
+}
 kill -HUP "$(lib_pid b)"
-left=100
-while [ "$(grep -c "reload: serving" "$T/b.err")" -le "$hup_before" ] &&
-    [ "$left" -gt 0 ]; do
-	left=$((left - 1))
-	sleep 0.1
-done
-tap_ok "$([ "$left" -gt 0 ] && echo 0 || echo 1)" "b reloads its configuration"
+lib_wait_until 10 reloaded
+tap_ok $? "b reloads its configuration"
 
 # --- a split view -------------------------------------------------------
 lib_stop a
@@ -232,12 +217,7 @@ start a
 alarm_logged() {
 	grep -q "ALARM log demo: split view: witness" "$T/a.err"
 }
-left=600
-until alarm_logged || [ "$left" -le 0 ]; do
-	left=$((left - 1))
-	sleep 0.1
-done
-alarm_logged
+lib_wait_until 60 alarm_logged
 tap_ok $? "a raises the ALARM: a witness holds a conflicting signed head"
 grep "ALARM log demo: split view" "$T/a.err" | head -1 >"$T/alarm.line"
 grep -q "ours: .*120" "$T/alarm.line" && grep -q "theirs: .*120" "$T/alarm.line"
@@ -248,14 +228,11 @@ tap_ok $? "a's checkpoint answer is still the cosigned head of 110"
 grep -q "refused our head (HTTP 422)" "$T/alarm.line"
 tap_ok $? "the witness refused the split head with 422"
 # Both b and c refuse it, each with its own signed head as evidence.
-left=300
-until grep -q "split view: witness $NAME_b " "$T/a.err" &&
-    grep -q "split view: witness $NAME_c " "$T/a.err" || [ "$left" -le 0 ]; do
-	left=$((left - 1))
-	sleep 0.1
-done
-grep -q "split view: witness $NAME_b " "$T/a.err" &&
-    grep -q "split view: witness $NAME_c " "$T/a.err"
+both_refused() {
+	grep -q "split view: witness $NAME_b " "$T/a.err" &&
+	    grep -q "split view: witness $NAME_c " "$T/a.err"
+}
+lib_wait_until 30 both_refused
 tap_ok $? "both other witnesses, b and c, refused it"
 # b asks a's witness to cosign the real head too (it failed while a was
 # down and is asked again at each poll). Whichever reaches a's witness
@@ -268,12 +245,7 @@ witness_a_held() {
 	    grep -q "witness $NAME_a refused the head of size 120 (HTTP 422)" \
 	    "$T/a.err"
 }
-left=600
-until witness_a_held || [ "$left" -le 0 ]; do
-	left=$((left - 1))
-	sleep 0.1
-done
-witness_a_held
+lib_wait_until 60 witness_a_held
 tap_ok $? "a's own witness cosigns only one of the two heads of 120"
 # stat KEY...: the value at KEY (then KEY...) of the sim's /sim/stats.
 stat() {

@@ -266,9 +266,7 @@ cmd_checkpoint(int argc, char **argv, const struct options *o)
 		    "-K (one of them)\n");
 		return EXIT_TROUBLE;
 	}
-	if ((o->key_b64 != NULL ? logkey_from_b64(o->key_b64, &key) :
-	    logkey_from_pem_file(o->key_pem, &key)) != CTD_OK) {
-		fprintf(stderr, "ctdns: cannot load the log key\n");
+	if (tool_load_key(o, &key) != CTD_OK) {
 		return EXIT_TROUBLE;
 	}
 	if (dnsq_init(&dq, c.zone, o->server, o->tcp, o->verbose, stderr) ==
