@@ -67,6 +67,7 @@
 #define note_cosig_sign ctdns__note_cosig_sign
 #define note_checkpoint_text ctdns__note_checkpoint_text
 #define note_rfc6962_line ctdns__note_rfc6962_line
+#define note_rfc6962_note ctdns__note_rfc6962_note
 #define note_url_origin ctdns__note_url_origin
 /* src/cpverify.c */
 #define cpverify_policy_add ctdns__cpverify_policy_add

@@ -86,21 +86,6 @@ def kinds_lines(opts, tree, cons, hsh):
 	return lines
 
 
-def kinds_fill(opts, port, names, what):
-	t0 = time.time()
-	res = run_queries(port, names, opts.warm_window, retry_servfail=5,
-	    progress=what)
-	bad = [(nm, r.rcode) for nm, r in zip(names, res) if r.rcode != 0 or
-	    not r.strings]
-	if bad:
-		die("%s: %d of %d names not answered NOERROR with data; "
-		    "first: %s rcode %s" % (what, len(bad), len(names),
-		    bad[0][0], bad[0][1]))
-	note("%s: %d names filled and answered NOERROR in %.1f s" % (what,
-	    len(names), time.time() - t0))
-	return res
-
-
 def wait_mirror(opts, tmp, name, n):
 	err = os.path.join(tmp, name + ".err")
 	done = r"tree %d recomputed \(\d+ new in ([\d.]+) s" % n
@@ -151,8 +136,8 @@ def kinds_bench(opts, procs, tmp):
 	answers = {}
 	for kind, port, p in servers:
 		what = "kinds: " + kind
-		res = kinds_fill(opts, port, tree + cons + [sth_name()], what)
-		res += kinds_fill(opts, port, hsh, what + " (hash)")
+		res = fill_names(opts, port, tree + cons + [sth_name()], what)
+		res += fill_names(opts, port, hsh, what + " (hash)")
 		answers[kind] = [b"".join(r.strings) for r in res]
 	names = tree + cons + [sth_name()] + hsh
 	for kind in KINDS[1:]:

@@ -480,6 +480,24 @@ def run_queries(port, names, window, timeout=5.0, retries=3,
 	return res
 
 
+def fill_names(opts, port, names, what):
+	"""Ask every name once (filling a cold store), each at most
+	opts.warm_window at a time, SERVFAIL asked again; every answer must
+	be NOERROR with data, or the bench stops. The answers, in order."""
+	t0 = time.time()
+	res = run_queries(port, names, opts.warm_window, retry_servfail=5,
+	    progress=what)
+	bad = [(nm, r.rcode) for nm, r in zip(names, res) if r.rcode != 0 or
+	    not r.strings]
+	if bad:
+		die("%s: %d of %d names not answered NOERROR with data; "
+		    "first: %s rcode %s" % (what, len(bad), len(names),
+		    bad[0][0], bad[0][1]))
+	note("%s: %d names filled and answered NOERROR in %.1f s" % (what,
+	    len(names), time.time() - t0))
+	return res
+
+
 def wait_sth(port, want_size, secs=60):
 	deadline = time.time() + secs
 	while time.time() < deadline:

@@ -168,20 +168,6 @@ def every_name(logs, hot, sizes, hashes):
 	return out
 
 
-def fill_all(opts, port, names, what):
-	t0 = time.time()
-	res = run_queries(port, names, opts.warm_window, retry_servfail=5,
-	    progress=what)
-	bad = [(nm, r.rcode) for nm, r in zip(names, res) if r.rcode != 0 or
-	    not r.strings]
-	if bad:
-		die("%s: %d of %d names not answered NOERROR with data; "
-		    "first: %s rcode %s" % (what, len(bad), len(names),
-		    bad[0][0], bad[0][1]))
-	note("%s: %d names filled and answered in %.1f s" % (what,
-	    len(names), time.time() - t0))
-
-
 def logs_bench(opts, procs, tmp):
 	n = opts.logs
 	hot_per = opts.logs_hot
@@ -230,7 +216,7 @@ def logs_bench(opts, procs, tmp):
 	for name, port, p, count in servers:
 		logs = [(i, i % 2 == 1) for i in range(count)]
 		hot = {0: hot0} if count == 1 else hot_many
-		fill_all(opts, port, every_name(logs, hot, sizes, hashes),
+		fill_names(opts, port, every_name(logs, hot, sizes, hashes),
 		    "logs: " + name)
 		lines = hot_names(opts, random.Random(opts.seed + 4), logs,
 		    hot, sizes, hashes)
