@@ -44,7 +44,12 @@ struct sim_entries {
 	/* sim_entries_cache(): entry i's length (4 bytes) and bytes, or
 	 * NULL until first built. */
 	_Atomic(uint8_t *) *cache;
+	/* sim_entries_json(): entry i's get-entries object (NUL-terminated),
+	 * or NULL until first built; cache_n of them too. */
+	_Atomic(char *) *json;
 	uint64_t cache_n;
+	/* Build each entry's get-entries text with its leaf hash. */
+	bool eager_json;
 };
 
 /* An Ed25519 key from SHA-256(seed || "\n" || role). */
@@ -234,8 +239,10 @@ sim_entries_free(struct sim_entries *e)
 	}
 	for (uint64_t i = 0; i < e->cache_n; i++) {
 		free(atomic_load(&e->cache[i]));
+		free(atomic_load(&e->json[i]));
 	}
 	free(e->cache);
+	free(e->json);
 	free(e->chain);
 	free(e->ca_der);
 	EVP_PKEY_free(e->ca_key);
@@ -291,14 +298,19 @@ static int make_leaf(const struct sim_entries *e, uint64_t idx, bool fork,
     uint8_t **out, size_t *out_len);
 
 int
-sim_entries_cache(struct sim_entries *e, uint64_t n)
+sim_entries_cache(struct sim_entries *e, uint64_t n, bool eager_json)
 {
 	if (n > SIZE_MAX / sizeof *e->cache ||
 	    (e->cache = calloc((size_t)n ? (size_t)n : 1,
-	    sizeof *e->cache)) == NULL) {
+	    sizeof *e->cache)) == NULL ||
+	    (e->json = calloc((size_t)n ? (size_t)n : 1,
+	    sizeof *e->json)) == NULL) {
+		free(e->cache);
+		e->cache = NULL;
 		return -1;
 	}
 	e->cache_n = n;
+	e->eager_json = eager_json;
 	return 0;
 }
 
@@ -352,6 +364,62 @@ sim_entries_leaf(const struct sim_entries *e, uint64_t idx, bool fork,
 		cache_put(e, idx, *out, *out_len);
 	}
 	return rc;
+}
+
+/* base64 of buf at out (room for 4 * ((len + 2) / 3) + 1); its length. */
+static size_t
+b64_at(char *out, const uint8_t *buf, size_t len)
+{
+	return (size_t)EVP_EncodeBlock((unsigned char *)out, buf, (int)len);
+}
+
+/* Build entry idx's get-entries object from its bytes and the chain. */
+static char *
+make_json(const struct sim_entries *e, uint64_t idx)
+{
+	static const char k_leaf[] = "{\"leaf_input\":\"";
+	static const char k_extra[] = "\",\"extra_data\":\"";
+	uint8_t *leaf;
+	size_t leaf_len, at;
+	char *j;
+
+	if (sim_entries_leaf(e, idx, false, &leaf, &leaf_len) != 0) {
+		return NULL;
+	}
+	j = malloc(sizeof k_leaf + 4 * ((leaf_len + 2) / 3) +
+	    sizeof k_extra + 4 * ((e->chain_len + 2) / 3) + 3);
+	if (j != NULL) {
+		memcpy(j, k_leaf, sizeof k_leaf - 1);
+		at = sizeof k_leaf - 1;
+		at += b64_at(j + at, leaf, leaf_len);
+		memcpy(j + at, k_extra, sizeof k_extra - 1);
+		at += sizeof k_extra - 1;
+		at += b64_at(j + at, e->chain, e->chain_len);
+		memcpy(j + at, "\"}", 3);
+	}
+	free(leaf);
+	return j;
+}
+
+const char *
+sim_entries_json(const struct sim_entries *e, uint64_t idx)
+{
+	char *j, *none = NULL;
+
+	if (idx >= e->cache_n) {
+		return NULL;
+	}
+	if ((j = atomic_load(&e->json[idx])) != NULL) {
+		return j;
+	}
+	if ((j = make_json(e, idx)) == NULL) {
+		return NULL;
+	}
+	if (!atomic_compare_exchange_strong(&e->json[idx], &none, j)) {
+		free(j);
+		j = none;
+	}
+	return j;
 }
 
 /* Build entry idx's MerkleTreeLeaf: a certificate signed now. */
@@ -439,8 +507,12 @@ gen_run(void *arg)
 
 	job->rc = 0;
 	for (size_t i = 0; i < job->n; i++) {
-		if (sim_entries_leaf_hash(job->entries, job->first + i, false,
-		    job->hashes + i * SIM_HASH_LEN) != 0) {
+		uint64_t idx = job->first + i;
+
+		if (sim_entries_leaf_hash(job->entries, idx, false,
+		    job->hashes + i * SIM_HASH_LEN) != 0 ||
+		    (job->entries->eager_json && idx < job->entries->cache_n &&
+		    sim_entries_json(job->entries, idx) == NULL)) {
 			job->rc = -1;
 			break;
 		}

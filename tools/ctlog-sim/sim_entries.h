@@ -47,12 +47,27 @@ struct sim_entries *sim_entries_new(const char *seed);
  * Keep the bytes of entries [0, n) once built (not the fork variants), so
  * that serving them again costs a copy, not a signature: for benchmarks
  * of a reader (a mirror), where the sim must not be the bound. About 400
- * bytes an entry. Call once, before any other use of e.
+ * bytes an entry, and about 900 more for each entry served by get-entries
+ * (sim_entries_json). Call once, before any other use of e.
  * @param e: the generator.
  * @param n: entries to keep.
+ * @param eager_json: build each entry's get-entries text when its leaf
+ *	hash is first computed (sim_entries_leaf_hashes), so that serving
+ *	it is a copy from the first time; else on first use.
  * @return: 0; -1 when out of memory.
  */
-int sim_entries_cache(struct sim_entries *e, uint64_t n);
+int sim_entries_cache(struct sim_entries *e, uint64_t n, bool eager_json);
+
+/*
+ * Entry idx's get-entries object, {"leaf_input":"...","extra_data":"..."}
+ * with the CA chain as extra_data (RFC 6962 section 4.6), built once and
+ * kept, so that a page of cached entries is served by copying.
+ * @param e: the generator, with sim_entries_cache().
+ * @param idx: the leaf index (the real entry, never the fork variant).
+ * @return: NUL-terminated text valid until sim_entries_free(); NULL when
+ *	idx is not below sim_entries_cache()'s n, or memory is short.
+ */
+const char *sim_entries_json(const struct sim_entries *e, uint64_t idx);
 
 /*
  * Release the generator; NULL is a no-op.

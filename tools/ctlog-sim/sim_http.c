@@ -307,6 +307,11 @@ ct_get_entries(struct sim_http *http, struct MHD_Connection *conn,
 		sim_http_reply_error(rep, MHD_HTTP_BAD_REQUEST, "start > end");
 		return;
 	}
+	if (sim_log_entries_json(http->log, view, start, end, ENTRIES_MAX,
+	    &rep->raw, &rep->raw_len) == SIM_OK) {
+		rep->status = MHD_HTTP_OK;
+		return;
+	}
 	if ((rc = sim_log_entries(http->log, view, start, end, ENTRIES_MAX,
 	    leaves, lens, &count)) != SIM_OK) {
 		sim_http_reply_status(rep, rc, "start");
@@ -457,7 +462,13 @@ send_reply(struct MHD_Connection *conn, struct reply *rep, bool truncate)
 	char *text = NULL;
 	size_t len;
 
-	if (rep->body == NULL || (text = json_dumps(rep->body,
+	if (rep->raw != NULL) {
+		resp = MHD_create_response_from_buffer(truncate ?
+		    rep->raw_len / 2 : rep->raw_len, rep->raw,
+		    MHD_RESPMEM_MUST_FREE);
+		text = rep->raw;
+		rep->raw = NULL;
+	} else if (rep->body == NULL || (text = json_dumps(rep->body,
 	    JSON_COMPACT)) == NULL) {
 		/* Out of memory: answer 500 with no body. */
 		resp = MHD_create_response_from_buffer(0, (void *)"",

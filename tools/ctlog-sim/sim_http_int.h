@@ -48,10 +48,13 @@ struct sim_http {
 	uint64_t split_total;
 };
 
-/* What a handler produces: a status and a JSON body (owned). */
+/* What a handler produces: a status and a JSON body (owned), or the
+ * body's text already serialised (raw, owned; body NULL). */
 struct reply {
 	unsigned status;
 	json_t *body;
+	char *raw;
+	size_t raw_len;
 };
 
 /* A handler answers from the view the client is shown (sim_log.h). */

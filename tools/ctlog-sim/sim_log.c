@@ -181,9 +181,10 @@ sim_log_new(const char *seed)
 }
 
 int
-sim_log_cache_entries(struct sim_log *log, uint64_t n)
+sim_log_cache_entries(struct sim_log *log, uint64_t n, bool eager_json)
 {
-	return sim_entries_cache(log->entries, n) == 0 ? SIM_OK : SIM_EFAIL;
+	return sim_entries_cache(log->entries, n, eager_json) == 0 ? SIM_OK :
+	    SIM_EFAIL;
 }
 
 void

@@ -124,9 +124,11 @@ struct sim_log *sim_log_new(const char *seed);
 /*
  * Keep the bytes of entries [0, n) once built (sim_entries_cache()): for
  * benchmarks. Call before sim_log_grow().
+ * @param eager_json: also build their get-entries text as they are
+ *	generated (a log serving RFC 6962 readers); else on first use.
  * @return: SIM_OK; SIM_EFAIL when out of memory.
  */
-int sim_log_cache_entries(struct sim_log *log, uint64_t n);
+int sim_log_cache_entries(struct sim_log *log, uint64_t n, bool eager_json);
 
 /*
  * Release the log; NULL is a no-op. No other thread may use it any more.
@@ -247,6 +249,20 @@ int sim_log_entry_and_proof(struct sim_log *log, enum sim_view view,
     uint64_t idx,
     uint64_t tree_size, uint8_t **leaf_out, size_t *leaf_len,
     struct sim_proof *out);
+
+/*
+ * get-entries' whole body, {"entries":[...]}, for the same range as
+ * sim_log_entries(), from the entries kept by --cache-entries
+ * (sim_log_cache_entries): a copy of each entry's text, no signature and
+ * no JSON tree (the sim must not bound a mirror's benchmark).
+ * @param body: set to the text (not NUL-terminated); caller frees.
+ * @param body_len: set to its length.
+ * @return: SIM_OK; SIM_ENOTFOUND when an entry of the range is not kept
+ *	(beyond the cache, or a fork variant): build it with
+ *	sim_log_entries(); SIM_EINVAL when out of range; SIM_EFAIL.
+ */
+int sim_log_entries_json(struct sim_log *log, enum sim_view view,
+    uint64_t start, uint64_t end, size_t max, char **body, size_t *body_len);
 
 /*
  * get-entries: the leaves start .. end (inclusive), at most max of them

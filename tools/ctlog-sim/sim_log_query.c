@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_entries.h"
 #include "sim_log.h"
 #include "sim_log_int.h"
 #include "sim_sizes.h"
@@ -211,6 +212,76 @@ sim_log_entries(struct sim_log *log, enum sim_view view, uint64_t start,
 	}
 	*count = n;
 	return SIM_OK;
+}
+
+/* The cached objects of [start, start + n) joined into a page body. */
+static int
+join_json(const struct sim_entries *e, uint64_t start, size_t n,
+    char **body, size_t *body_len)
+{
+	static const char head[] = "{\"entries\":[", tail[] = "]}";
+	const char **objs = malloc(n * sizeof *objs);
+	size_t *lens = malloc(n * sizeof *lens);
+	size_t total = sizeof head - 1 + n + sizeof tail - 1, at;
+	int rc = SIM_EFAIL;
+
+	if (objs == NULL || lens == NULL) {
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((objs[i] = sim_entries_json(e, start + i)) == NULL) {
+			goto out;
+		}
+		lens[i] = strlen(objs[i]);
+		total += lens[i];
+	}
+	if ((*body = malloc(total)) == NULL) {
+		goto out;
+	}
+	memcpy(*body, head, sizeof head - 1);
+	at = sizeof head - 1;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0) {
+			(*body)[at++] = ',';
+		}
+		memcpy(*body + at, objs[i], lens[i]);
+		at += lens[i];
+	}
+	memcpy(*body + at, tail, sizeof tail - 1);
+	*body_len = at + sizeof tail - 1;
+	rc = SIM_OK;
+out:
+	free(objs);
+	free(lens);
+	return rc;
+}
+
+int
+sim_log_entries_json(struct sim_log *log, enum sim_view view,
+    uint64_t start, uint64_t end, size_t max, char **body, size_t *body_len)
+{
+	uint64_t last, size, fork_from;
+	bool fork;
+	size_t n;
+
+	pthread_rwlock_rdlock(&log->lock);
+	struct served sv = sim_log_served(log, view);
+	size = sv.sth->tree_size;
+	fork = sv.leaf0 != NULL;
+	fork_from = sv.fork_from;
+	pthread_rwlock_unlock(&log->lock);
+	if (max == 0 || start > end || start >= size) {
+		return SIM_EINVAL;
+	}
+	last = end < size - 1 ? end : size - 1;
+	n = last - start + 1 < max ? (size_t)(last - start + 1) : max;
+	/* Fork variants are built anew; so is the split view's tree. */
+	if ((fork && start == 0) || start + n > fork_from ||
+	    view != SIM_VIEW_REAL ||
+	    sim_entries_json(log->entries, start + n - 1) == NULL) {
+		return SIM_ENOTFOUND;
+	}
+	return join_json(log->entries, start, n, body, body_len);
 }
 
 int

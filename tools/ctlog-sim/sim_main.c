@@ -79,8 +79,10 @@ usage(FILE *f)
 	    "vkey and exit\n"
 	    "      --cache-entries  keep the initial entries' bytes in memory "
 	    "(about\n"
-	    "                       400 bytes each): serving them costs no "
-	    "signing\n"
+	    "                       400 bytes each, 900 more once in a "
+	    "get-entries\n"
+	    "                       answer): serving them costs no signing "
+	    "and no JSON\n"
 	    "      --split-client ADDR  in mode split (/sim/mode?set=split), "
 	    "show this\n"
 	    "                       client address another tree from then "
@@ -381,7 +383,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "ctlog-sim: cannot create the log\n");
 		goto out;
 	}
-	if (o.cache && sim_log_cache_entries(log, o.entries) != SIM_OK) {
+	/* A tiled log's readers read tiles: no get-entries text ahead. */
+	if (o.cache && sim_log_cache_entries(log, o.entries, !o.tiled) !=
+	    SIM_OK) {
 		fprintf(stderr, "ctlog-sim: no memory to cache %llu entries\n",
 		    (unsigned long long)o.entries);
 		goto out;
