@@ -10,7 +10,8 @@
 # every level recomputed into the root, partial tiles (only for widths a
 # checkpoint named), gzip data tiles against level 0, issuers, SCTs with
 # the leaf_index extension, the request counters, that the checker
-# catches every misbehaviour mode, and mode split: the --split-client
+# catches every misbehaviour mode, mode no-partial (partial tiles whose
+# full tile exists are gone), and mode split: the --split-client
 # address gets the split view's checkpoint and tiles, everyone else the
 # real tree's.
 #
@@ -334,6 +335,55 @@ tap_is "$SIZE/$ROOT" "$GOOD_SIZE/$GOOD_ROOT" "normal: the real tree is back"
 check "normal: the tiles verify again" cs tree "$BASE" "$SIZE" "$ROOT"
 lib_stop bad 30
 tap_is $? 0 "ctlog-sim --static exits cleanly on SIGTERM"
+
+# --- mode no-partial: a log that deletes partial tiles once full -----------
+# A tree of 300, grown to 70000: level-0 tile 1 and level-1 tile 0, partial
+# at 300 (widths 44 and 1), are full now; the right edge of 70000 is not.
+start_sim gone -n 300 --static
+use gone
+cp_fetch
+OLD_SIZE=$SIZE OLD_ROOT=$ROOT
+tap_is "$(status tile/0/001.p/44)/$(status tile/1/000.p/1)/$(status \
+    tile/data/001.p/44)" 200/200/200 "the partial tiles of 300 are served"
+status "sim/grow?n=69700" >/dev/null
+tap_is "$(status tile/0/001.p/44)" 200 \
+    "normal: a partial tile a checkpoint named stays after its tile fills"
+mode no-partial
+tap_is "$(field mode)" no-partial "mode no-partial is set"
+status sim/reset-stats >/dev/null
+while read -r want path; do
+	tap_is "$(status "$path")" "$want" "no-partial: $path"
+done <<EOF
+404 tile/0/001.p/44
+404 tile/1/000.p/1
+404 tile/data/001.p/44
+200 tile/0/001
+200 tile/1/000
+200 tile/data/001
+200 tile/0/273.p/112
+200 tile/1/001.p/17
+200 tile/2/000.p/1
+200 tile/data/273.p/112
+EOF
+status sim/stats >/dev/null
+STATS=
+for f in partial-gone.tile-0 partial-gone.tile-1 partial-gone.tile-2 \
+    partial-gone.tile-data full.tile-0 full.tile-1 full.tile-data tile-0 \
+    tile-1 tile-data total; do
+	STATS="$STATS/$(field "$f")"
+done
+tap_is "$STATS" /1/1/0/1/1/1/1/3/3/3/10 \
+    "no-partial: /sim/stats counts the partial tiles gone and the full ones"
+cp_fetch
+check "no-partial: the tiles of 70000 still hash to the checkpoint" \
+    cs tree "$BASE" "$SIZE" "$ROOT"
+check "no-partial: 300 is a prefix of 70000 (level-0 tiles)" \
+    cs consistency "$BASE" "$OLD_SIZE" "$OLD_ROOT" "$SIZE" "$ROOT"
+caught fetch "no-partial: the tiles of 300, partial ones asked, are gone" \
+    cs tree "$BASE" "$OLD_SIZE" "$OLD_ROOT"
+mode normal
+tap_is "$(status tile/0/001.p/44)" 200 "normal again: the partial is back"
+lib_stop gone
 
 # --- mode split: the split client gets its own checkpoint and tiles ---------
 # cp_from ADDR: cp_fetch from that local address.

@@ -53,6 +53,7 @@ static const char *const mode_names[] = {
 	[SIM_MODE_HOLD] = "hold",
 	[SIM_MODE_EXT_LINE] = "ext-line",
 	[SIM_MODE_SPLIT] = "split",
+	[SIM_MODE_NO_PARTIAL] = "no-partial",
 };
 
 const char *

@@ -31,7 +31,8 @@
  *   too: the split client gets the split view's checkpoint and tiles.
  * - bad-keyid, bad-tile, bad-data, garbage, bad-gzip, ext-line (the
  *   checkpoint gains an extension line, which its RFC 6962 signature does
- *   not cover): the static-ct-api
+ *   not cover), no-partial (a partial tile whose full tile exists is gone,
+ *   404, as at a log that deletes them): the static-ct-api
  *   read path only (sim_static.c says what each does); the RFC 6962 API
  *   answers normally in these modes.
  * Every mode change publishes a fresh STH (timestamps strictly increase),
@@ -90,6 +91,7 @@ enum sim_mode {
 	SIM_MODE_HOLD,
 	SIM_MODE_EXT_LINE,
 	SIM_MODE_SPLIT,
+	SIM_MODE_NO_PARTIAL,
 };
 
 /* Which tree a query is answered from; SIM_VIEW_SPLIT outside mode split
@@ -150,8 +152,8 @@ int sim_log_grow(struct sim_log *log, uint64_t n);
  * @param log: the log.
  * @param spec: "normal", "bad-sig", "fork", "bad-proof", "error",
  *	"bad-json", "rollback", "hold", "down", "bad-keyid", "bad-tile",
- *	"bad-data", "garbage", "bad-gzip", "ext-line", "split" or
- *	"slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
+ *	"bad-data", "garbage", "bad-gzip", "ext-line", "split",
+ *	"no-partial" or "slow=<ms>" (decimal, <= SIM_LOG_SLOW_MAX).
  * @return: SIM_OK; SIM_EINVAL for an unknown spec, or fork on an empty
  *	log; SIM_EFAIL when signing fails (mode unchanged).
  */

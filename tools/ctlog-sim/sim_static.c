@@ -8,7 +8,8 @@
  * Each request is one pass: read the mode once, pick the view (the split
  * view for the --split-client address in mode split), count, apply the
  * HTTP-level modes (down, slow, error), build the body from the view's
- * tree, spoil it as the mode says, queue it. Bodies are built per
+ * tree (or, in mode no-partial, refuse a partial tile whose full tile
+ * exists), spoil it as the mode says, queue it. Bodies are built per
  * request: nothing is cached, so a mode switch takes effect at once.
  */
 #include "config.h"
@@ -50,6 +51,10 @@ struct sim_static {
 	/* Of those, the requests answered from the split view. */
 	uint64_t split_stats[STAT_COUNT];
 	uint64_t split_total;
+	/* Of the tile requests (STAT_TILE0 .. STAT_DATA), every view: those
+	 * for a full tile, and the partial ones mode no-partial refused. */
+	uint64_t full[STAT_COUNT];
+	uint64_t gone[STAT_COUNT];
 };
 
 /* An answer under construction: status, body (owned) and headers. */
@@ -119,12 +124,13 @@ sim_static_owns(const char *url)
 	    strncmp(url, "/tile/", 6) == 0 || strncmp(url, "/issuer/", 8) == 0;
 }
 
-/* The counter a request falls under. */
+/* The counter a request falls under; *full is set for a full tile. */
 static enum stat_idx
-stat_of(const char *url)
+stat_of(const char *url, bool *full)
 {
 	struct sim_tile t;
 
+	*full = false;
 	if (strcmp(url, "/checkpoint") == 0) {
 		return STAT_CHECKPOINT;
 	}
@@ -132,22 +138,42 @@ stat_of(const char *url)
 		return STAT_ISSUER;
 	}
 	if (strncmp(url, "/tile/", 6) == 0 && sim_tile_parse(url + 6, &t)) {
+		*full = t.width == SIM_TILE_WIDTH;
 		return t.data ? STAT_DATA : STAT_TILE0 + t.level;
 	}
 	return STAT_OTHER;
 }
 
 static void
-count(struct sim_static *st, enum stat_idx stat, enum sim_view view)
+count(struct sim_static *st, const char *url, enum sim_view view)
 {
+	bool full;
+	enum stat_idx stat = stat_of(url, &full);
+
 	pthread_mutex_lock(&st->lock);
 	st->stats[stat]++;
 	st->total++;
+	if (full) {
+		st->full[stat]++;
+	}
 	if (view == SIM_VIEW_SPLIT) {
 		st->split_stats[stat]++;
 		st->split_total++;
 	}
 	pthread_mutex_unlock(&st->lock);
+}
+
+/* A JSON object of the tile counters of arr (tile-0 .. tile-data). */
+static json_t *
+tile_counts(const uint64_t *arr)
+{
+	json_t *o = json_object();
+
+	for (size_t i = STAT_TILE0; o != NULL && i <= STAT_DATA; i++) {
+		json_object_set_new(o, stat_names[i],
+		    json_integer((json_int_t)arr[i]));
+	}
+	return o;
 }
 
 uint64_t
@@ -163,6 +189,8 @@ sim_static_stats(struct sim_static *st, json_t *obj, json_t *split,
 		json_object_set_new(split, stat_names[i],
 		    json_integer((json_int_t)st->split_stats[i]));
 	}
+	json_object_set_new(obj, "full", tile_counts(st->full));
+	json_object_set_new(obj, "partial-gone", tile_counts(st->gone));
 	total = st->total;
 	*split_total = st->split_total;
 	pthread_mutex_unlock(&st->lock);
@@ -177,6 +205,8 @@ sim_static_reset_stats(struct sim_static *st)
 	st->total = 0;
 	memset(st->split_stats, 0, sizeof(st->split_stats));
 	st->split_total = 0;
+	memset(st->full, 0, sizeof(st->full));
+	memset(st->gone, 0, sizeof(st->gone));
 	pthread_mutex_unlock(&st->lock);
 }
 
@@ -346,6 +376,27 @@ serve_issuer(struct sim_static *st, const char *hex, struct answer *a)
 	    .cache = "public, max-age=604800, immutable" };
 }
 
+/*
+ * Mode no-partial: whether t is a partial tile whose full tile the view's
+ * served tree holds. A log may delete such a partial tile (C2SP
+ * tlog-tiles, "Partial Tiles"); a partial tile on the right edge has no
+ * full tile yet and stays. Counts the refusal.
+ */
+static bool
+partial_gone(struct sim_static *st, enum sim_view view,
+    const struct sim_tile *t)
+{
+	if (t->width == SIM_TILE_WIDTH ||
+	    sim_log_tile(st->log, view, t->data ? 0 : t->level, t->n,
+	    SIM_TILE_WIDTH, NULL) != SIM_OK) {
+		return false;
+	}
+	pthread_mutex_lock(&st->lock);
+	st->gone[t->data ? STAT_DATA : STAT_TILE0 + t->level]++;
+	pthread_mutex_unlock(&st->lock);
+	return true;
+}
+
 /* Build the answer for a GET of url from view in mode. */
 static void
 route(struct sim_static *st, const char *url, enum sim_view view,
@@ -359,7 +410,10 @@ route(struct sim_static *st, const char *url, enum sim_view view,
 		serve_issuer(st, url + 8, a);
 	} else if (strncmp(url, "/tile/", 6) == 0 &&
 	    sim_tile_parse(url + 6, &t)) {
-		if (t.data) {
+		if (mode == SIM_MODE_NO_PARTIAL && partial_gone(st, view, &t)) {
+			answer_text(a, MHD_HTTP_NOT_FOUND,
+			    "partial tile deleted: ask for the full tile\n");
+		} else if (t.data) {
 			serve_data_tile(st, view, &t, mode, a);
 		} else {
 			serve_hash_tile(st, view, &t, mode, a);
@@ -406,7 +460,7 @@ sim_static_serve(struct sim_static *st, struct MHD_Connection *conn,
 	enum sim_view view = mode == SIM_MODE_SPLIT && split_client ?
 	    SIM_VIEW_SPLIT : SIM_VIEW_REAL;
 
-	count(st, stat_of(url), view);
+	count(st, url, view);
 	if (mode == SIM_MODE_DOWN) {
 		return MHD_NO;
 	}

@@ -32,13 +32,21 @@
  *   bad-data   the first entry of every data tile is altered, so it no
  *              longer matches the level-0 tile
  *   bad-gzip   data tiles are cut to half their compressed length
+ *   no-partial a partial tile (hash or data) whose full tile the served
+ *              tree holds is gone: 404, as at a log that deletes partial
+ *              tiles once the full tile exists (C2SP tlog-tiles allows
+ *              it); the right edge's partial tiles are still served
  *   garbage    every answer is 200 with a body of HTML noise
  *   error      500; slow=<ms> sleeps first; down drops the connection
  * The other modes leave this path alone.
  *
  * Counters (merged into /sim/stats): checkpoint, tile-0 .. tile-5,
  * tile-data, issuer, static-other; every request counts, bad ones too.
- * Those answered from the split view count again under "split".
+ * Those answered from the split view count again under "split". Two
+ * objects break the tile counters down further, for every view: "full"
+ * (tile-0 .. tile-data: requests for a full tile) and "partial-gone"
+ * (partial tiles answered 404 in mode no-partial); they are parts of the
+ * counts above, not further requests.
  *
  * Threading: sim_static_serve() runs on libmicrohttpd's connection
  * threads, concurrently; the origin and counters take a mutex.
