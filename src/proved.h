@@ -60,6 +60,11 @@ struct proved {
 	 * of it. For a mirror's bulk sync; the next normal commit makes it
 	 * durable. */
 	bool relaxed;
+	/* Write the leaves' level-0 hashes, not their index keys: the
+	 * writer keeps those to write later, sorted, with those of other
+	 * sets (writer.c; store_put_index), and has_contiguous is then
+	 * false: the marker is raised with them. */
+	bool index_later;
 	/* A verified cosignature line of a tree head to keep with it
 	 * (store_put_cosigs), or NULL. Owned. */
 	struct proved_cosig *cosig;

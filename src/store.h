@@ -378,6 +378,21 @@ void store_put_range(struct store_txn *t, struct store_log *l,
 void store_put_leaf(struct store_txn *t, struct store_log *l,
     const uint8_t hash[32], uint64_t index);
 
+struct proved;
+struct proved_leaf;
+
+/*
+ * Store the index keys (hash -> index) of n leaves whose level-0 hashes
+ * are stored (a proved set written with index_later, proved.h), in key
+ * order through one cursor; appended when they all sort after the
+ * table's last key. A key already stored is no error. Does not raise the
+ * contiguous marker.
+ * Sets t->err to CTD_ENOMEM, CTD_ESPACE or CTD_ESTORE.
+ * @param leaves: borrowed; not kept.
+ */
+void store_put_index(struct store_txn *t, struct store_log *l,
+    const struct proved_leaf *leaves, size_t n);
+
 /*
  * Store a verified STH. For a tree size already stored, the same root
  * keeps the newer timestamp (and its signature); another root sets
@@ -399,16 +414,14 @@ void store_put_sth(struct store_txn *t, struct store_log *l,
 void store_put_contiguous(struct store_txn *t, struct store_log *l,
     uint64_t from, uint64_t n);
 
-struct proved;
-
 /*
  * Write a proved set (proved.h) with the rules above: each leaf's hash ->
- * index and its level-0 range [index, index + 1) (whose hash is the leaf
- * hash), as a tile for every tile the set's leaves complete (with the
- * level-0 ranges stored before; the tile's nodes then leave "r/"); each
- * range; the STH if any, and its root as the range
- * [0, tree_size) when tree_size > 0; the contiguous marker if any (from
- * its contiguous_from). The
+ * index (not with index_later: store_put_index later) and its level-0
+ * range [index, index + 1) (whose hash is the leaf hash), as a tile for
+ * every tile the set's leaves complete (with the level-0 ranges stored
+ * before; the tile's nodes then leave "r/"); each range; the STH if any,
+ * and its root as the range [0, tree_size) when tree_size > 0; the
+ * contiguous marker if any (from its contiguous_from). The
  * first failure stops the set and sets t->err like the puts above (a
  * range or STH that contradicts the store: CTD_EINCONSISTENT). Write a
  * set in a nested transaction to drop it alone on failure.

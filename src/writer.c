@@ -39,6 +39,7 @@
 #include "proved.h"
 #include "store.h"
 #include "writer.h"
+#include "writer_defer.h"
 
 /* Most sets written in one transaction: bounds one commit's size. */
 #define GROUP_MAX 1024
@@ -50,6 +51,8 @@ struct writer_item {
 	writer_cb cb;
 	void *arg;
 	int status;
+	/* Its index keys are kept back (writer_defer.h). */
+	bool deferred;
 };
 
 struct item_list {
@@ -68,6 +71,8 @@ struct writer {
 	struct item_list done;
 	uint64_t groups_done;		/* committed, not yet in stats */
 	bool stopping;
+	/* The writer thread's: index keys kept back. */
+	struct writer_defer defer;
 	/* The loop thread's. */
 	size_t outstanding;
 	bool closing;
@@ -137,6 +142,58 @@ write_set(struct store_txn *t, struct writer_item *it, bool alone)
 	return store_txn_commit(&child);
 }
 
+/*
+ * Which sets of the group keep their index keys back (writer_defer.h),
+ * and whether the keys kept so far must be written first: before a set
+ * that is not kept back and raises the marker (the marker of the kept
+ * ones must be raised before its own), before any normal commit (a
+ * tree head, a fill), and once the oldest was kept DEFER_MAX_MS ago.
+ */
+static bool
+plan_defer(struct writer *w, struct item_list *group)
+{
+	bool flush = false;
+
+	for (struct writer_item *it = group->head; it != NULL;
+	    it = it->next) {
+		struct proved *p = &it->set;
+
+		it->deferred = writer_defer_wants(&w->defer, p) &&
+		    writer_defer_reserve(&w->defer, it->slog, p) == CTD_OK;
+		if (it->deferred) {
+			/* Its marker is raised with its keys. */
+			p->index_later = true;
+			p->has_contiguous = false;
+		} else {
+			flush = flush || !p->relaxed || p->has_contiguous;
+		}
+	}
+	return (flush || writer_defer_due(&w->defer)) && w->defer.leaves > 0;
+}
+
+/* After the group's commit (rc): what was written is forgotten, the sets
+ * kept back are kept, and their memory goes back. */
+static void
+end_defer(struct writer *w, struct item_list *group, bool flushed, int rc)
+{
+	if (flushed && rc == CTD_OK) {
+		writer_defer_clear(&w->defer);
+	}
+	for (struct writer_item *it = group->head; it != NULL;
+	    it = it->next) {
+		if (!it->deferred) {
+			continue;
+		}
+		if (it->status == CTD_OK) {
+			/* The marker it carried, restored to be kept. */
+			it->set.has_contiguous = true;
+			writer_defer_keep(&w->defer, it->slog, &it->set);
+		}
+		proved_free(&it->set);
+	}
+	writer_defer_unreserve(&w->defer);
+}
+
 static void
 write_group(struct writer *w)
 {
@@ -152,16 +209,23 @@ write_group(struct writer *w)
 		list_push(&group, list_pop(&w->queue));
 	}
 	pthread_mutex_unlock(&w->mu);
+	bool flush = plan_defer(w, &group);
+	/* A failed write of the kept keys leaves them kept; the sets that
+	 * needed their marker raise none (store_put_contiguous's from). */
+	bool flushed = flush && writer_defer_write(&w->defer, &t) == CTD_OK;
 	bool alone = group.head != NULL && group.head->next == NULL;
 	bool relaxed = true;
 	for (struct writer_item *it = group.head; it != NULL; it = it->next) {
 		relaxed = relaxed && it->set.relaxed;
 		it->status = write_set(&t, it, alone);
 		written += it->status == CTD_OK;
-		/* The memory goes back now, not when the loop gets to it. */
-		proved_free(&it->set);
+		/* The memory goes back now, not when the loop gets to it
+		 * (a set kept back: once its keys are copied). */
+		if (!it->deferred) {
+			proved_free(&it->set);
+		}
 	}
-	if (written == 0) {
+	if (written == 0 && !flushed) {
 		/* Nothing to make durable: no fdatasync. */
 		store_txn_abort(&t);
 		rc = CTD_ECANCELED;
@@ -175,6 +239,7 @@ write_group(struct writer *w)
 			it->status = rc;
 		}
 	}
+	end_defer(w, &group, flushed, rc);
 	pthread_mutex_lock(&w->mu);
 	list_splice(&w->done, &group);
 	if (rc == CTD_OK) {
@@ -182,6 +247,26 @@ write_group(struct writer *w)
 	}
 	pthread_mutex_unlock(&w->mu);
 	uv_async_send(&w->async);
+}
+
+/* At the end: the index keys still kept back, in a normal commit. */
+static void
+write_kept(struct writer *w)
+{
+	struct store_txn t;
+
+	if (w->defer.leaves == 0) {
+		return;
+	}
+	store_txn_begin(w->store, &t);
+	if (writer_defer_write(&w->defer, &t) != CTD_OK) {
+		store_txn_abort(&t);
+		return;
+	}
+	(void)store_set_relaxed(w->store, false);
+	if (store_txn_commit(&t) == CTD_OK) {
+		writer_defer_clear(&w->defer);
+	}
 }
 
 static void *
@@ -205,6 +290,7 @@ writer_main(void *arg)
 		}
 		write_group(w);
 	}
+	write_kept(w);
 	return NULL;
 }
 
@@ -248,6 +334,7 @@ on_async(uv_async_t *h)
 static void
 writer_free(struct writer *w)
 {
+	writer_defer_free(&w->defer);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->mu);
 	free(w);

@@ -577,13 +577,92 @@ test_close(void)
 	writer_close(NULL);
 }
 
+/* A mirror's batch [a, b): leaf hashes from seed + index, the marker
+ * from a, relaxed as a bulk batch or not (the last). */
+static void
+batch_init(struct job *j, struct store_log *l, uint64_t a, uint64_t b,
+    bool relaxed)
+{
+	uint8_t h[32];
+
+	memset(j, 0, sizeof *j);
+	j->log = l;
+	j->begin = a;
+	j->end = a + 1;
+	proved_init(&j->set);
+	for (uint64_t i = a; i < b; i++) {
+		storetmp_fill(h, sizeof h, (uint32_t)(50000 + i));
+		if (i == a) {
+			memcpy(j->hash, h, sizeof h);
+		}
+		if (proved_add_leaf(&j->set, h, i) != CTD_OK) {
+			diag("proved_add_leaf failed");
+		}
+	}
+	proved_set_contiguous(&j->set, b);
+	j->set.contiguous_from = a;
+	j->set.relaxed = relaxed;
+}
+
+/* Whether leaf i of batch_init's hashes is found at i. */
+static bool
+leaf_found(struct store_log *l, uint64_t i)
+{
+	uint8_t h[32];
+	uint64_t idx;
+
+	storetmp_fill(h, sizeof h, (uint32_t)(50000 + i));
+	return read_leaf(l, h, &idx) == CTD_OK && idx == i;
+}
+
+/* A mirror's bulk batches keep their index keys and marker back
+ * (writer_defer.h) until a normal commit or the writer's close. */
+static void
+test_defer(void)
+{
+	struct job jobs[4];
+	struct store_log *ld = NULL;
+	struct writer *w = NULL;
+	uint8_t id_d[32];
+
+	storetmp_fill(id_d, 32, 4000);
+	if (store_log_open(st, id_d, &ld) != CTD_OK ||
+	    writer_new(st, &loop, &w) != CTD_OK) {
+		diag("cannot open log D or the writer");
+		return;
+	}
+	batch_init(&jobs[0], ld, 0, 256, true);
+	batch_init(&jobs[1], ld, 256, 512, true);
+	is_int(submit_all(w, jobs, 2), CTD_OK, "two bulk batches");
+	run_until_done(jobs, 2);
+	ok(all_committed(jobs, 2), "they commit, level-0 hashes readable");
+	ok(!leaf_found(ld, 5) && !leaf_found(ld, 300),
+	    "their index keys are kept back");
+	is_int((int)read_contiguous(ld), 0, "and the marker is not raised");
+	batch_init(&jobs[2], ld, 512, 768, false);
+	is_int(submit_all(w, &jobs[2], 1), CTD_OK, "the last batch, normal");
+	run_until_done(&jobs[2], 1);
+	ok(all_committed(&jobs[2], 1), "it commits");
+	ok(leaf_found(ld, 0) && leaf_found(ld, 5) && leaf_found(ld, 300) &&
+	    leaf_found(ld, 511) && leaf_found(ld, 600),
+	    "every key is written with it");
+	is_int((int)read_contiguous(ld), 768, "the marker covers all three");
+	batch_init(&jobs[3], ld, 768, 1024, true);
+	is_int(submit_all(w, &jobs[3], 1), CTD_OK, "one more bulk batch");
+	run_until_done(&jobs[3], 1);
+	ok(!leaf_found(ld, 800), "its keys are kept back");
+	close_writer(w);
+	ok(leaf_found(ld, 800) && read_contiguous(ld) == 1024,
+	    "writer_close writes them and raises the marker");
+}
+
 int
 main(void)
 {
 	char p[PATH_MAX];
 	int rc = 1;
 
-	plan(69);
+	plan(80);
 	main_thread = pthread_self();
 	if (!storetmp_make(base, sizeof base, "test_writer")) {
 		return 1;
@@ -606,6 +685,7 @@ main(void)
 	test_map_full();
 	test_log_open();
 	test_close();
+	test_defer();
 	is_int(uv_loop_close(&loop), 0, "the loop closes with no handle left");
 	rc = exit_status();
 out:

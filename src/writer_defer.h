@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * writer_defer.h -- the leaf index keys of a mirror's bulk batches, kept
+ * by the writer thread and written later, many batches at once, in key
+ * order.
+ *
+ * Why: leaf hashes are uniformly random, so the index keys of one batch
+ * land on pages all over the index, and each commit copies and writes
+ * most of the index's pages again (about 0.3 pages per leaf at a million
+ * leaves, batches of 16 384). Written once per DEFER_MAX_LEAVES leaves
+ * instead, a page is written once for up to 64 batches, and a fresh
+ * index is appended (its pages filled whole).
+ *
+ * What stays true: the contiguous marker (store.h, "c/") says every leaf
+ * of [0, N) is indexed, so a deferred set's marker is kept with its keys
+ * and raised only in the transaction that writes them. Until then a
+ * lookup of such a leaf finds nothing and the marker is below the tree:
+ * the answer is SERVFAIL, never NXDOMAIN, never wrong. A crash loses the
+ * kept keys and the marker with them: the mirror resumes from the stored
+ * marker and reads those batches again (their tiles are rewritten with
+ * the same bytes, a no-op).
+ *
+ * The writer thread alone uses this, within one group (writer.c):
+ * writer_defer_wants() and writer_defer_reserve() while it writes the
+ * group's sets, writer_defer_write() before them when the group needs the
+ * kept keys written, and after the commit writer_defer_keep() for each
+ * set kept back, or writer_defer_clear() after a commit that wrote them.
+ */
+#ifndef CTD_WRITER_DEFER_H
+#define CTD_WRITER_DEFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proved.h"
+#include "store.h"
+
+/* Most index keys kept, all logs together (40 bytes each: 40 MiB). */
+#define DEFER_MAX_LEAVES ((size_t)1 << 20)
+/* Most time a key stays kept once a group comes (milliseconds): bounds
+ * what a crash in a slow sync sets the mirror back. */
+#define DEFER_MAX_MS 2000
+
+/* A kept set's marker: [from, to) raised once its keys are written. */
+struct defer_mark {
+	uint64_t from, to;
+};
+
+/* What is kept for one log. */
+struct defer_log {
+	struct store_log *slog;
+	struct proved_leaf *leaves;
+	size_t count, cap;
+	struct defer_mark *marks;
+	size_t nmarks, marks_cap;
+};
+
+struct writer_defer {
+	struct defer_log logs[STORE_MAX_LOGS];
+	size_t nlogs;
+	size_t leaves;		/* kept, all logs */
+	uint64_t first_ms;	/* when the oldest kept key was kept */
+	/* Promised to sets of the group being written: leaves and sets. */
+	size_t reserved, reserved_sets;
+};
+
+/*
+ * Whether a set may be kept back: a mirror's bulk batch (relaxed, with
+ * leaves and a marker) for which there is room.
+ */
+bool writer_defer_wants(const struct writer_defer *d, const struct proved *p);
+
+/* Whether the kept keys must be written now: kept since DEFER_MAX_MS. */
+bool writer_defer_due(const struct writer_defer *d);
+
+/*
+ * Make room for a set's keys and marker before it is written, so that
+ * writer_defer_keep() cannot fail after the commit.
+ * @return: CTD_OK; CTD_ENOMEM (write the set whole instead).
+ */
+int writer_defer_reserve(struct writer_defer *d, struct store_log *slog,
+    const struct proved *p);
+
+/*
+ * After the commit that wrote the set's tiles: keep its keys and marker
+ * (reserved). p's contiguous fields are read; p is not kept.
+ */
+void writer_defer_keep(struct writer_defer *d, struct store_log *slog,
+    const struct proved *p);
+
+/* Give back what writer_defer_reserve() promised to a group that failed. */
+void writer_defer_unreserve(struct writer_defer *d);
+
+/*
+ * Write every kept key and raise every kept marker, in order, in a
+ * nested transaction of t: when it fails, t goes on without them (they
+ * stay kept) and the status says why.
+ * @return: CTD_OK (nothing kept, or all written); a store error.
+ */
+int writer_defer_write(struct writer_defer *d, struct store_txn *t);
+
+/* Forget what is kept: its commit succeeded. */
+void writer_defer_clear(struct writer_defer *d);
+
+/* Free the memory; what is kept is lost (the marker was never raised). */
+void writer_defer_free(struct writer_defer *d);
+
+#endif /* CTD_WRITER_DEFER_H */
