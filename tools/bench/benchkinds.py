@@ -27,6 +27,8 @@
 from benchlib import *
 from benchmirror import start_mirror_sim, log_line
 from benchservers import zone_apex_text
+from benchquota import quota_servers, usage_start, usage_end, usage_text, \
+    quota_line, quota_columns, quota_cells
 
 KINDS = ("rfc6962", "tiled", "tiled-mirror")
 
@@ -153,10 +155,12 @@ def kinds_bench(opts, procs, tmp):
 	with open(qfile, "w") as f:
 		for nm in kinds_lines(opts, tree, cons, hsh):
 			f.write(nm + " TXT\n")
+	quotas = {}
 	for kind, port, p in servers:
 		pin(p.pid, opts.server_cpu)
+		quotas[kind] = quota_servers(procs, opts, kind, [p.pid])
 		dnsperf(opts, port, qfile, 2, tmp, "%s-pre" % kind)
-	runs = kinds_rounds(opts, servers, qfile, tmp)
+	runs = kinds_rounds(opts, servers, quotas, qfile, tmp)
 	kinds_report(opts, runs, n, len(hot), len(firsts),
 	    (len(tree), len(cons), len(hsh)))
 	for kind, _, _ in servers:
@@ -164,25 +168,23 @@ def kinds_bench(opts, procs, tmp):
 	procs.stop("sim-kinds")
 
 
-def kinds_rounds(opts, servers, qfile, tmp):
-	hz = os.sysconf("SC_CLK_TCK")
+def kinds_rounds(opts, servers, quotas, qfile, tmp):
 	runs = {kind: [] for kind in KINDS}
 	runs["load"] = []
 	for rnd in range(opts.rounds):
 		k = rnd % len(servers)
 		for kind, port, p in servers[k:] + servers[:k]:
-			u0, s0 = cpu_ticks(p.pid)
+			snap = usage_start(p.pid, quotas[kind])
 			st = dnsperf(opts, port, qfile, opts.duration, tmp,
 			    "%s-%d" % (kind, rnd))
-			u1, s1 = cpu_ticks(p.pid)
-			q = max(1, st["completed"])
-			st["cpu_us"] = (u1 - u0 + s1 - s0) * 1e6 / hz / q
-			st["busy"] = (u1 - u0 + s1 - s0) / hz / opts.duration
+			usage_end(opts, p.pid, quotas[kind], snap, st,
+			    opts.duration)
 			runs[kind].append(st)
 			note("round %d %-12s %9.0f qps  lost %d  cpu/query "
-			    "%.2f us  busy %.0f%%  %s" % (rnd + 1, kind,
+			    "%.2f us  busy %.0f%%%s  %s" % (rnd + 1, kind,
 			    st["qps"], st["lost"], st["cpu_us"],
-			    st["busy"] * 100, st.get("rcodes", "")))
+			    st["busy"] * 100, usage_text(st),
+			    st.get("rcodes", "")))
 		runs["load"].append(os.getloadavg()[0])
 		base = runs["rfc6962"][-1]["qps"]
 		note("round %d ratios tiled/rfc6962 %.3f, tiled-mirror/rfc6962 "
@@ -202,17 +204,23 @@ def kinds_report(opts, runs, n, nhot, nfirsts, counts):
 	    "hash names); servers on CPU %s, dnsperf and the log on CPU %s" % (
 	    tuple(opts.kinds_mix) + (nhot, nfirsts) + counts +
 	    (opts.server_cpu, opts.client_cpu)))
+	if quota_line(opts):
+		print(quota_line(opts))
 	print()
 	fmt = "%-13s %9s %9s %9s %6s %9s %5s"
-	print(fmt % ("server", "qps med", "qps min", "qps max", "lost",
-	    "cpu us/q", "busy"))
+	hdr = ("server", "qps med", "qps min", "qps max", "lost",
+	    "cpu us/q", "busy")
+	fmt, hdr = quota_columns(opts, fmt, hdr)
+	print(fmt % hdr)
 	for kind in KINDS:
 		r = runs[kind]
 		qs = [x["qps"] for x in r]
-		print(fmt % (kind, "%.0f" % median(qs), "%.0f" % min(qs),
+		row = (kind, "%.0f" % median(qs), "%.0f" % min(qs),
 		    "%.0f" % max(qs), sum(x["lost"] for x in r),
 		    "%.2f" % median([x["cpu_us"] for x in r]),
-		    "%.0f%%" % (median([x["busy"] for x in r]) * 100)))
+		    "%.0f%%" % (median([x["busy"] for x in r]) * 100))
+		row += quota_cells(r)
+		print(fmt % row)
 	print()
 	base = runs["rfc6962"]
 	for kind in KINDS[1:]:

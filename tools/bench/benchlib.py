@@ -47,10 +47,13 @@ def die(msg):
 # ---- processes ---------------------------------------------------------
 
 class Procs:
-	"""The processes this run started; stop() ends them by pid only."""
+	"""The processes this run started; stop() ends them by pid only.
+	quotas: the cgroups of --server-cpu-quota (benchquota.py), removed
+	by stop_all() once the processes are stopped."""
 
 	def __init__(self):
 		self.procs = {}
+		self.quotas = []
 
 	def start(self, name, argv, tmp, cpu=None):
 		out = open(os.path.join(tmp, name + ".out"), "wb")
@@ -78,6 +81,9 @@ class Procs:
 	def stop_all(self):
 		for name in list(self.procs):
 			self.stop(name)
+		for q in self.quotas:
+			q.remove()
+		self.quotas = []
 
 
 def free_port():

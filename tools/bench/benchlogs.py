@@ -25,11 +25,15 @@
 # the machine sets the rate), qps says little and the CPU time per query
 # depends on the rate itself (more queries per recvmmsg batch at a higher
 # rate); --logs-qps R runs every round at the same offered rate, so the
-# CPU per query of both servers is compared at equal load. --perf adds perf's top symbols of each server
-# under one more dnsperf run.
+# CPU per query of both servers is compared at equal load.
+# --server-cpu-quota P instead makes each server the bottleneck: each runs
+# in a cgroup with P % of a CPU (benchquota.py), so both saturate at the
+# same share of a core and their qps compare. --perf adds perf's top
+# symbols of each server under one more dnsperf run.
 
 from benchlib import *
 from benchservers import *
+from benchquota import *
 
 
 def logs_zone(i):
@@ -224,10 +228,12 @@ def logs_bench(opts, procs, tmp):
 		with open(qfiles[name], "w") as f:
 			for nm in lines:
 				f.write(nm + " TXT\n")
+	quotas = {}
 	for name, port, p, count in servers:
 		pin(p.pid, opts.server_cpu)
+		quotas[name] = quota_servers(procs, opts, name, [p.pid])
 		dnsperf(opts, port, qfiles[name], 2, tmp, "%s-pre" % name)
-	runs = logs_rounds(opts, servers, qfiles, tmp)
+	runs = logs_rounds(opts, servers, quotas, qfiles, tmp)
 	logs_report(opts, runs, n, hot_per)
 	if opts.perf:
 		for name, port, p, _ in servers:
@@ -242,25 +248,21 @@ def logs_bench(opts, procs, tmp):
 		procs.stop("sim-log%02d" % i)
 
 
-def logs_rounds(opts, servers, qfiles, tmp):
-	hz = os.sysconf("SC_CLK_TCK")
+def logs_rounds(opts, servers, quotas, qfiles, tmp):
 	runs = {"single": [], "many": [], "load": []}
 	for rnd in range(opts.rounds):
 		order = servers if rnd % 2 == 0 else servers[::-1]
 		for name, port, p, _ in order:
-			u0, s0 = cpu_ticks(p.pid)
+			snap = usage_start(p.pid, quotas[name])
 			st = dnsperf(opts, port, qfiles[name], opts.duration,
 			    tmp, "%s-%d" % (name, rnd), rate=opts.logs_qps)
-			u1, s1 = cpu_ticks(p.pid)
-			q = max(1, st["completed"])
-			st["cpu_us"] = (u1 - u0 + s1 - s0) * 1e6 / hz / q
-			st["usr_us"] = (u1 - u0) * 1e6 / hz / q
-			st["busy"] = (u1 - u0 + s1 - s0) / hz / opts.duration
+			usage_end(opts, p.pid, quotas[name], snap, st,
+			    opts.duration)
 			runs[name].append(st)
 			note("round %d %-6s %9.0f qps  lost %d  cpu/query "
-			    "%.2f us (usr %.2f)  busy %.0f%%  %s" % (rnd + 1,
+			    "%.2f us (usr %.2f)  busy %.0f%%%s  %s" % (rnd + 1,
 			    name, st["qps"], st["lost"], st["cpu_us"],
-			    st["usr_us"], st["busy"] * 100,
+			    st["usr_us"], st["busy"] * 100, usage_text(st),
 			    st.get("rcodes", "")))
 		runs["load"].append(os.getloadavg()[0])
 		note("round %d ratio many/single %.3f" % (rnd + 1,
@@ -278,18 +280,24 @@ def logs_report(opts, runs, n, hot_per):
 	    "leaves (many: %d per log); servers on CPU %s, dnsperf and the "
 	    "logs on CPU %s" % (opts.mix[0], opts.mix[1], opts.mix[2],
 	    n * hot_per, hot_per, opts.server_cpu, opts.client_cpu))
+	if quota_line(opts):
+		print(quota_line(opts))
 	print()
 	fmt = "%-7s %9s %9s %9s %6s %9s %9s %5s"
-	print(fmt % ("server", "qps med", "qps min", "qps max", "lost",
-	    "cpu us/q", "usr us/q", "busy"))
+	hdr = ("server", "qps med", "qps min", "qps max", "lost",
+	    "cpu us/q", "usr us/q", "busy")
+	fmt, hdr = quota_columns(opts, fmt, hdr)
+	print(fmt % hdr)
 	for name in ("single", "many"):
 		r = runs[name]
 		qs = [x["qps"] for x in r]
-		print(fmt % (name, "%.0f" % median(qs), "%.0f" % min(qs),
+		row = (name, "%.0f" % median(qs), "%.0f" % min(qs),
 		    "%.0f" % max(qs), sum(x["lost"] for x in r),
 		    "%.2f" % median([x["cpu_us"] for x in r]),
 		    "%.2f" % median([x["usr_us"] for x in r]),
-		    "%.0f%%" % (median([x["busy"] for x in r]) * 100)))
+		    "%.0f%%" % (median([x["busy"] for x in r]) * 100))
+		row += quota_cells(r)
+		print(fmt % row)
 	per = [a["qps"] / b["qps"] for a, b in zip(runs["many"],
 	    runs["single"])]
 	cpu = [a["cpu_us"] / b["cpu_us"] for a, b in zip(runs["many"],
@@ -300,6 +308,13 @@ def logs_report(opts, runs, n, hot_per):
 	    median([x["qps"] for x in runs["many"]]) /
 	    median([x["qps"] for x in runs["single"]]),
 	    " ".join("%.3f" % x for x in per)))
+	if quota_line(opts):
+		sat = [x for x, a, b in zip(per, runs["many"], runs["single"])
+		    if min(a["qbusy"], b["qbusy"]) >= SATURATED]
+		print("rounds with both servers at least %.0f%% of their quota "
+		    "busy: %d of %d%s" % (SATURATED * 100, len(sat), len(per),
+		    "; median of their ratios %.3f: %s" % (median(sat),
+		    " ".join("%.3f" % x for x in sat)) if sat else ""))
 	usr = [a["usr_us"] / b["usr_us"] for a, b in zip(runs["many"],
 	    runs["single"])]
 	print("CPU per query many/single: median of per-round ratios %.3f   "
