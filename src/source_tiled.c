@@ -538,6 +538,36 @@ check_full_tiles(struct tiled_state *st)
 	return CTD_OK;
 }
 
+/* The subtrees of heights 1 to 8 inside a tile, as ranges of p: each
+ * level hashed once from the one below (a subtree hashed anew from the
+ * entries for each height would cost 8 hashes an entry, not 1). */
+static int
+prove_tile_subtrees(const struct task_tile *tt, uint64_t base, uint64_t span,
+    struct proved *p)
+{
+	uint8_t level[TILE_WIDTH / 2][MERKLE_HASH_LEN];
+	const uint8_t *below = tt->data;
+	unsigned count = tt->t.width;
+	int rc = CTD_OK;
+
+	while (rc == CTD_OK && count >= 2) {
+		count /= 2;
+		span *= 2;
+		/* In place from the second level on: slot k is written after
+		 * slots 2k and 2k + 1 are read. */
+		for (unsigned k = 0; k < count; k++) {
+			merkle_node_hash(below + 2 * k * MERKLE_HASH_LEN,
+			    below + (2 * k + 1) * MERKLE_HASH_LEN, level[k]);
+		}
+		for (unsigned k = 0; rc == CTD_OK && k < count; k++) {
+			uint64_t b = base + k * span;
+			rc = proved_add_range(p, b, b + span, level[k]);
+		}
+		below = level[0];
+	}
+	return rc;
+}
+
 /* Every node of every authentic tile: its entries, as the ranges they
  * are (level-0 entries as leaves of the index too), and the subtrees
  * above them inside the tile, so that any node a later proof needs there
@@ -556,18 +586,8 @@ prove_tiles(struct tiled_state *st, struct proved *p)
 			rc = tt->t.level == 0 ? proved_add_leaf(p, h, b) :
 			    proved_add_range(p, b, b + span, h);
 		}
-		for (unsigned n = 2; rc == CTD_OK && n <= tt->t.width; n *= 2) {
-			for (unsigned k = 0; rc == CTD_OK && k + n <= tt->t.width;
-			    k += n) {
-				uint8_t h[MERKLE_HASH_LEN];
-				uint64_t b = base + k * span;
-				rc = tile_subtree_hash(tt->data, tt->t.width, k,
-				    n, h);
-				if (rc == CTD_OK) {
-					rc = proved_add_range(p, b, b + n * span,
-					    h);
-				}
-			}
+		if (rc == CTD_OK) {
+			rc = prove_tile_subtrees(tt, base, span, p);
 		}
 	}
 	return rc;
