@@ -29,7 +29,7 @@
  * one key per (leaf, index) and no value: a lookup takes the keys with
  * the hash's prefix in index order and answers the first whose level-0
  * hash (stored with it, in its tile or in "r/") is the whole hash.
- * About 48 bytes per leaf for the tiles and 35 to 40 for the index, where
+ * About 48 bytes per leaf for the tiles and 32 to 50 for the index, where
  * format 1 (one record per node and a 32-byte-key index) took about 290.
  * All integers are big-endian, so LMDB's byte order is numeric order: the
  * latest STH is the last key of "s/". A "meta" database holds "format"
