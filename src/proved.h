@@ -25,6 +25,11 @@
 
 #include "sth.h"
 
+/* A set that holds every leaf of an aligned run of PROVED_TILE_LEAVES
+ * needs no range inside that run: the store keeps the run as a tile and
+ * hashes every subtree in it from its leaves (store.h). */
+#define PROVED_TILE_LEAVES 256u
+
 /* Most ranges (and most leaves) one proved set may hold. */
 #define PROVED_MAX_ITEMS (1u << 20)
 

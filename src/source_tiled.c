@@ -586,7 +586,11 @@ prove_tiles(struct tiled_state *st, struct proved *p)
 			rc = tt->t.level == 0 ? proved_add_leaf(p, h, b) :
 			    proved_add_range(p, b, b + span, h);
 		}
-		if (rc == CTD_OK) {
+		/* A full level-0 tile is PROVED_TILE_LEAVES leaves whose
+		 * subtrees the store hashes itself: sent as ranges they
+		 * would only be hashed and checked again. */
+		if (rc == CTD_OK && !(tt->t.level == 0 &&
+		    tt->t.width == PROVED_TILE_LEAVES)) {
 			rc = prove_tile_subtrees(tt, base, span, p);
 		}
 	}

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "merkle.h"
+#include "proved.h"
 #include "store.h"
 
 struct proved;
@@ -40,6 +41,8 @@ struct proved;
  */
 #define STORE_TILE_HEIGHT 8
 #define STORE_TILE_LEAVES (1u << STORE_TILE_HEIGHT)
+_Static_assert(STORE_TILE_LEAVES == PROVED_TILE_LEAVES,
+    "a store tile is the run proved.h promises to keep whole");
 #define STORE_TILE_HASHES 383
 #define STORE_TILE_LEN (STORE_TILE_HASHES * MERKLE_HASH_LEN)
 /* Leaf index key: the first bytes of the leaf hash, then index (BE). */
