@@ -256,7 +256,11 @@ pump(struct mirror *m)
 	if (last && m->in_flight > 0) {
 		return CTD_OK;
 	}
-	struct mirror_batch *mb = &m->batches[m->batches[0].used ? 1 : 0];
+	/* A free slot: fewer than MIRROR_IN_FLIGHT are used. */
+	struct mirror_batch *mb = m->batches;
+	while (mb->used) {
+		mb++;
+	}
 	*mb = (struct mirror_batch){ .m = m, .a = a, .b = b, .used = true };
 	const struct sth *adopt = m->adopt && last ? &m->head : NULL;
 	struct fill_batch how = { .verified = on_verified, .relaxed = !last,
