@@ -179,25 +179,49 @@ sim_log_entry_and_proof(struct sim_log *log, enum sim_view view,
 	return rc;
 }
 
-int
-sim_log_entries(struct sim_log *log, enum sim_view view, uint64_t start,
-    uint64_t end, size_t max, uint8_t **leaves, size_t *lens, size_t *count)
+/* What get-entries [start, end] serves of a view: n entries (at most
+ * max, none beyond the tree), and where its fork variants are. */
+struct entries_span {
+	size_t n;
+	bool fork;		/* entry 0 is the fork's */
+	uint64_t fork_from;	/* fork variants from here on */
+};
+
+static int
+entries_span(struct sim_log *log, enum sim_view view, uint64_t start,
+    uint64_t end, size_t max, struct entries_span *out)
 {
-	uint64_t last, size, fork_from;
-	bool fork;
-	size_t i, n;
+	uint64_t last, size;
 
 	pthread_rwlock_rdlock(&log->lock);
 	struct served sv = sim_log_served(log, view);
 	size = sv.sth->tree_size;
-	fork = sv.leaf0 != NULL;
-	fork_from = sv.fork_from;
+	out->fork = sv.leaf0 != NULL;
+	out->fork_from = sv.fork_from;
 	pthread_rwlock_unlock(&log->lock);
 	if (max == 0 || start > end || start >= size) {
 		return SIM_EINVAL;
 	}
 	last = end < size - 1 ? end : size - 1;
-	n = last - start + 1 < max ? (size_t)(last - start + 1) : max;
+	out->n = last - start + 1 < max ? (size_t)(last - start + 1) : max;
+	return SIM_OK;
+}
+
+int
+sim_log_entries(struct sim_log *log, enum sim_view view, uint64_t start,
+    uint64_t end, size_t max, uint8_t **leaves, size_t *lens, size_t *count)
+{
+	struct entries_span sp;
+	uint64_t fork_from;
+	bool fork;
+	size_t i, n;
+
+	if (entries_span(log, view, start, end, max, &sp) != SIM_OK) {
+		return SIM_EINVAL;
+	}
+	n = sp.n;
+	fork = sp.fork;
+	fork_from = sp.fork_from;
 	/* The bytes are a pure function of the index: build them unlocked. */
 	for (i = 0; i < n; i++) {
 		uint64_t idx = start + i;
@@ -260,28 +284,18 @@ int
 sim_log_entries_json(struct sim_log *log, enum sim_view view,
     uint64_t start, uint64_t end, size_t max, char **body, size_t *body_len)
 {
-	uint64_t last, size, fork_from;
-	bool fork;
-	size_t n;
+	struct entries_span sp;
 
-	pthread_rwlock_rdlock(&log->lock);
-	struct served sv = sim_log_served(log, view);
-	size = sv.sth->tree_size;
-	fork = sv.leaf0 != NULL;
-	fork_from = sv.fork_from;
-	pthread_rwlock_unlock(&log->lock);
-	if (max == 0 || start > end || start >= size) {
+	if (entries_span(log, view, start, end, max, &sp) != SIM_OK) {
 		return SIM_EINVAL;
 	}
-	last = end < size - 1 ? end : size - 1;
-	n = last - start + 1 < max ? (size_t)(last - start + 1) : max;
 	/* Fork variants are built anew; so is the split view's tree. */
-	if ((fork && start == 0) || start + n > fork_from ||
+	if ((sp.fork && start == 0) || start + sp.n > sp.fork_from ||
 	    view != SIM_VIEW_REAL ||
-	    sim_entries_json(log->entries, start + n - 1) == NULL) {
+	    sim_entries_json(log->entries, start + sp.n - 1) == NULL) {
 		return SIM_ENOTFOUND;
 	}
-	return join_json(log->entries, start, n, body, body_len);
+	return join_json(log->entries, start, sp.n, body, body_len);
 }
 
 int
