@@ -20,11 +20,12 @@
  * marker and reads those batches again (their tiles are rewritten with
  * the same bytes, a no-op).
  *
- * The writer thread alone uses this, within one group (writer.c):
- * writer_defer_wants() and writer_defer_reserve() while it writes the
- * group's sets, writer_defer_write() before them when the group needs the
- * kept keys written, and after the commit writer_defer_keep() for each
- * set kept back, or writer_defer_clear() after a commit that wrote them.
+ * The writer thread alone uses this, within one group (writer.c): before
+ * it writes the group's sets, writer_defer_wants() and
+ * writer_defer_reserve() for each, then writer_defer_write() when the
+ * group needs the kept keys written; after the commit,
+ * writer_defer_clear() if that commit wrote them, writer_defer_keep() for
+ * each set kept back, and writer_defer_unreserve().
  */
 #ifndef CTD_WRITER_DEFER_H
 #define CTD_WRITER_DEFER_H
