@@ -185,8 +185,6 @@ end_defer(struct writer *w, struct item_list *group, bool flushed, int rc)
 			continue;
 		}
 		if (it->status == CTD_OK) {
-			/* The marker it carried, restored to be kept. */
-			it->set.has_contiguous = true;
 			writer_defer_keep(&w->defer, it->slog, &it->set);
 		}
 		proved_free(&it->set);

@@ -6,8 +6,9 @@
  *
  * Why: leaf hashes are uniformly random, so the index keys of one batch
  * land on pages all over the index, and each commit copies and writes
- * most of the index's pages again (about 0.3 pages per leaf at a million
- * leaves, batches of 16 384). Written once per DEFER_MAX_LEAVES leaves
+ * most of the index's pages again (at a million leaves the index has
+ * about 9 300 pages, and a batch holds 16 384 keys). Written once per
+ * DEFER_MAX_LEAVES leaves
  * instead, a page is written once for up to 64 batches, and a fresh
  * index is appended (its pages filled whole).
  *
@@ -85,7 +86,8 @@ int writer_defer_reserve(struct writer_defer *d, struct store_log *slog,
 
 /*
  * After the commit that wrote the set's tiles: keep its keys and marker
- * (reserved). p's contiguous fields are read; p is not kept.
+ * (reserved). p's contiguous and contiguous_from are read (has_contiguous
+ * was cleared for the write); p is not kept.
  */
 void writer_defer_keep(struct writer_defer *d, struct store_log *slog,
     const struct proved *p);

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "err.h"
 #include "../tap.h"
+#include "../badfile.h"
 
 #define DIR "tests/data/conf/"
 
@@ -221,13 +222,6 @@ test_rrl(void)
 	conf_free(c);
 }
 
-struct bad {
-	const char *file;
-	int rc;
-	unsigned line;	/* 0: a whole-file error, "file: " prefix */
-	const char *msg;	/* must appear right after the prefix */
-};
-
 static const struct bad bads[] = {
 	{ "bad_unknown_key.conf", CTD_ECONF, 4,
 	    "unknown key 'listn' in section server:" },
@@ -348,24 +342,12 @@ static const struct bad bads[] = {
 static void
 check_bad(const struct bad *b)
 {
-	char path[256], want[512], err[512];
+	char path[256], err[512];
 	struct conf *c = NULL;
 	snprintf(path, sizeof(path), DIR "%s", b->file);
-	if (b->line > 0) {
-		snprintf(want, sizeof(want), "%s:%u: %s", path, b->line,
-		    b->msg);
-	} else {
-		snprintf(want, sizeof(want), "%s: %s", path, b->msg);
-	}
 	memset(err, 'x', sizeof(err));
 	int rc = conf_load(path, &c, err, sizeof(err));
-	is_int(rc, b->rc, "%s: %s", b->file, ctd_strerror(b->rc));
-	ok(c == NULL, "%s: no configuration returned", b->file);
-	bool pass = strncmp(err, want, strlen(want)) == 0;
-	ok(pass, "%s: message starts '%s'", b->file, want);
-	if (!pass) {
-		diag("  got '%.*s'", (int)sizeof(err) - 1, err);
-	}
+	bad_check(b, path, rc, c == NULL, "configuration", err, sizeof(err));
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "zone.h"
 #include "../tap.h"
+#include "../badfile.h"
 
 #define DIR "tests/data/zone/"
 #define APEX "demo.ct.example."
@@ -204,13 +205,6 @@ test_full(void)
 	zone_free(z);
 }
 
-struct bad {
-	const char *file;
-	int rc;
-	unsigned line;
-	const char *msg;
-};
-
 static const struct bad bads[] = {
 	{ "bad_no_type.zone", CTD_ECONF, 6, "no valid record type" },
 	{ "bad_outside.zone", CTD_ECONF, 4,
@@ -254,24 +248,12 @@ static const struct bad bads[] = {
 static void
 check_bad(const struct bad *b)
 {
-	char path[256], want[512], err[512];
+	char path[256], err[512];
 	struct zone *z = NULL;
 	snprintf(path, sizeof(path), DIR "%s", b->file);
-	if (b->line > 0) {
-		snprintf(want, sizeof(want), "%s:%u: %s", path, b->line,
-		    b->msg);
-	} else {
-		snprintf(want, sizeof(want), "%s: %s", path, b->msg);
-	}
 	memset(err, 'x', sizeof(err));
 	int rc = zone_load(path, APEX, &z, err, sizeof(err));
-	is_int(rc, b->rc, "%s: %s", b->file, ctd_strerror(b->rc));
-	ok(z == NULL, "%s: no zone returned", b->file);
-	bool pass = strncmp(err, want, strlen(want)) == 0;
-	ok(pass, "%s: message starts '%s'", b->file, want);
-	if (!pass) {
-		diag("  got '%.*s'", (int)sizeof(err) - 1, err);
-	}
+	bad_check(b, path, rc, z == NULL, "zone", err, sizeof(err));
 }
 
 static void
