@@ -57,6 +57,7 @@ struct qstate {
 	struct answer_ctx *ax;
 	struct wire_query q;
 	struct logview *log;
+	size_t log_idx;		/* its place in ax->logs: the cache's key */
 	size_t apex_off;	/* where the zone apex starts in q.qname */
 	size_t max_len;
 	uint8_t *out;
@@ -68,7 +69,7 @@ struct qstate {
 
 int
 answer_ctx_init(struct answer_ctx *ax, struct store *store,
-    struct logview **logs, size_t log_count)
+    struct logview **logs, size_t log_count, size_t cache_bytes)
 {
 	memset(ax, 0, sizeof *ax);
 	ax->logs = logs;
@@ -78,9 +79,13 @@ answer_ctx_init(struct answer_ctx *ax, struct store *store,
 		rc = answer_apexes_build(&ax->apexes, logs, log_count);
 	}
 	if (rc == CTD_OK) {
+		rc = proofcache_init(&ax->cache, cache_bytes);
+	}
+	if (rc == CTD_OK) {
 		rc = store_reader_init(store, &ax->reader);
 	}
 	if (rc != CTD_OK) {
+		proofcache_deinit(&ax->cache);
 		apexes_deinit(&ax->apexes);
 	}
 	return rc;
@@ -90,6 +95,7 @@ void
 answer_ctx_deinit(struct answer_ctx *ax)
 {
 	store_reader_deinit(&ax->reader);
+	proofcache_deinit(&ax->cache);
 	apexes_deinit(&ax->apexes);
 }
 
@@ -119,6 +125,7 @@ answer_ctx_set_logs(struct answer_ctx *ax, struct logview **logs,
 	ax->log_count = log_count;
 	apexes_swap(&ax->apexes, apexes);
 	apexes_clear(apexes);
+	proofcache_clear(&ax->cache);
 }
 
 /*
@@ -326,10 +333,26 @@ have_root(struct qstate *s, uint64_t size)
 	return get_ranges(s, &r, 1, root) == CTD_OK;
 }
 
-/* Answer nodes [start, start + 7) of a proof whose ranges are given. */
+/* Answer from the proof cache when it holds k: true when answered. */
+static bool
+answer_cached(struct qstate *s, const struct proofcache_key *k)
+{
+	size_t len;
+	const uint8_t *data = proofcache_get(&s->ax->cache, k, &len);
+	if (data == NULL) {
+		return false;
+	}
+	ANSWER_COUNT(s->ax->stats.hits);
+	ANSWER_COUNT(s->ax->stats.cache_hits);
+	respond_txt(s, s->log->proof_ttl, data, len);
+	return true;
+}
+
+/* Answer nodes [start, start + 7) of a proof whose ranges are given,
+ * and keep them in the proof cache under k. */
 static int
-answer_nodes(struct qstate *s, const struct merkle_range *ranges,
-    size_t total, uint64_t start)
+answer_nodes(struct qstate *s, const struct proofcache_key *k,
+    const struct merkle_range *ranges, size_t total, uint64_t start)
 {
 	uint8_t nodes[NODES_PER_ANSWER * MERKLE_HASH_LEN];
 	size_t n = total - start;
@@ -339,6 +362,7 @@ answer_nodes(struct qstate *s, const struct merkle_range *ranges,
 	int rc = get_ranges(s, ranges + start, n, nodes);
 	if (rc == CTD_OK) {
 		ANSWER_COUNT(s->ax->stats.hits);
+		proofcache_put(&s->ax->cache, k, nodes, n * MERKLE_HASH_LEN);
 		respond_txt(s, s->log->proof_ttl, nodes,
 		    n * MERKLE_HASH_LEN);
 	}
@@ -348,9 +372,15 @@ answer_nodes(struct qstate *s, const struct merkle_range *ranges,
 static void
 answer_tree(struct qstate *s, const struct ctq *cq)
 {
+	struct proofcache_key k;
+	proofcache_key_args(&k, (uint32_t)s->log_idx, PROOFCACHE_TREE,
+	    cq->index, cq->size, cq->start);
+	if (answer_cached(s, &k)) {
+		return;
+	}
 	struct merkle_range ranges[MERKLE_MAX_PATH];
 	size_t total = merkle_path_ranges(cq->index, cq->size, ranges);
-	int rc = answer_nodes(s, ranges, total, cq->start);
+	int rc = answer_nodes(s, &k, ranges, total, cq->start);
 	if (rc == CTD_OK || fill_failed(s, false)) {
 		return;
 	}
@@ -366,10 +396,16 @@ answer_tree(struct qstate *s, const struct ctq *cq)
 static void
 answer_consistency(struct qstate *s, const struct ctq *cq)
 {
+	struct proofcache_key k;
+	proofcache_key_args(&k, (uint32_t)s->log_idx, PROOFCACHE_CONSISTENCY,
+	    cq->first, cq->second, cq->start);
+	if (answer_cached(s, &k)) {
+		return;
+	}
 	struct merkle_range ranges[MERKLE_MAX_CONSISTENCY];
 	size_t total = merkle_consistency_ranges(cq->first, cq->second,
 	    ranges);
-	int rc = answer_nodes(s, ranges, total, cq->start);
+	int rc = answer_nodes(s, &k, ranges, total, cq->start);
 	if (rc == CTD_OK || fill_failed(s, false)) {
 		return;
 	}
@@ -385,17 +421,43 @@ answer_consistency(struct qstate *s, const struct ctq *cq)
 	}
 }
 
+/* A leaf's index in the served tree, from the proof cache or the store
+ * (which then fills the cache); CTD_ENOTFOUND for an index the served
+ * tree does not reach yet (a mirror indexes ahead of its head). */
+static int
+leaf_index(struct qstate *s, const struct ctq *cq, uint64_t *index)
+{
+	struct proofcache_key k;
+	size_t len;
+	proofcache_key_hash(&k, (uint32_t)s->log_idx, cq->hash);
+	const uint8_t *data = proofcache_get(&s->ax->cache, &k, &len);
+	if (data != NULL && len == sizeof *index) {
+		memcpy(index, data, sizeof *index);
+		ANSWER_COUNT(s->ax->stats.cache_hits);
+		return CTD_OK;	/* cached only below the served size */
+	}
+	struct store_reader *rd = &s->ax->reader;
+	int rc = store_read_begin(rd);
+	if (rc == CTD_OK) {
+		rc = store_get_leaf(rd, s->log->slog, cq->hash, index);
+	}
+	store_read_end(rd);
+	if (rc == CTD_OK && *index >= s->log->sth.tree_size) {
+		return CTD_ENOTFOUND;
+	}
+	if (rc == CTD_OK) {
+		proofcache_put(&s->ax->cache, &k, (const uint8_t *)index,
+		    sizeof *index);
+	}
+	return rc;
+}
+
 static void
 answer_hash(struct qstate *s, const struct ctq *cq)
 {
-	struct store_reader *rd = &s->ax->reader;
 	uint64_t index;
-	int rc = store_read_begin(rd);
+	int rc = leaf_index(s, cq, &index);
 	if (rc == CTD_OK) {
-		rc = store_get_leaf(rd, s->log->slog, cq->hash, &index);
-	}
-	store_read_end(rd);
-	if (rc == CTD_OK && index < s->log->sth.tree_size) {
 		char text[24];
 		int n = snprintf(text, sizeof text, "%" PRIu64, index);
 		ANSWER_COUNT(s->ax->stats.hits);
@@ -513,14 +575,14 @@ answer_ct(struct qstate *s, const struct ctq *cq)
 /* The served log whose apex is the longest label-aligned suffix of the
  * qname: one hash probe per label (apexes.h), whatever the number of logs. */
 static struct logview *
-find_log(struct answer_ctx *ax, const struct wire_query *q, size_t *apex_off)
+find_log(struct answer_ctx *ax, const struct wire_query *q, size_t *apex_off,
+    size_t *log_idx)
 {
-	size_t i;
 	if (!apexes_find(&ax->apexes, q->qname_lc, q->qname_len, apex_off,
-	    &i) || i >= ax->log_count) {
+	    log_idx) || *log_idx >= ax->log_count) {
 		return NULL;
 	}
-	return ax->logs[i];
+	return ax->logs[*log_idx];
 }
 
 /* Count a query by its form once, on its first round. */
@@ -578,8 +640,8 @@ answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
 		respond_bare(&s, RCODE_BADVERS);
 		return;
 	}
-	s.log = s.q.qclass == CLASS_IN ? find_log(ax, &s.q, &s.apex_off) :
-					 NULL;
+	s.log = s.q.qclass == CLASS_IN ?
+	    find_log(ax, &s.q, &s.apex_off, &s.log_idx) : NULL;
 	res->log = s.log;
 	if (s.log == NULL || s.q.qtype == TYPE_AXFR ||
 	    s.q.qtype == TYPE_IXFR) {

@@ -22,6 +22,7 @@
 
 #include "apexes.h"
 #include "fill.h"
+#include "proofcache.h"
 #include "store.h"
 
 struct logview;
@@ -57,6 +58,7 @@ struct answer_stats {
 	uint64_t by_form[ANSWER_FORM_COUNT];
 	uint64_t by_rcode[24];
 	uint64_t hits, misses;
+	uint64_t cache_hits;	/* of hits: from the proof cache */
 };
 
 /*
@@ -76,6 +78,9 @@ struct answer_ctx {
 	 * borrowed from the logs' zones). */
 	struct apexes apexes;
 	struct store_reader reader;
+	/* What the hottest answers are made of (proofcache.h): a warm
+	 * query reads no B-tree. */
+	struct proofcache cache;
 	struct answer_stats stats;
 };
 
@@ -83,10 +88,12 @@ struct answer_ctx {
  * Prepare a context over the served logs.
  * @param logs: borrowed; valid until answer_ctx_set_logs() or
  *	answer_ctx_deinit(), and so are their zones.
+ * @param cache_bytes: the proof cache's memory (answer-cache-size:), 0
+ *	for none.
  * @return: CTD_OK, CTD_ENOMEM, or a store error.
  */
 int answer_ctx_init(struct answer_ctx *ax, struct store *store,
-    struct logview **logs, size_t log_count);
+    struct logview **logs, size_t log_count, size_t cache_bytes);
 void answer_ctx_deinit(struct answer_ctx *ax);
 
 /*
@@ -102,7 +109,8 @@ int answer_apexes_build(struct apexes *t, struct logview *const *logs,
 
 /*
  * Switch the context to another set of logs, between two queries; cannot
- * fail and does not allocate.
+ * fail and does not allocate. The proof cache is emptied: its entries are
+ * keyed by the logs' places in the set.
  * @param logs: borrowed, as for answer_ctx_init().
  * @param apexes: built over logs with answer_apexes_build(); exchanged
  *	with the context's own table: on return it holds the previous

@@ -61,6 +61,8 @@
 #define CONF_MAX_RRL_RATE 1000000
 #define CONF_MAX_RRL_SLIP 100
 #define CONF_MAX_RRL_SIZE 16777216
+#define CONF_DEFAULT_ANSWER_CACHE_SIZE (UINT64_C(16) << 20)
+#define CONF_MAX_ANSWER_CACHE_SIZE (UINT64_C(1) << 30)
 /* Witnesses one log may list ("witness:"). */
 #define CONF_MAX_WITNESSES 16
 /* A log name: [A-Za-z0-9_-]{1,CONF_MAX_NAME_LEN}. */
@@ -145,6 +147,8 @@ struct conf {
 	unsigned rrl_ipv4_prefix;	/* 1..32 */
 	unsigned rrl_ipv6_prefix;	/* 1..128 */
 	uint32_t rrl_size;		/* buckets in the table */
+	/* Bytes of proof cache (proofcache.h) per answering thread; 0 off. */
+	uint64_t answer_cache_size;
 	char *pidfile;		/* absolute path, or NULL */
 	char *username;		/* NULL when not given */
 	char *chroot_dir;	/* as written, or NULL */

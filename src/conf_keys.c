@@ -509,6 +509,8 @@ static const struct key_def server_keys[] = {
 	    NULL },
 	{ "rrl-size", K_U32, SRV(rrl_size), 1, CONF_MAX_RRL_SIZE, false,
 	    NULL },
+	{ "answer-cache-size", K_SIZE, SRV(answer_cache_size), 0,
+	    CONF_MAX_ANSWER_CACHE_SIZE, false, NULL },
 	{ "pidfile", K_PATH, SRV(pidfile), 0, 0, false, NULL },
 	{ "username", K_STR, SRV(username), 0, 0, false, NULL },
 	{ "chroot", K_STR, SRV(chroot_dir), 0, 0, false, NULL },
@@ -729,6 +731,7 @@ conf_keys_server_defaults(struct conf *c)
 	c->rrl_ipv4_prefix = CONF_DEFAULT_RRL_IPV4_PREFIX;
 	c->rrl_ipv6_prefix = CONF_DEFAULT_RRL_IPV6_PREFIX;
 	c->rrl_size = CONF_DEFAULT_RRL_SIZE;
+	c->answer_cache_size = CONF_DEFAULT_ANSWER_CACHE_SIZE;
 }
 
 void

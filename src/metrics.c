@@ -176,6 +176,10 @@ server_families(struct mbuf *b, const struct metrics_input *in)
 	    "Lookups answered from the local store.");
 	mbuf_printf(b, "ctdnsd_store_hits_total %llu\n",
 	    (unsigned long long)a->hits);
+	family(b, "answer_cache_hits_total", "counter",
+	    "Of the store hits, those answered from the proof cache.");
+	mbuf_printf(b, "ctdnsd_answer_cache_hits_total %llu\n",
+	    (unsigned long long)a->cache_hits);
 	family(b, "store_misses_total", "counter",
 	    "Lookups that needed data from the log (a fill).");
 	mbuf_printf(b, "ctdnsd_store_misses_total %llu\n",

@@ -80,6 +80,8 @@ reload_restart_keys(const struct conf *a, const struct conf *b,
 		{ "rrl-ipv4-prefix", a->rrl_ipv4_prefix != b->rrl_ipv4_prefix },
 		{ "rrl-ipv6-prefix", a->rrl_ipv6_prefix != b->rrl_ipv6_prefix },
 		{ "rrl-size", a->rrl_size != b->rrl_size },
+		{ "answer-cache-size",
+		    a->answer_cache_size != b->answer_cache_size },
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {

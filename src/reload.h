@@ -91,7 +91,7 @@ void reload_plan_free(struct reload_plan *p);
  * The server-level keys that differ between two configurations and that
  * only a restart applies: listen, database, database-size, workers,
  * username, chroot, metrics-listen, pidfile, tcp-max-connections,
- * tcp-idle-timeout and the rrl-* keys. Pure.
+ * tcp-idle-timeout, the rrl-* keys and answer-cache-size. Pure.
  * @param keys: receives up to cap names (static strings).
  * @return: how many differ (at most cap are stored).
  */

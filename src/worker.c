@@ -432,7 +432,7 @@ worker_new(const struct worker_env *env, uv_loop_t *loop,
 	}
 	if (rc == CTD_OK) {
 		rc = answer_ctx_init(&w->ax, env->store, w->set->logs,
-		    w->set->count);
+		    w->set->count, (size_t)env->conf->answer_cache_size);
 		w->ax_init = rc == CTD_OK;
 	}
 	if (rc == CTD_OK) {

@@ -226,7 +226,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    &fx.log.sth_txt_len);
 	fill_store();
 	fx.logs[0] = &fx.log;
-	FUZZ_CHECK(answer_ctx_init(&fx.ax, fx.store, fx.logs, 1) == CTD_OK);
+	FUZZ_CHECK(answer_ctx_init(&fx.ax, fx.store, fx.logs, 1, 16u << 10) ==
+	    CTD_OK);
 	FUZZ_CHECK((fx.out = malloc(OUT_CAP)) != NULL);
 	atexit(teardown);
 	return 0;

@@ -258,7 +258,7 @@ print(base64.b32encode(bytes.fromhex(sys.argv[1])).decode().rstrip("="))' "$LEAF
 q +short TXT "sth.$ZONE" >/dev/null
 q +short TXT "$B32.hash.$ZONE" >"$LIB_TMP/hash.out"
 tap_is "$(tr -d '"' <"$LIB_TMP/hash.out")" 5 "hash query: leaf 5"
-q +short TXT "0.5.1000.tree.$ZONE" >/dev/null
+q +short TXT "0.5.1000.tree.$ZONE" >"$LIB_TMP/tree.out"
 q TXT "nosuchname.$ZONE" >/dev/null
 q TXT "sth.$ZONE" >/dev/null
 scrape
@@ -274,6 +274,18 @@ tap_is "$(($(metric 'ctdnsd_responses_total{rcode="NXDOMAIN"}') - NX0))" 1 \
     "responses by rcode counted"
 tap_ok "$([ "$(metric "ctdnsd_upstream_requests_total{log=\"argon2027h1\",endpoint=\"get-proof-by-hash\"}")" -ge 1 ]; echo $?)" \
     "upstream get-proof-by-hash counted"
+# Asked again, the proof and the index come from the proof cache, the
+# same answers.
+CACHE0=$(metric ctdnsd_answer_cache_hits_total)
+q +short TXT "$B32.hash.$ZONE" >"$LIB_TMP/hash.again"
+q +short TXT "0.5.1000.tree.$ZONE" >"$LIB_TMP/tree.again"
+scrape
+tap_is "$(($(metric ctdnsd_answer_cache_hits_total) - CACHE0))" 2 \
+    "asked again: two answers from the proof cache"
+tap_ok "$(cmp -s "$LIB_TMP/hash.out" "$LIB_TMP/hash.again" &&
+    cmp -s "$LIB_TMP/tree.out" "$LIB_TMP/tree.again" &&
+    [ -s "$LIB_TMP/tree.out" ]; echo $?)" \
+    "the cached answers equal the first ones"
 tap_is "$(curl -s -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$MPORT/other")" 404 "other HTTP paths: 404"
 

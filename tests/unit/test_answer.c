@@ -16,6 +16,10 @@
  * cosignatures signed here and held in the store; the answer must open
  * with the log's key and carry every held line, whole over TCP and
  * truncated over UDP when it does not fit.
+ *
+ * Last the proof cache: a tree answer and a leaf index from the store are
+ * answered again from the cache, byte for byte the same; an index beyond
+ * the served tree is never cached; switching the logs empties it.
  */
 #include "config.h"
 
@@ -32,6 +36,7 @@
 #define MAX_FIELDS 8
 #include "../testdata.h"
 #include "answer.h"
+#include "base32.h"
 #include "logkey.h"
 #include "note.h"
 #include "err.h"
@@ -122,7 +127,8 @@ setup(void)
 	fx.log.sth_txt_len = (size_t)snprintf(fx.log.sth_txt,
 	    sizeof fx.log.sth_txt, "%d.1.root.sig", TREE_SIZE);
 	fx.logs[0] = &fx.log;
-	return answer_ctx_init(&fx.ax, fx.store, fx.logs, 1) == CTD_OK;
+	return answer_ctx_init(&fx.ax, fx.store, fx.logs, 1, 64u << 10) ==
+	    CTD_OK;
 }
 
 static void
@@ -449,6 +455,99 @@ test_checkpoint(void)
 	json_decref(vec);
 }
 
+/* ---- the proof cache ----------------------------------------------- */
+
+/* Answer name; out and *len get the answer, the result how many more
+ * cache hits and store hits were counted. */
+static struct answer_result
+ask_raw(const char *name, uint8_t *out, uint64_t *cache_hits,
+    uint64_t *hits)
+{
+	uint8_t q[512];
+	struct answer_result res;
+	size_t len = make_query(name, 1, q, sizeof q);
+	struct answer_stats before = fx.ax.stats;
+	answer_query(&fx.ax, q, len, false, CTD_OK, 0, fx.out, sizeof fx.out,
+	    &res);
+	if (res.action == ANSWER_SEND) {
+		memcpy(out, fx.out, res.len);
+	}
+	*cache_hits = fx.ax.stats.cache_hits - before.cache_hits;
+	*hits = fx.ax.stats.hits - before.hits;
+	return res;
+}
+
+/* Asked twice: first from the store, then the same bytes from the cache. */
+static void
+check_cached(const char *what, const char *name)
+{
+	static uint8_t first[OUT_CAP], again[OUT_CAP];
+	uint64_t ch, h;
+	struct answer_result r1 = ask_raw(name, first, &ch, &h);
+	ok(r1.action == ANSWER_SEND && (first[3] & 0x0f) == NOERROR &&
+	    h == 1 && ch == 0, "%s: answered from the store", what);
+	struct answer_result r2 = ask_raw(name, again, &ch, &h);
+	ok(r2.action == ANSWER_SEND && h == 1 && ch == 1,
+	    "%s: asked again, answered from the cache", what);
+	ok(r1.len == r2.len && memcmp(first, again, r1.len) == 0,
+	    "%s: the same %zu bytes", what, r1.len);
+}
+
+static bool
+cache_fill_store(void)
+{
+	struct store_txn t;
+	uint8_t h[32], leaf[32];
+	/* The audit path of leaf 1 in the tree of 8: [0,1) [2,4) [4,8). */
+	static const uint64_t path[3][2] = { { 0, 1 }, { 2, 4 }, { 4, 8 } };
+	store_txn_begin(fx.store, &t);
+	for (size_t i = 0; i < 3; i++) {
+		memset(h, (int)(0x10 + i), sizeof h);
+		store_put_range(&t, fx.log.slog, path[i][0], path[i][1], h);
+	}
+	if (base32_decode_hash(B32_HASH, strlen(B32_HASH), leaf) != CTD_OK) {
+		return false;
+	}
+	store_put_leaf(&t, fx.log.slog, leaf, 3);
+	leaf[0] ^= 1;
+	store_put_leaf(&t, fx.log.slog, leaf, TREE_SIZE + 2);
+	return store_txn_commit(&t) == CTD_OK;
+}
+
+static void
+test_cache(void)
+{
+	static uint8_t out[OUT_CAP];
+	uint64_t ch, h;
+	if (!ok(cache_fill_store(), "cache: proof nodes and leaves stored")) {
+		return;
+	}
+	const char *tree = "0.1.8.tree." ZONE_NAME;
+	check_cached("tree proof", tree);
+	check_cached("leaf index", B32_HASH ".hash." ZONE_NAME);
+	/* The second leaf is indexed at TREE_SIZE + 2: beyond the tree. */
+	char beyond[128];
+	uint8_t leaf[32];
+	base32_decode_hash(B32_HASH, strlen(B32_HASH), leaf);
+	leaf[0] ^= 1;
+	base32_encode_hash(leaf, beyond);
+	strcat(beyond, ".hash." ZONE_NAME);
+	struct answer_result r1 = ask_raw(beyond, out, &ch, &h);
+	struct answer_result r2 = ask_raw(beyond, out, &ch, &h);
+	ok(r1.action == ANSWER_FILL && r2.action == ANSWER_FILL && ch == 0,
+	    "an index beyond the served tree is a miss, never cached");
+
+	struct apexes t;
+	if (!ok(apexes_init(&t, 1) == CTD_OK &&
+	    answer_apexes_build(&t, fx.logs, 1) == CTD_OK,
+	    "a new set of logs")) {
+		return;
+	}
+	answer_ctx_set_logs(&fx.ax, fx.logs, 1, &t);
+	apexes_deinit(&t);
+	check_cached("after switching the logs, tree proof", tree);
+}
+
 int
 main(void)
 {
@@ -459,6 +558,7 @@ main(void)
 	}
 	test_paths();
 	test_checkpoint();
+	test_cache();
 	teardown();
 	return done_testing();
 }

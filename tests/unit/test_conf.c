@@ -183,6 +183,7 @@ test_defaults(const char *file)
 	is_int(c->rrl_ipv4_prefix, 24, "rrl-ipv4-prefix 24");
 	is_int(c->rrl_ipv6_prefix, 56, "rrl-ipv6-prefix 56");
 	is_int(c->rrl_size, 100000, "rrl-size 100000");
+	is_int(c->answer_cache_size, 16 << 20, "answer-cache-size 16m");
 	ok(c->pidfile == NULL && c->username == NULL && c->chroot_dir == NULL,
 	    "no pidfile, username, chroot");
 	ok(!c->has_metrics, "no metrics listener");
@@ -219,6 +220,7 @@ test_rrl(void)
 	is_int(c->rrl_ipv4_prefix, 32, "rrl-ipv4-prefix 32");
 	is_int(c->rrl_ipv6_prefix, 64, "rrl-ipv6-prefix 64");
 	is_int(c->rrl_size, 1000, "rrl-size 1000");
+	is_int(c->answer_cache_size, 0, "answer-cache-size 0 (off)");
 	conf_free(c);
 }
 
@@ -325,6 +327,11 @@ static const struct bad bads[] = {
 	    "'rrl-ipv6-prefix' is out of range: 129 (allowed 1 to 128)" },
 	{ "bad_rrl_size.conf", CTD_ECONF, 4,
 	    "'rrl-size' is out of range: 0 (allowed 1 to 16777216)" },
+	{ "bad_answer_cache_size.conf", CTD_ECONF, 4,
+	    "'answer-cache-size' is out of range: 2g (allowed 0 to "
+	    "1073741824)" },
+	{ "bad_answer_cache_unit.conf", CTD_ECONF, 4,
+	    "bad number '1m5' for 'answer-cache-size' (bytes" },
 	{ "bad_rrl_dup.conf", CTD_ECONF, 5,
 	    "duplicate key 'rrl-rate' in section server:" },
 	{ "bad_cosigner_half.conf", CTD_ECONF, 0,
