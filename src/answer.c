@@ -57,7 +57,7 @@ struct qstate {
 	struct answer_ctx *ax;
 	struct wire_query q;
 	struct logview *log;
-	size_t log_idx;		/* its place in ax->logs: the cache's key */
+	size_t log_idx;		/* its place in ax->logs (cache keys) */
 	size_t apex_off;	/* where the zone apex starts in q.qname */
 	size_t max_len;
 	uint8_t *out;
@@ -643,6 +643,7 @@ answer_query(struct answer_ctx *ax, const uint8_t *pkt, size_t len,
 	s.log = s.q.qclass == CLASS_IN ?
 	    find_log(ax, &s.q, &s.apex_off, &s.log_idx) : NULL;
 	res->log = s.log;
+	res->log_idx = s.log_idx;
 	if (s.log == NULL || s.q.qtype == TYPE_AXFR ||
 	    s.q.qtype == TYPE_IXFR) {
 		respond_bare(&s, RCODE_REFUSED);

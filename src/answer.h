@@ -43,6 +43,7 @@ struct answer_result {
 	/* The log whose zone the question fell in (NULL: none); for
 	 * ANSWER_FILL, the log to fill. */
 	struct logview *log;
+	size_t log_idx;		/* log's place in the context's logs */
 	struct fill_need need;
 };
 

@@ -23,8 +23,9 @@
  * leaf's, each proves inclusion.
  *
  * Two-way set associative, on a keyed hash: a new entry takes the first
- * way and pushes the set's other entry down, out of the older. A collision, chosen or not, only evicts:
- * the query then reads the store, as without the table. The hash key is
+ * way and pushes the set's other one out of the second, so the older of
+ * the two goes. A collision, chosen or not, only evicts: the query then
+ * reads the store, as without the table. The hash key is
  * random per table, so queries cannot aim at one set. Memory is
  * allocated once (calloc: pages become resident as sets fill); clearing
  * is a counter, not a pass over the memory. One thread, no locks.
@@ -40,9 +41,12 @@
 #define PROOFCACHE_DATA_MAX 224
 
 enum proofcache_form {
-	PROOFCACHE_TREE = 1,		/* args: index, size, first node */
-	PROOFCACHE_CONSISTENCY,		/* args: first, second, first node */
-	PROOFCACHE_HASH,		/* hash: a leaf hash */
+	/* args: index, size, first node of the answer */
+	PROOFCACHE_TREE = 1,
+	/* args: first, second, first node of the answer */
+	PROOFCACHE_CONSISTENCY,
+	/* hash: a leaf hash */
+	PROOFCACHE_HASH,
 };
 
 /* What an entry answers. Build it with proofcache_key_args() or

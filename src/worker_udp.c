@@ -63,18 +63,6 @@ udp_send(struct listener *lst, const struct sockaddr *peer,
 	}
 }
 
-/* The zone number of a log for the rate limiter: its index + 1, 0 none. */
-static size_t
-log_index(const struct worker *w, const struct logview *log)
-{
-	for (size_t i = 0; i < w->set->count; i++) {
-		if (w->set->logs[i] == log) {
-			return i;
-		}
-	}
-	return SIZE_MAX;
-}
-
 static socklen_t
 addr_len(const struct sockaddr *sa)
 {
@@ -139,7 +127,10 @@ worker_udp_answer(struct worker *w, struct listener *lst,
 {
 	size_t len = res->len;
 	if (w->env->rrl != NULL) {
-		uint32_t zone = (uint32_t)(log_index(w, res->log) + 1);
+		/* The zone for the rate limiter: the log's place + 1, 0
+		 * for none. */
+		uint32_t zone = res->log != NULL ?
+		    (uint32_t)(res->log_idx + 1) : 0;
 		switch (rrl_check(w->env->rrl, peer, zone,
 		    rrl_class_of(w->out, len), uv_now(w->loop))) {
 		case RRL_SEND:
