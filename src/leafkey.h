@@ -9,9 +9,12 @@
  * (a million keys sorted by memcmp of their hashes cost the writer thread
  * about half a microsecond per key, mostly cache misses).
  *
- * The sort is one bucket pass on the top bits of the prefix (leaf hashes
- * are uniformly random, so a bucket holds a few keys), then each bucket
- * sorted on its own: by insertion when small, by qsort otherwise, so that
+ * The sort is two counting passes on the top bits of the prefix: 256
+ * buckets by the top 8 bits, in place (a second array of n keys would be
+ * fresh memory, a page fault per 4 KiB), then each of those by up to 12
+ * bits more, in the cache (leaf hashes are uniformly random, so
+ * a bucket of the second pass holds a few keys); then each bucket sorted
+ * on its own: by insertion when small, by qsort otherwise, so that
  * hashes made to share their top bits cost n log n, not n^2. Pure: no
  * I/O, no logging.
  */
@@ -37,7 +40,7 @@ void leafkey_bytes(uint8_t out[16], const struct leafkey *k);
  * Sort keys in key order (prefix, then index); equal keys stay (they are
  * the same key: the caller skips repeats).
  * @param keys: sorted in place.
- * @return: CTD_OK; CTD_ENOMEM (keys untouched).
+ * @return: CTD_OK; CTD_ENOMEM (keys in another order, none lost).
  */
 int leafkey_sort(struct leafkey *keys, size_t n);
 
