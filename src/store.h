@@ -379,19 +379,19 @@ void store_put_leaf(struct store_txn *t, struct store_log *l,
     const uint8_t hash[32], uint64_t index);
 
 struct proved;
-struct proved_leaf;
+struct leafkey;
 
 /*
- * Store the index keys (hash -> index) of n leaves whose level-0 hashes
- * are stored (a proved set written with index_later, proved.h), in key
- * order through one cursor; appended when they all sort after the
- * table's last key. A key already stored is no error. Does not raise the
- * contiguous marker.
+ * Store n index keys (leafkey.h: hash prefix -> index) of leaves whose
+ * level-0 hashes are stored (a proved set written with index_later,
+ * proved.h), in key order through one cursor; appended when they all
+ * sort after the table's last key. A key already stored is no error.
+ * Does not raise the contiguous marker.
  * Sets t->err to CTD_ENOMEM, CTD_ESPACE or CTD_ESTORE.
- * @param leaves: borrowed; not kept.
+ * @param keys: borrowed, sorted in place (leafkey_sort); not kept.
  */
 void store_put_index(struct store_txn *t, struct store_log *l,
-    const struct proved_leaf *leaves, size_t n);
+    struct leafkey *keys, size_t n);
 
 /*
  * Store a verified STH. For a tree size already stored, the same root

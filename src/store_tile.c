@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "leafkey.h"
 #include "merkle.h"
 #include "proved.h"
 #include "store.h"
@@ -319,19 +320,6 @@ store__put_index(struct store_txn *t, struct store_log *l,
 	store__fail(t, rc == MDB_KEYEXIST ? CTD_OK : err_from_mdb(rc));
 }
 
-/* Index keys in key order: leaf hash prefix, then index. */
-static int
-lref_key_cmp(const void *a, const void *b)
-{
-	const struct lref *x = a, *y = b;
-	int c = memcmp(x->hash, y->hash, LEAF_PREFIX_LEN);
-
-	if (c != 0) {
-		return c;
-	}
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* Whether key sorts after the last key of c's table (or it is empty). */
 static bool
 all_after_last(MDB_cursor *c, const MDB_val *key)
@@ -348,17 +336,17 @@ all_after_last(MDB_cursor *c, const MDB_val *key)
 }
 
 /*
- * The index keys of refs (sorted here, in key order), through one cursor:
- * leaf hashes are uniformly random, so in index order each put descends
- * the B-tree from its root to a page far from the last; in key order the
- * cursor's next key is mostly on the page it is on or the next, and LMDB
- * skips the descent.
+ * The index keys (sorted here, in key order: leafkey.h), through one
+ * cursor: leaf hashes are uniformly random, so in index order each put
+ * descends the B-tree from its root to a page far from the last; in key
+ * order the cursor's next key is mostly on the page it is on or the
+ * next, and LMDB skips the descent.
  */
 static void
-put_index_sorted(struct store_txn *t, struct store_log *l, struct lref *refs,
-    size_t n)
+put_index_sorted(struct store_txn *t, struct store_log *l,
+    struct leafkey *keys, size_t n)
 {
-	uint8_t k[LEAF_KEY_LEN], prev[LEAF_KEY_LEN];
+	uint8_t k[LEAF_KEY_LEN];
 	MDB_val key = { sizeof k, k }, val = { 0, NULL };
 	MDB_cursor *c;
 	unsigned flags = MDB_NOOVERWRITE;
@@ -367,23 +355,26 @@ put_index_sorted(struct store_txn *t, struct store_log *l, struct lref *refs,
 	if (t->err != CTD_OK || n == 0) {
 		return;
 	}
-	qsort(refs, n, sizeof *refs, lref_key_cmp);
+	if ((rc = leafkey_sort(keys, n)) != CTD_OK) {
+		store__fail(t, rc);
+		return;
+	}
 	if ((rc = mdb_cursor_open(t->txn, l->leaves, &c)) != MDB_SUCCESS) {
 		store__fail(t, err_from_mdb(rc));
 		return;
 	}
-	leaf_key(k, refs[0].hash, refs[0].index);
+	leafkey_bytes(k, &keys[0]);
 	if (all_after_last(c, &key)) {
 		/* Past the table's last key (a fresh index): appended, its
 		 * pages filled whole instead of split in halves. */
 		flags = MDB_APPEND;
 	}
 	for (size_t i = 0; i < n; i++) {
-		leaf_key(k, refs[i].hash, refs[i].index);
-		if (i > 0 && memcmp(k, prev, sizeof k) == 0) {
+		if (i > 0 && keys[i].prefix == keys[i - 1].prefix &&
+		    keys[i].index == keys[i - 1].index) {
 			continue;	/* MDB_APPEND takes no duplicate */
 		}
-		memcpy(prev, k, sizeof k);
+		leafkey_bytes(k, &keys[i]);
 		rc = mdb_cursor_put(c, &key, &val, flags);
 		/* The same leaf at the same index again: nothing to do. */
 		if (rc != MDB_SUCCESS && rc != MDB_KEYEXIST) {
@@ -396,22 +387,26 @@ put_index_sorted(struct store_txn *t, struct store_log *l, struct lref *refs,
 
 void
 store_put_index(struct store_txn *t, struct store_log *l,
-    const struct proved_leaf *leaves, size_t n)
+    struct leafkey *keys, size_t n)
 {
-	struct lref *refs;
+	put_index_sorted(t, l, keys, n);
+}
 
-	if (t->err != CTD_OK || n == 0) {
-		return;
-	}
-	if ((refs = malloc(n * sizeof *refs)) == NULL) {
+/* The index keys of p's leaves. */
+static void
+put_leaf_keys(struct store_txn *t, struct store_log *l, const struct proved *p)
+{
+	struct leafkey *keys;
+
+	if ((keys = malloc(p->leaf_count * sizeof *keys)) == NULL) {
 		store__fail(t, CTD_ENOMEM);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		refs[i] = (struct lref){ leaves[i].index, leaves[i].hash };
+	for (size_t i = 0; i < p->leaf_count; i++) {
+		keys[i] = leafkey_of(p->leaves[i].hash, p->leaves[i].index);
 	}
-	put_index_sorted(t, l, refs, n);
-	free(refs);
+	put_index_sorted(t, l, keys, p->leaf_count);
+	free(keys);
 }
 
 void
@@ -443,7 +438,7 @@ store__put_leaves(struct store_txn *t, struct store_log *l,
 		store__fail(t, put_group(t, l, w, refs + i, j - i));
 	}
 	if (!p->index_later) {
-		put_index_sorted(t, l, refs, n);
+		put_leaf_keys(t, l, p);
 	}
 out:
 	free(w);

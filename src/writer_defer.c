@@ -81,8 +81,8 @@ writer_defer_reserve(struct writer_defer *d, struct store_log *slog,
 	/* Room for this set and every set reserved in the group so far
 	 * (for any log: an upper bound for this one). */
 	if (dl == NULL ||
-	    !grow((void **)&dl->leaves, &dl->cap, dl->count + d->reserved +
-	    p->leaf_count, sizeof *dl->leaves) ||
+	    !grow((void **)&dl->keys, &dl->cap, dl->count + d->reserved +
+	    p->leaf_count, sizeof *dl->keys) ||
 	    !grow((void **)&dl->marks, &dl->marks_cap, dl->nmarks +
 	    d->reserved_sets + 1, sizeof *dl->marks)) {
 		return CTD_ENOMEM;
@@ -102,8 +102,10 @@ writer_defer_keep(struct writer_defer *d, struct store_log *slog,
 		d->first_ms = now_ms();
 	}
 	/* Reserved: dl exists and has room (writer_defer_reserve). */
-	memcpy(dl->leaves + dl->count, p->leaves,
-	    p->leaf_count * sizeof *p->leaves);
+	for (size_t i = 0; i < p->leaf_count; i++) {
+		dl->keys[dl->count + i] = leafkey_of(p->leaves[i].hash,
+		    p->leaves[i].index);
+	}
 	dl->count += p->leaf_count;
 	dl->marks[dl->nmarks++] = (struct defer_mark){ p->contiguous_from,
 		p->contiguous };
@@ -131,7 +133,7 @@ writer_defer_write(struct writer_defer *d, struct store_txn *t)
 	for (size_t i = 0; i < d->nlogs; i++) {
 		struct defer_log *dl = &d->logs[i];
 
-		store_put_index(&child, dl->slog, dl->leaves, dl->count);
+		store_put_index(&child, dl->slog, dl->keys, dl->count);
 		for (size_t j = 0; j < dl->nmarks; j++) {
 			store_put_contiguous(&child, dl->slog,
 			    dl->marks[j].from, dl->marks[j].to);
@@ -154,7 +156,7 @@ void
 writer_defer_free(struct writer_defer *d)
 {
 	for (size_t i = 0; i < d->nlogs; i++) {
-		free(d->logs[i].leaves);
+		free(d->logs[i].keys);
 		free(d->logs[i].marks);
 	}
 	memset(d, 0, sizeof *d);

@@ -35,10 +35,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "leafkey.h"
 #include "proved.h"
 #include "store.h"
 
-/* Most index keys kept, all logs together (40 bytes each: 40 MiB). */
+/* Most index keys kept, all logs together (16 bytes each: 16 MiB). */
 #define DEFER_MAX_LEAVES ((size_t)1 << 20)
 /* Most time a key stays kept once a group comes (milliseconds): bounds
  * what a crash in a slow sync sets the mirror back. */
@@ -52,7 +53,7 @@ struct defer_mark {
 /* What is kept for one log. */
 struct defer_log {
 	struct store_log *slog;
-	struct proved_leaf *leaves;
+	struct leafkey *keys;	/* in the order kept; sorted when written */
 	size_t count, cap;
 	struct defer_mark *marks;
 	size_t nmarks, marks_cap;

@@ -160,6 +160,12 @@ curl -s -D "$LIB_TMP/hdr" -o /dev/null "$BASE/tile/0/000"
 check "a hash tile: application/octet-stream, not encoded" sh -c \
     'grep -qi "^content-type: application/octet-stream" "$1" &&
     ! grep -qi "^content-encoding" "$1"' sh "$LIB_TMP/hdr"
+# One connection for several GETs (a mirror asks for thousands of tiles):
+# curl's num_connects is 0 for a transfer that reused the connection.
+tap_is "$(curl -s -o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+    -w '%{num_connects}' "$BASE/tile/0/000" "$BASE/tile/0/001" \
+    "$BASE/checkpoint" "$BASE/ct/v1/get-sth")" 1000 \
+    "GETs of tiles, checkpoint and get-sth keep the connection"
 
 # Tiles of 70000: 273 full + 1 partial of 112 at level 0, 1 full + 1
 # partial of 17 at level 1, 1 partial of 1 at level 2.

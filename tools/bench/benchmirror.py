@@ -16,7 +16,8 @@
 # the daemon (per thread: the loop parses and hashes, ctdnsd-store writes
 # LMDB) and the sim took (from /proc) says which side was the bound;
 # --mirror-baseline OTHER_CTDNSD alternates runs of another build against
-# the same sim, for before/after figures;
+# the same sim, for before/after figures; --mirror-sim OTHER_SIM runs
+# another build's ctlog-sim (a faster sim speeds both builds);
 # --mirror-perf adds perf's top symbols for one run of each case.
 # Store size: mdb_stat's pages used times the page size, per leaf, with
 # the tile, leaf index and range tables apart, the free list (pages of
@@ -57,7 +58,8 @@ def start_mirror_sim(procs, opts, tmp, case, n):
 	generate)."""
 	name = "sim-" + case
 	ready = os.path.join(tmp, name + ".port")
-	argv = [opts.sim, "-p", "0", "-n", str(n), "--ready-file", ready]
+	argv = [opts.mirror_sim, "-p", "0", "-n", str(n), "--ready-file",
+	    ready]
 	if case != "rfc6962":
 		argv.append("--static")
 	if opts.mirror_sim_cache:
@@ -222,7 +224,7 @@ def mirror(opts, procs, tmp):
 		procs.stop("sim-" + case)
 		for label, _ in variants:
 			rows.append((case + label, gen, runs[label]))
-	report_mirror(n, rows, load0)
+	report_mirror(n, rows, load0, opts.mirror_sim)
 
 
 def note_run(case, k, n, r):
@@ -237,10 +239,11 @@ def note_run(case, k, n, r):
 		    case, r["perf"]), flush=True)
 
 
-def report_mirror(n, rows, load0):
+def report_mirror(n, rows, load0, sim):
 	print()
 	print("== mirror sync, %d entries, fresh store, median of %d runs "
 	    "(load %.2f at start) ==" % (n, len(rows[0][2]), load0))
+	print("sim: %s" % sim)
 	print("%-21s %9s %10s %10s %8s %8s %9s %9s %9s %9s %8s %9s" % (
 	    "case", "sim gen s", "entries/s", "daemon/s", "ctdnsd s",
 	    "sim cpu", "B/leaf", "file/leaf", "tile/leaf", "idx/leaf",

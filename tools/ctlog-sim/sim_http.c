@@ -43,6 +43,12 @@
  * add-chain / add-pre-chain collect their body over several calls of
  * on_request (con_cls holds it, on_completed frees it if the client goes
  * away); the HTTP-level modes apply to them too.
+ *
+ * A GET (or HEAD) is answered in the second call of on_request, not the
+ * first, which carries only the headers: libmicrohttpd 0.9.75 closes the
+ * connection after an answer queued in the first call ("Connection:
+ * close"), so a client such as a mirror fetching thousands of tiles
+ * would connect (and the sim start a thread) once per request.
  */
 #include "config.h"
 
@@ -74,6 +80,9 @@
 /* An idle keep-alive connection holds a thread; let it go after this. */
 #define IDLE_TIMEOUT_S 30
 #define CONNECTIONS_MAX 512
+
+/* con_cls of a GET whose headers were seen (answered in the next call). */
+static char headers_seen;
 
 
 /* --- replies ----------------------------------------------------------- */
@@ -549,8 +558,23 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	sim_submit_free(*con_cls);
+	if (*con_cls != &headers_seen) {
+		sim_submit_free(*con_cls);
+	}
 	*con_cls = NULL;
+}
+
+/* Whether the first call of a request without a body is to return at
+ * once (the answer then comes in the second: see the top comment). */
+static bool
+first_call_of_get(const char *method, void **con_cls)
+{
+	if (*con_cls != NULL || (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)) {
+		return false;
+	}
+	*con_cls = &headers_seen;
+	return true;
 }
 
 static enum MHD_Result
@@ -569,6 +593,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	bool add_chain = strcmp(url, "/ct/v1/add-chain") == 0;
 	bool add_pre = strcmp(url, "/ct/v1/add-pre-chain") == 0;
 
+	if (first_call_of_get(method, con_cls)) {
+		return MHD_YES;
+	}
 	if (http->st != NULL && sim_static_owns(url)) {
 		return sim_static_serve(http->st, conn, url, method,
 		    is_split_client(http, conn));
