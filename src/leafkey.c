@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be64.h"
 #include "err.h"
 #include "leafkey.h"
 
@@ -19,30 +20,17 @@
 #define PASS1_BUCKETS 256
 #define PASS2_BITS_MAX 12
 
-static uint64_t
-be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		v = v << 8 | p[i];
-	}
-	return v;
-}
-
 struct leafkey
 leafkey_of(const uint8_t hash[32], uint64_t index)
 {
-	return (struct leafkey){ be64(hash), index };
+	return (struct leafkey){ get_be64(hash), index };
 }
 
 void
 leafkey_bytes(uint8_t out[16], const struct leafkey *k)
 {
-	for (int i = 0; i < 8; i++) {
-		out[i] = (uint8_t)(k->prefix >> (56 - 8 * i));
-		out[8 + i] = (uint8_t)(k->index >> (56 - 8 * i));
-	}
+	put_be64(out, k->prefix);
+	put_be64(out + 8, k->index);
 }
 
 static inline int

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "base64.h"
+#include "be64.h"
 #include "err.h"
 #include "logkey.h"
 #include "note.h"
@@ -31,16 +32,6 @@ static const char sig_prefix[] = "\xe2\x80\x94 ";
 #define KEY_ID_LEN 4
 /* RFC6962NoteSignature: u64 timestamp || DigitallySigned (>= 4 bytes). */
 #define RFC6962_MIN (8 + 4)
-
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		v = v << 8 | p[i];
-	}
-	return v;
-}
 
 /*
  * Decode one UTF-8 sequence at s[0..len): the code point and its length,

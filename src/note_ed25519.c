@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "base64.h"
+#include "be64.h"
 #include "err.h"
 #include "note.h"
 
@@ -29,25 +30,6 @@ static const char sig_prefix[] = "\xe2\x80\x94 ";
 /* cosignature/v1: u64 timestamp || Ed25519 signature. */
 #define COSIG_LEN (8 + NOTE_ED25519_SIG_LEN)
 #define COSIG_HEADER "cosignature/v1\ntime "
-
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		v = v << 8 | p[i];
-	}
-	return v;
-}
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 static bool
 sig_is(const struct note_sig *s, const char *name, size_t name_len,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "be64.h"
 #include "err.h"
 #include "logkey.h"
 #include "num.h"
@@ -36,15 +37,6 @@ static const uint8_t empty_root[MERKLE_HASH_LEN] = {
 	0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
 	0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 };
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
 
 void
 sth_signed_data(const struct sth *sth, uint8_t out[STH_SIGNED_LEN])

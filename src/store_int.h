@@ -16,6 +16,7 @@
 
 #include <lmdb.h>
 
+#include "be64.h"
 #include "err.h"
 #include "merkle.h"
 #include "proved.h"
@@ -104,25 +105,6 @@ store__fail(struct store_txn *t, int err)
 	if (t->err == CTD_OK) {
 		t->err = err;
 	}
-}
-
-static inline void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static inline uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		v = v << 8 | p[i];
-	}
-	return v;
 }
 
 /* The meta key of a log's contiguous-entries marker, "c/<hex16>".
