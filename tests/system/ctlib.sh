@@ -68,6 +68,7 @@ ct_start_sim() {
 }
 
 # ct_write_conf FILE ZONEFILE DB [SERVER-LINES...] -- [LOG-LINES...]
+# (CT_MORE_LOGS, when set, is appended: further log: sections.)
 ct_write_conf() {
 	ct_file=$1 ct_zonefile=$2 ct_db=$3
 	shift 3
@@ -95,6 +96,8 @@ ct_write_conf() {
 		for ct_line in "$@"; do
 			echo "    $ct_line"
 		done
+		# More log: sections, whole, when a test needs them.
+		[ -z "${CT_MORE_LOGS:-}" ] || printf '%s\n' "$CT_MORE_LOGS"
 	} > "$ct_file"
 }
 

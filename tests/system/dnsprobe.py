@@ -13,14 +13,18 @@ Usage: python3 dnsprobe.py COMMAND ARGS...
                                  in one write; every answer must come
                                  back (any order), NOERROR with one TXT
                                  equal to the UDP answer for that name
-  flood HOST PORT QNAME COUNT [SOURCE]
+  flood HOST PORT QNAME COUNT [SOURCE [THEN]]
                                  send COUNT UDP queries from one socket as
                                  fast as possible, then one for
                                  flood-end.<QNAME's parent> (NXDOMAIN: a
                                  rate-limit bucket of its own) and wait for
                                  its answer, which comes after all others;
                                  print "full F tc T other O lost L secs S"
-                                 (S: from the first query to that answer)
+                                 (S: from the first query to that answer);
+                                 with THEN, at once one query for THEN
+                                 (TXT), and " then R": R is full, tc,
+                                 other or lost (no answer in 5 s). SOURCE
+                                 "-": the system's choice
   spread HOST PORT QNAME COUNT   COUNT UDP queries, each from a new socket
                                  (a new source port); all must be answered
   burst HOST PORT EARLY RELEASE QNAME... [-- LATER...]
@@ -165,11 +169,37 @@ def cmd_pipeline(host, port, qnames):
     print("answers in order: %s" % " ".join(str(i) for i in order))
 
 
-def cmd_flood(host, port, qname, count, source=None):
+def classify(r):
+    """full, tc or other: what kind of answer r is."""
+    if r.flags & dns.flags.TC:
+        if r.answer or r.authority:
+            raise Fail("a TC=1 answer carries records")
+        return "tc"
+    if r.rcode() == dns.rcode.NOERROR and r.answer:
+        return "full"
+    return "other"
+
+
+def ask_then(s, host, port, qname, qid):
+    """Send one query for qname on s and classify its answer."""
+    s.sendto(query(qname, qid=qid).to_wire(), (host, int(port)))
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        try:
+            r = dns.message.from_wire(s.recv(65535))
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        if r.id == qid:
+            return classify(r)
+    return "lost"
+
+
+def cmd_flood(host, port, qname, count, source=None, then=None):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
-    if source:
+    if source and source != "-":
         s.bind((source, 0))
     count = int(count)
     full = tc = other = 0
@@ -191,11 +221,11 @@ def cmd_flood(host, port, qname, count, source=None):
             seen.add(r.id)
             if r.id == marker.id:
                 marked = True
-            elif r.flags & dns.flags.TC:
-                if r.answer or r.authority:
-                    raise Fail("a TC=1 answer carries records")
+                continue
+            kind = classify(r)
+            if kind == "tc":
                 tc += 1
-            elif r.rcode() == dns.rcode.NOERROR and r.answer:
+            elif kind == "full":
                 full += 1
             else:
                 other += 1
@@ -215,8 +245,11 @@ def cmd_flood(host, port, qname, count, source=None):
     if not marked:
         raise Fail("no answer to %s in %d s" % (marker.question[0].name,
                                                WAIT_S))
-    print("full %d tc %d other %d lost %d secs %.2f" % (
-        full, tc, other, count - full - tc - other, time.monotonic() - t0))
+    line = "full %d tc %d other %d lost %d secs %.2f" % (
+        full, tc, other, count - full - tc - other, time.monotonic() - t0)
+    if then:
+        line += " then " + ask_then(s, host, port, then, count + 1)
+    print(line)
 
 
 def cmd_spread(host, port, qname, count):

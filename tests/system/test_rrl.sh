@@ -6,7 +6,8 @@
 # a flood of 200 queries from one source gets about the burst of 10 full
 # answers, about half of the rest truncated (TC=1, no records) and the
 # other half dropped; a TCP query still gets its answer at once; NXDOMAIN
-# answers have a bucket of their own. Without rrl-rate, the same flood is
+# answers have a bucket of their own, and so does a second zone (another
+# log) asked by the same client. Without rrl-rate, the same flood is
 # answered in full.
 #
 # Environment: top_builddir, top_srcdir (make check sets both);
@@ -39,7 +40,32 @@ within() {
 }
 
 start_sim 100
+# The second zone: its own simulated log.
+ZONE2=two.ct.example
+lib_start sim2 "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n 100 --seed rrl-two \
+	--ready-file "$LIB_TMP/sim2.port"
+if ! lib_wait_file "$LIB_TMP/sim2.port" 60 ||
+    ! lib_wait_line sim2 '^key: ' 60; then
+	echo "Bail out! the second ctlog-sim did not start"
+	exit 99
+fi
+sed "s/demo\.ct\.example/$ZONE2/g" "$top_srcdir/zones/demo.ct.example.zone" \
+	>"$LIB_TMP/two.zone"
+CT_MORE_LOGS="log:
+    name: two
+    zone: $ZONE2.
+    zonefile: $LIB_TMP/two.zone
+    url: http://127.0.0.1:$(cat "$LIB_TMP/sim2.port")/
+    key: $(sed -n 's/^key: //p' "$LIB_TMP/sim2.out")
+    sth-refresh: 1"
 start_ctdnsd rrl "workers: 2" "rrl-rate: 10" "rrl-slip: 2"
+CT_MORE_LOGS=
+n=0
+until dig +short +time=2 +tries=1 -p "$PORT" @$H TXT "sth.$ZONE2" |
+    grep -q '"' || [ $n -ge 300 ]; do
+	n=$((n + 1))
+	sleep 0.1
+done
 
 "$PY" "$PROBE" flood $H "$PORT" "sth.$ZONE." 200 >"$LIB_TMP/flood.out"
 tap_ok $? "a flood of 200 UDP queries from one address"
@@ -66,6 +92,12 @@ dig +time=5 +tries=1 -p "$PORT" @$H TXT "nosuch.$ZONE" >"$LIB_TMP/nx.out"
 grep -q "status: NXDOMAIN" "$LIB_TMP/nx.out" &&
     ! grep -q "flags:.* tc" "$LIB_TMP/nx.out"
 tap_ok $? "an NXDOMAIN answer has its own bucket: sent in full"
+# Right after a flood for one zone, the same client asks the other.
+"$PY" "$PROBE" flood $H "$PORT" "sth.$ZONE." 100 - "sth.$ZONE2." \
+    >"$LIB_TMP/flood.out"
+tap_diag "$(cat "$LIB_TMP/flood.out")"
+tap_is "$(field then)" full \
+    "the other zone's answers have their own bucket: sent in full at once"
 lib_stop rrl 20
 tap_is "$?" 0 "SIGTERM stops it with status 0"
 
