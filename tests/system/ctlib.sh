@@ -67,6 +67,41 @@ ct_start_sim() {
 	SIM_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim.out")
 }
 
+# ct_start_sim2 N SEED: a second simulated log, "sim2", of N entries and
+# its own tree and key (from SEED); sets SIM2_URL and SIM2_KEY.
+ct_start_sim2() {
+	lib_start sim2 "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n "$1" --seed "$2" \
+		--ready-file "$LIB_TMP/sim2.port"
+	if ! lib_wait_file "$LIB_TMP/sim2.port" 60 ||
+	    ! lib_wait_line sim2 '^key: ' 60; then
+		echo "Bail out! the second ctlog-sim did not start"
+		exit 99
+	fi
+	SIM2_URL=http://127.0.0.1:$(cat "$LIB_TMP/sim2.port")/
+	SIM2_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim2.out")
+}
+
+# ct_reloads [NAME]: how many reloads the daemon started as NAME (default
+# ctdnsd) has ended, applied or refused (lines of NAME.err).
+ct_reloads() {
+	grep -c -e 'reload: serving' -e 'keeping the running configuration' \
+		"$LIB_TMP/${1:-ctdnsd}.err"
+}
+
+# ct_hup [NAME]: SIGHUP that daemon and wait (at most 30 s) until it says
+# the reload ended; status 1 when it does not.
+ct_hup() {
+	ct_hup_name=${1:-ctdnsd}
+	ct_hup_n=$(ct_reloads "$ct_hup_name")
+	kill -HUP "$(lib_pid "$ct_hup_name")"
+	ct_hup_left=300
+	while [ "$(ct_reloads "$ct_hup_name")" -le "$ct_hup_n" ]; do
+		ct_hup_left=$((ct_hup_left - 1))
+		[ "$ct_hup_left" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 # ct_write_conf FILE ZONEFILE DB [SERVER-LINES...] -- [LOG-LINES...]
 # (CT_MORE_LOGS, when set, is appended: further log: sections.)
 ct_write_conf() {

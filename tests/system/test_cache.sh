@@ -24,15 +24,7 @@ ZONE2=two.ct.example
 PROOF="0.5.1000.tree"
 
 ct_start_sim 1000
-lib_start sim2 "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n 1000 --seed cache-two \
-	--ready-file "$LIB_TMP/sim2.port"
-if ! lib_wait_file "$LIB_TMP/sim2.port" 60 ||
-    ! lib_wait_line sim2 '^key: ' 60; then
-	echo "Bail out! the second ctlog-sim did not start"
-	exit 99
-fi
-SIM2_URL=http://127.0.0.1:$(cat "$LIB_TMP/sim2.port")/
-SIM2_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim2.out")
+ct_start_sim2 1000 cache-two
 sed "s/demo\.ct\.example/$ZONE2/g" "$top_srcdir/zones/demo.ct.example.zone" \
 	>"$LIB_TMP/two.zone"
 
@@ -76,23 +68,6 @@ write_conf() {
 cache_hits() {
 	curl -sf "http://127.0.0.1:$MPORT/metrics" |
 	    awk '$1 == "ctdnsd_answer_cache_hits_total" { print $2 }'
-}
-
-reloads_done() {
-	grep -c -e 'reload: serving' -e 'keeping the running configuration' \
-		"$LIB_TMP/ctdnsd.err"
-}
-
-# hup: SIGHUP, and wait until the daemon says the reload ended.
-hup() {
-	hup_before=$(reloads_done)
-	kill -HUP "$(lib_pid ctdnsd)"
-	hup_left=300
-	while [ "$(reloads_done)" -le "$hup_before" ]; do
-		hup_left=$((hup_left - 1))
-		[ "$hup_left" -gt 0 ] || return 1
-		sleep 0.1
-	done
 }
 
 # answer ZONE NAME: the TXT strings of NAME.ZONE, one line.
@@ -166,7 +141,7 @@ tap_is "$(answer "$ZONE2" "$LEAF1.hash" | wc -c)" 0 \
 # The logs the other way round: the cache must not answer one zone with
 # the other's nodes.
 write_conf two-first 1m
-hup
+ct_hup
 tap_ok $? "reload with the logs the other way round"
 hits0=$(cache_hits)
 C1=$(answer "$ZONE" "$PROOF")

@@ -29,15 +29,7 @@ ZONE2=two.ct.example
 # ---- the second log: a simulated log and a zone file --------------------
 
 ct_start_sim 1000
-lib_start sim2 "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n 500 --seed reload-two \
-	--ready-file "$LIB_TMP/sim2.port"
-if ! lib_wait_file "$LIB_TMP/sim2.port" 30 ||
-    ! lib_wait_line sim2 '^key: ' 10; then
-	echo "Bail out! the second ctlog-sim did not start"
-	exit 99
-fi
-SIM2_URL=http://127.0.0.1:$(cat "$LIB_TMP/sim2.port")/
-SIM2_KEY=$(sed -n 's/^key: //p' "$LIB_TMP/sim2.out")
+ct_start_sim2 500 reload-two
 
 cat > "$LIB_TMP/two.zone" <<EOF
 \$ORIGIN $ZONE2.
@@ -80,24 +72,6 @@ write_conf() {
 			echo "    upstream-timeout: 30"
 		fi
 	} > "$CONF"
-}
-
-# Lines that end a reload: applied, or refused.
-reloads_done() {
-	grep -c -e 'reload: serving' -e 'keeping the running configuration' \
-		"$LIB_TMP/ctdnsd.err"
-}
-
-# hup: SIGHUP, and wait until the daemon says the reload ended.
-hup() {
-	hup_before=$(reloads_done)
-	kill -HUP "$(lib_pid ctdnsd)"
-	hup_left=100
-	while [ "$(reloads_done)" -le "$hup_before" ]; do
-		hup_left=$((hup_left - 1))
-		[ "$hup_left" -gt 0 ] || return 1
-		sleep 0.1
-	done
 }
 
 # The TTL of the first record of a section (answer or authority).
@@ -172,7 +146,7 @@ scenario() {
 	# TTLs.
 	bg_start
 	write_conf "$w" 77 33 no
-	hup
+	ct_hup
 	tap_ok $? "w$w: reload with new TTLs ends"
 	bg_stop "w$w: new TTLs"
 	tap_is "$(ttl_of answer TXT "sth.$ZONE")" 77 "w$w: new sth-ttl served"
@@ -182,7 +156,7 @@ scenario() {
 	# Add the second log.
 	bg_start
 	write_conf "$w" 77 33 yes
-	hup
+	ct_hup
 	bg_stop "w$w: log added"
 	n=0
 	until ct_dig +short TXT "sth.$ZONE2" | grep -q '"' || [ $n -ge 300 ]; do
@@ -206,7 +180,7 @@ scenario() {
 	SIM_URL=$SIM2_URL ct_wait_count get-entry-and-proof $((sim2_asked + 1))
 	bg_start
 	write_conf "$w" 77 33 no
-	hup
+	ct_hup
 	bg_stop "w$w: log removed"
 	wait "$slow_pid"
 	held=$(curl -sf "${SIM2_URL%/}/sim/mode" | "$PY" -c 'import json, sys
@@ -223,7 +197,7 @@ print(json.load(sys.stdin)["mode"])')
 
 	# An invalid configuration: the unknown key is on line 7.
 	write_conf "$w" 99 33 yes "no-such-key: 1"
-	hup
+	ct_hup
 	ct_log_has "reload: $CONF:7: .*keeping the running configuration"
 	tap_ok $? "w$w: invalid configuration: the log names $CONF:7"
 	tap_is "$(ttl_of answer TXT "sth.$ZONE")" 77 \
@@ -234,7 +208,7 @@ print(json.load(sys.stdin)["mode"])')
 	# A new listen address (and a new TTL, which is applied).
 	LISTEN_PORT=$(lib_free_port)
 	write_conf "$w" 55 33 no
-	hup
+	ct_hup
 	ct_log_has "reload: listen changed: a restart is needed"
 	tap_ok $? "w$w: changed listen address: restart warning"
 	tap_is "$(ttl_of answer TXT "sth.$ZONE")" 55 \

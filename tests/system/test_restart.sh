@@ -57,27 +57,12 @@ tap_is "$(ct_rcode TXT "0.0.201.tree.$ZONE")" NXDOMAIN \
 
 # SIGHUP reloads the zone file; a broken one keeps the loaded zone.
 serial() { ct_dig +short SOA "$ZONE" | awk '{print $3}'; }
-# Reloads ended, applied or refused.
-reloads() {
-	grep -c -e 'reload: serving' -e 'keeping the running configuration' \
-		"$LIB_TMP/ctdnsd.err"
-}
-# hup: SIGHUP, and wait (at most 30 s) until the daemon says it is done.
-hup() {
-	hup_n=$(reloads)
-	kill -HUP "$(lib_pid ctdnsd)"
-	hup_left=300
-	while [ "$(reloads)" -le "$hup_n" ] && [ $hup_left -gt 0 ]; do
-		hup_left=$((hup_left - 1))
-		sleep 0.1
-	done
-}
 old=$(serial)
 sed "s/$old/$((old + 1))/" "$ZONEFILE" > "$ZONEFILE.new" && mv "$ZONEFILE.new" "$ZONEFILE"
-hup
+ct_hup
 tap_is "$(serial)" "$((old + 1))" "SIGHUP: the new SOA serial is served"
 echo "broken line (((" >> "$ZONEFILE"
-hup
+ct_hup
 tap_is "$(serial)" "$((old + 1))" "SIGHUP with a broken zone file keeps the loaded zone"
 ct_log_has "reload: .*zone:[0-9]*:"
 tap_ok $? "and the log names the file and line"

@@ -42,21 +42,15 @@ within() {
 start_sim 100
 # The second zone: its own simulated log.
 ZONE2=two.ct.example
-lib_start sim2 "$CTLOG_SIM" -a 127.0.0.1 -p 0 -n 100 --seed rrl-two \
-	--ready-file "$LIB_TMP/sim2.port"
-if ! lib_wait_file "$LIB_TMP/sim2.port" 60 ||
-    ! lib_wait_line sim2 '^key: ' 60; then
-	echo "Bail out! the second ctlog-sim did not start"
-	exit 99
-fi
+ct_start_sim2 100 rrl-two
 sed "s/demo\.ct\.example/$ZONE2/g" "$top_srcdir/zones/demo.ct.example.zone" \
 	>"$LIB_TMP/two.zone"
 CT_MORE_LOGS="log:
     name: two
     zone: $ZONE2.
     zonefile: $LIB_TMP/two.zone
-    url: http://127.0.0.1:$(cat "$LIB_TMP/sim2.port")/
-    key: $(sed -n 's/^key: //p' "$LIB_TMP/sim2.out")
+    url: $SIM2_URL
+    key: $SIM2_KEY
     sth-refresh: 1"
 start_ctdnsd rrl "workers: 2" "rrl-rate: 10" "rrl-slip: 2"
 CT_MORE_LOGS=

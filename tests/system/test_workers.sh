@@ -52,24 +52,6 @@ stop_clean() {
 	fi
 }
 
-# Reloads ended, applied or refused, in w2's log.
-reloads() {
-	grep -c -e 'reload: serving' -e 'keeping the running configuration' \
-	    "$LIB_TMP/w2.err"
-}
-
-# hup PID: SIGHUP, and wait (at most 30 s) until the daemon says it is done.
-hup() {
-	hup_n=$(reloads)
-	kill -HUP "$1"
-	hup_left=300
-	while [ "$(reloads)" -le "$hup_n" ]; do
-		hup_left=$((hup_left - 1))
-		[ $hup_left -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 # wait_answer TYPE NAME WANT: until dig answers WANT (at most 30 s).
 wait_answer() {
 	wa_left=300
@@ -177,7 +159,7 @@ check "consistency into the grown tree" dnscheck consistency 1000:1024
 sed 's/^ns1	IN	A	127.0.0.1/ns1	IN	A	192.0.2.53/' \
     "$LIB_TMP/w2.zone" >"$LIB_TMP/w2.zone.new"
 mv "$LIB_TMP/w2.zone.new" "$LIB_TMP/w2.zone"
-hup "$pid"
+ct_hup w2
 tap_ok $? "SIGHUP: the reload ends"
 wait_answer A "ns1.$ZONE" 192.0.2.53
 st=0
@@ -188,7 +170,7 @@ while [ $n -lt 30 ]; do
 done
 tap_ok $st "SIGHUP: the reloaded zone is served by every worker"
 printf 'bad\tIN\tA\t999.1.1.1\n' >>"$LIB_TMP/w2.zone"
-hup "$pid"
+ct_hup w2
 grep -q "keeping the running configuration" "$LIB_TMP/w2.err"
 tap_ok $? "SIGHUP with a broken zone file logs why"
 st=0
