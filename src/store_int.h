@@ -18,6 +18,7 @@
 
 #include "be64.h"
 #include "err.h"
+#include "leafkey.h"
 #include "merkle.h"
 #include "proved.h"
 #include "store.h"
@@ -49,6 +50,8 @@ _Static_assert(STORE_TILE_LEAVES == PROVED_TILE_LEAVES,
 /* Leaf index key: the first bytes of the leaf hash, then index (BE). */
 #define LEAF_PREFIX_LEN 8
 #define LEAF_KEY_LEN (LEAF_PREFIX_LEN + 8)
+_Static_assert(LEAF_KEY_LEN == 16 && LEAF_PREFIX_LEN == 8,
+    "a leaf key is leafkey.h's: an 8-byte hash prefix, an 8-byte index");
 
 struct store_log {
 	uint8_t id[32];
@@ -119,8 +122,8 @@ contiguous_key(const struct store_log *l, char name[NAME_LEN])
 static inline void
 leaf_key(uint8_t k[LEAF_KEY_LEN], const uint8_t hash[32], uint64_t index)
 {
-	memcpy(k, hash, LEAF_PREFIX_LEN);
-	put_be64(k + LEAF_PREFIX_LEN, index);
+	struct leafkey lk = leafkey_of(hash, index);
+	leafkey_bytes(k, &lk);
 }
 
 /*

@@ -342,8 +342,8 @@ all_after_last(MDB_cursor *c, const MDB_val *key)
  * order the cursor's next key is mostly on the page it is on or the
  * next, and LMDB skips the descent.
  */
-static void
-put_index_sorted(struct store_txn *t, struct store_log *l,
+void
+store_put_index(struct store_txn *t, struct store_log *l,
     struct leafkey *keys, size_t n)
 {
 	uint8_t k[LEAF_KEY_LEN];
@@ -385,13 +385,6 @@ put_index_sorted(struct store_txn *t, struct store_log *l,
 	mdb_cursor_close(c);
 }
 
-void
-store_put_index(struct store_txn *t, struct store_log *l,
-    struct leafkey *keys, size_t n)
-{
-	put_index_sorted(t, l, keys, n);
-}
-
 /* The index keys of p's leaves. */
 static void
 put_leaf_keys(struct store_txn *t, struct store_log *l, const struct proved *p)
@@ -405,7 +398,7 @@ put_leaf_keys(struct store_txn *t, struct store_log *l, const struct proved *p)
 	for (size_t i = 0; i < p->leaf_count; i++) {
 		keys[i] = leafkey_of(p->leaves[i].hash, p->leaves[i].index);
 	}
-	put_index_sorted(t, l, keys, p->leaf_count);
+	store_put_index(t, l, keys, p->leaf_count);
 	free(keys);
 }
 
